@@ -1,0 +1,73 @@
+import type { ExecutionError } from "./types.js";
+
+/** Name used when a thrown value carries no usable name of its own. */
+const FALLBACK_ERROR_NAME = "Error";
+
+function readProperty(target: object, key: string): unknown {
+  try {
+    return (target as Record<string, unknown>)[key];
+  } catch {
+    return undefined;
+  }
+}
+
+function safeString(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return "[Unserializable]";
+  }
+}
+
+function capped(text: string, maxLength: number): string {
+  return text.length > maxLength ? text.slice(0, maxLength) + "[Truncated]" : text;
+}
+
+function constructorName(target: object): string | undefined {
+  try {
+    const name = (target.constructor as { name?: unknown } | undefined)?.name;
+    return typeof name === "string" && name !== "" && name !== "Object" ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isErrorLike(thrown: object): boolean {
+  return thrown instanceof Error || typeof readProperty(thrown, "message") === "string";
+}
+
+/**
+ * Maps anything a call threw to the spec's `error` object. Hostile values
+ * (throwing getters, revoked proxies) degrade to safe strings: this runs
+ * inside the caller's failure path and must never throw itself.
+ */
+export function toExecutionError(
+  thrown: unknown,
+  includeStack: boolean,
+  maxStringLength: number,
+  withCause = true,
+): ExecutionError {
+  if (thrown === null || (typeof thrown !== "object" && typeof thrown !== "function")) {
+    return { name: FALLBACK_ERROR_NAME, message: capped(safeString(thrown), maxStringLength), stack: null };
+  }
+  if (!isErrorLike(thrown)) {
+    return { name: FALLBACK_ERROR_NAME, message: capped(safeString(thrown), maxStringLength), stack: null };
+  }
+  const rawName = readProperty(thrown, "name");
+  const rawMessage = readProperty(thrown, "message");
+  const rawStack = includeStack ? readProperty(thrown, "stack") : undefined;
+  const rawCode = readProperty(thrown, "code");
+  const record: ExecutionError = {
+    name: typeof rawName === "string" && rawName !== "" ? rawName : (constructorName(thrown) ?? FALLBACK_ERROR_NAME),
+    message: capped(typeof rawMessage === "string" ? rawMessage : rawMessage === undefined ? "" : safeString(rawMessage), maxStringLength),
+    stack: typeof rawStack === "string" ? capped(rawStack, maxStringLength) : null,
+  };
+  if (typeof rawCode === "string") record.code = rawCode;
+  else if (typeof rawCode === "number" || typeof rawCode === "bigint") record.code = String(rawCode);
+  if (withCause) {
+    const cause = readProperty(thrown, "cause");
+    // The spec nests one level of cause; deeper chains are summarised by that level.
+    if (cause !== undefined) record.cause = toExecutionError(cause, includeStack, maxStringLength, false);
+  }
+  return record;
+}

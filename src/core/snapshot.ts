@@ -1,0 +1,385 @@
+import { Buffer } from "node:buffer";
+import { types } from "node:util";
+import {
+  DEFAULT_SERIALIZE_OPTIONS,
+  resolveSerializeOptions,
+  type ResolvedSerializeOptions,
+} from "./serialize-options.js";
+import type { JsonValue, SerializeOptions } from "./types.js";
+
+export {
+  DEFAULT_SERIALIZE_OPTIONS,
+  MAX_DEPTH_LIMIT,
+  resolveSerializeOptions,
+  type ResolvedSerializeOptions,
+} from "./serialize-options.js";
+
+// The tokens of the "Serializer tokens" table of the public API.
+
+/** Value of a key listed in `redactKeys`. */
+export const REDACTED = "[REDACTED]";
+/** An object met again on the path from the root to itself. */
+export const CIRCULAR = "[Circular]";
+/** A container (object, array, Map, Set, Error) at depth `maxDepth`; the root is depth 0. */
+export const MAX_DEPTH = "[MaxDepth]";
+/** Appended to the first `maxStringLength` characters of a longer string. */
+export const TRUNCATED_SUFFIX = "[Truncated]";
+/** Key added to an object cut at `maxKeys` keys; its value is the number of keys left out. */
+export const MAX_KEYS_KEY = "[MaxKeys]";
+/** A value whose getter or Proxy trap threw. */
+export const UNSERIALIZABLE = "[Unserializable]";
+/** Prefix of the base64 form of bytes (Buffer, typed arrays, DataView, ArrayBuffer). */
+export const BASE64_PREFIX = "base64:";
+export const UNSUPPORTED_FUNCTION = "[UnsupportedType:function]";
+export const UNSUPPORTED_SYMBOL = "[UnsupportedType:symbol]";
+
+/** `"[UnsupportedType:<name>]"` for a value JSON cannot carry. */
+export function unsupportedTypeToken(name: string): string {
+  return `[UnsupportedType:${name}]`;
+}
+
+/** Last element of an array, Set or pair list cut at `maxKeys` elements. */
+export function maxKeysMoreToken(omitted: number): string {
+  return `[MaxKeys:${omitted} more]`;
+}
+
+type JsonObject = { [key: string]: JsonValue };
+type Path = unknown[];
+
+// Intrinsics taken once, so user code that patches prototypes (or a subclass
+// overriding `size`) cannot run inside the copy or change its shape.
+const { defineProperty, getPrototypeOf, keys: ownEnumerableKeys } = Object;
+const { isArray } = Array;
+const { isView } = ArrayBuffer;
+const ObjectPrototype = Object.prototype;
+const dateGetTime = Date.prototype.getTime;
+const dateToISOString = Date.prototype.toISOString;
+const mapEntries = Map.prototype.entries;
+const setValues = Set.prototype.values;
+const mapSize = intrinsicGetter(Map.prototype, "size");
+const setSize = intrinsicGetter(Set.prototype, "size");
+const typedArrayPrototype = getPrototypeOf(Uint8Array.prototype) as object;
+const typedArrayBuffer = intrinsicGetter(typedArrayPrototype, "buffer");
+const typedArrayByteOffset = intrinsicGetter(typedArrayPrototype, "byteOffset");
+const typedArrayByteLength = intrinsicGetter(typedArrayPrototype, "byteLength");
+const dataViewBuffer = intrinsicGetter(DataView.prototype, "buffer");
+const dataViewByteOffset = intrinsicGetter(DataView.prototype, "byteOffset");
+const dataViewByteLength = intrinsicGetter(DataView.prototype, "byteLength");
+const arrayBufferByteLength = intrinsicGetter(ArrayBuffer.prototype, "byteLength");
+const sharedArrayBufferByteLength =
+  typeof SharedArrayBuffer === "function" ? intrinsicGetter(SharedArrayBuffer.prototype, "byteLength") : undefined;
+
+function intrinsicGetter(proto: object, name: string): (this: unknown) => unknown {
+  return Object.getOwnPropertyDescriptor(proto, name)!.get!;
+}
+
+/**
+ * A JSON-safe copy of `value` following the serializer token table: it never
+ * throws for any value (hostile getters, Proxies, cycles, huge arrays and
+ * strings) and its cost is bounded by the limits, not by the input's size.
+ *
+ * `options` are validated: an invalid option (a limit that is not a positive
+ * integer, a `redactKeys` that is not an array of strings) is a mistake at the
+ * call site and throws a `TypeError` naming the field. Code that snapshots
+ * repeatedly should resolve the options once with `resolveSerializeOptions`
+ * and call `snapshotValue`.
+ */
+export function snapshot(value: unknown, options?: SerializeOptions): JsonValue {
+  return snapshotValue(
+    value,
+    options === undefined ? DEFAULT_SERIALIZE_OPTIONS : resolveSerializeOptions(options, "snapshot"),
+  );
+}
+
+/**
+ * The hot path of `snapshot`: no option checks. `resolved` must come from
+ * `resolveSerializeOptions` (or be `DEFAULT_SERIALIZE_OPTIONS`).
+ */
+export function snapshotValue(value: unknown, resolved: ResolvedSerializeOptions): JsonValue {
+  if (typeof value !== "object" || value === null) return convert(value, 0, undefined, resolved);
+  // A fresh path per call: a getter may itself call snapshot while we copy.
+  return convertGuarded(value, 0, [], resolved);
+}
+
+function convert(value: unknown, depth: number, path: Path | undefined, o: ResolvedSerializeOptions): JsonValue {
+  switch (typeof value) {
+    case "string":
+      return capped(value, o);
+    case "number":
+      // `value === 0` folds -0 into 0; NaN and ±Infinity have no JSON form.
+      return Number.isFinite(value) ? (value === 0 ? 0 : value) : null;
+    case "boolean":
+      return value;
+    case "undefined":
+      return null;
+    case "bigint":
+      return capped(value.toString(), o);
+    case "symbol":
+      return UNSUPPORTED_SYMBOL;
+    case "function":
+      return UNSUPPORTED_FUNCTION;
+    default:
+      return value === null ? null : convertGuarded(value as object, depth, path ?? [], o);
+  }
+}
+
+function capped(text: string, o: ResolvedSerializeOptions): string {
+  return text.length > o.maxStringLength ? truncate(text, o.maxStringLength) : text;
+}
+
+function truncate(text: string, maxLength: number): string {
+  const cut = text.slice(0, maxLength) + TRUNCATED_SUFFIX;
+  // V8 keeps a slice as a view of the whole source string; reading a character
+  // flattens the concatenation into its own copy, so a snapshot kept in memory
+  // does not pin a multi-megabyte input.
+  cut.charCodeAt(0);
+  return cut;
+}
+
+/**
+ * Everything that can run user code (Proxy traps, `getPrototypeOf`, key
+ * enumeration) happens under this catch, so a hostile object becomes one
+ * token instead of an exception. Single property reads have their own catch
+ * further down, which keeps the siblings of a throwing getter.
+ */
+function convertGuarded(source: object, depth: number, path: Path, o: ResolvedSerializeOptions): JsonValue {
+  try {
+    return convertObject(source, depth, path, o);
+  } catch {
+    return UNSERIALIZABLE;
+  }
+}
+
+/** Cycle and depth check for a container; on success records it on the path. */
+function enter(source: object, depth: number, path: Path, o: ResolvedSerializeOptions): string | undefined {
+  // Only entries below `depth` are the current path; deeper ones are stale
+  // leftovers of finished siblings and are simply overwritten.
+  for (let i = 0; i < depth; i++) if (path[i] === source) return CIRCULAR;
+  if (depth >= o.maxDepth) return MAX_DEPTH;
+  path[depth] = source;
+  return undefined;
+}
+
+function convertObject(source: object, depth: number, path: Path, o: ResolvedSerializeOptions): JsonValue {
+  if (isArray(source)) return enter(source, depth, path, o) ?? copyArray(source, depth, path, o);
+  const proto: unknown = getPrototypeOf(source);
+  if (proto === ObjectPrototype || proto === null) {
+    return enter(source, depth, path, o) ?? copyProperties(source, depth, path, o);
+  }
+  // Leaves: values with a JSON form of their own (no depth limit applies).
+  if (types.isDate(source)) return Number.isNaN(dateGetTime.call(source)) ? null : dateToISOString.call(source);
+  if (isView(source)) return bytesToken(source, o);
+  if (types.isAnyArrayBuffer(source)) return bytesToken(source, o);
+  if (types.isBoxedPrimitive(source)) return convert(unbox(source), depth, path, o);
+  const host = hostTypeName(source);
+  if (host !== undefined) return capped(unsupportedTypeToken(constructorName(source) ?? host), o);
+  // Containers.
+  const stop = enter(source, depth, path, o);
+  if (stop !== undefined) return stop;
+  if (types.isMap(source)) return copyMap(source as Map<unknown, unknown>, depth, path, o);
+  if (types.isSet(source)) return copySet(source as Set<unknown>, depth, path, o);
+  if (types.isNativeError(source) || source instanceof Error) return copyError(source, o);
+  // Any other class instance: its own enumerable string-keyed properties.
+  // `toJSON` is deliberately never called: it is user code that may throw,
+  // be slow or have side effects on every recorded call, and the one toJSON
+  // that matters (Date) is handled above.
+  return copyProperties(source, depth, path, o);
+}
+
+function isRedacted(key: string, o: ResolvedSerializeOptions): boolean {
+  return key.length <= o.redactKeyMaxLength && o.redactSet.has(key.toLowerCase());
+}
+
+function put(out: JsonObject, key: string, value: JsonValue, o: ResolvedSerializeOptions): void {
+  const name = capped(key, o);
+  if (name === "__proto__") {
+    // Plain assignment would set the copy's prototype instead of adding a key.
+    defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    out[name] = value;
+  }
+}
+
+function copyProperties(source: object, depth: number, path: Path, o: ResolvedSerializeOptions): JsonObject {
+  const keys = ownEnumerableKeys(source);
+  const count = keys.length;
+  const limit = count > o.maxKeys ? o.maxKeys : count;
+  const out: JsonObject = {};
+  for (let i = 0; i < limit; i++) {
+    const key = keys[i]!;
+    if (isRedacted(key, o)) {
+      // Not even read: a getter behind a secret's name may be the secret.
+      put(out, key, REDACTED, o);
+      continue;
+    }
+    let child: unknown;
+    try {
+      child = (source as Record<string, unknown>)[key];
+    } catch {
+      put(out, key, UNSERIALIZABLE, o);
+      continue;
+    }
+    if (child !== undefined) put(out, key, convert(child, depth + 1, path, o), o);
+  }
+  if (count > limit) out[MAX_KEYS_KEY] = count - limit;
+  return out;
+}
+
+/** A usable element count from a `length` a Proxy may have faked. */
+function lengthOf(raw: unknown): number {
+  return typeof raw === "number" && raw > 0 ? Math.floor(Math.min(raw, Number.MAX_SAFE_INTEGER)) : 0;
+}
+
+function copyArray(source: unknown[], depth: number, path: Path, o: ResolvedSerializeOptions): JsonValue[] {
+  const length = lengthOf(source.length);
+  // Holes read as undefined and become null, so a sparse array of length 1e9
+  // costs maxKeys reads like any other.
+  const limit = length > o.maxKeys ? o.maxKeys : length;
+  const out: JsonValue[] = [];
+  for (let i = 0; i < limit; i++) {
+    let child: unknown;
+    try {
+      child = source[i];
+    } catch {
+      out.push(UNSERIALIZABLE);
+      continue;
+    }
+    out.push(convert(child, depth + 1, path, o));
+  }
+  if (length > limit) out.push(maxKeysMoreToken(length - limit));
+  return out;
+}
+
+function copyMap(source: Map<unknown, unknown>, depth: number, path: Path, o: ResolvedSerializeOptions): JsonValue {
+  const size = mapSize.call(source) as number;
+  const limit = size > o.maxKeys ? o.maxKeys : size;
+  const entries = mapEntries.call(source) as IterableIterator<[unknown, unknown]>;
+  const taken: [unknown, unknown][] = [];
+  let namedKeys = true;
+  for (let i = 0; i < limit; i++) {
+    const step = entries.next();
+    if (step.done === true) break;
+    const keyType = typeof step.value[0];
+    if (keyType !== "string" && keyType !== "number") namedKeys = false;
+    taken.push(step.value);
+  }
+  const omitted = size - taken.length;
+  if (namedKeys) {
+    const out: JsonObject = {};
+    for (const [key, value] of taken) {
+      const name = typeof key === "string" ? key : String(key);
+      if (isRedacted(name, o)) put(out, name, REDACTED, o);
+      else if (value !== undefined) put(out, name, convert(value, depth + 1, path, o), o);
+    }
+    if (omitted > 0) out[MAX_KEYS_KEY] = omitted;
+    return out;
+  }
+  // Each [key, value] pair is a container one level down.
+  const pairDepth = depth + 1;
+  const out: JsonValue[] = [];
+  if (pairDepth >= o.maxDepth) {
+    for (let i = 0; i < taken.length; i++) out.push(MAX_DEPTH);
+  } else {
+    path[pairDepth] = source;
+    for (const [key, value] of taken) {
+      const redact = typeof key === "string" && isRedacted(key, o);
+      out.push([
+        convert(key, pairDepth + 1, path, o),
+        redact ? REDACTED : convert(value, pairDepth + 1, path, o),
+      ]);
+    }
+  }
+  if (omitted > 0) out.push(maxKeysMoreToken(omitted));
+  return out;
+}
+
+function copySet(source: Set<unknown>, depth: number, path: Path, o: ResolvedSerializeOptions): JsonValue[] {
+  const size = setSize.call(source) as number;
+  const limit = size > o.maxKeys ? o.maxKeys : size;
+  const values = setValues.call(source) as IterableIterator<unknown>;
+  const out: JsonValue[] = [];
+  for (let i = 0; i < limit; i++) {
+    const step = values.next();
+    if (step.done === true) break;
+    out.push(convert(step.value, depth + 1, path, o));
+  }
+  if (size > out.length) out.push(maxKeysMoreToken(size - out.length));
+  return out;
+}
+
+function readString(source: object, key: string): string | undefined {
+  try {
+    const value = (source as Record<string, unknown>)[key];
+    return typeof value === "string" ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function copyError(source: object, o: ResolvedSerializeOptions): JsonObject {
+  const out: JsonObject = {};
+  put(out, "name", isRedacted("name", o) ? REDACTED : capped(readString(source, "name") ?? "Error", o), o);
+  put(out, "message", isRedacted("message", o) ? REDACTED : capped(readString(source, "message") ?? "", o), o);
+  const code = readString(source, "code");
+  if (code !== undefined) put(out, "code", isRedacted("code", o) ? REDACTED : capped(code, o), o);
+  return out;
+}
+
+function bytesToken(source: object, o: ResolvedSerializeOptions): string {
+  let buffer: ArrayBufferLike;
+  let offset = 0;
+  let length: number;
+  if (types.isDataView(source)) {
+    buffer = dataViewBuffer.call(source) as ArrayBufferLike;
+    offset = dataViewByteOffset.call(source) as number;
+    length = dataViewByteLength.call(source) as number;
+  } else if (isView(source)) {
+    buffer = typedArrayBuffer.call(source) as ArrayBufferLike;
+    offset = typedArrayByteOffset.call(source) as number;
+    length = typedArrayByteLength.call(source) as number;
+  } else {
+    buffer = source as ArrayBufferLike;
+    length = (types.isSharedArrayBuffer(source) ? sharedArrayBufferByteLength! : arrayBufferByteLength).call(source) as number;
+  }
+  // Encode only what can show: base64 of this many bytes is already longer
+  // than maxStringLength, so a capped encoding always ends in the truncation
+  // marker and the cost never depends on the buffer's size.
+  const cap = Math.floor(o.maxStringLength / 4) * 3 + 3;
+  const count = length > cap ? cap : length;
+  const text = BASE64_PREFIX + (count === 0 ? "" : Buffer.from(buffer, offset, count).toString("base64"));
+  return capped(text, o);
+}
+
+function unbox(source: object): unknown {
+  if (types.isStringObject(source)) return String.prototype.valueOf.call(source);
+  if (types.isNumberObject(source)) return Number.prototype.valueOf.call(source);
+  if (types.isBooleanObject(source)) return Boolean.prototype.valueOf.call(source);
+  if (types.isBigIntObject(source)) return BigInt.prototype.valueOf.call(source);
+  return Symbol.prototype.valueOf.call(source);
+}
+
+/** Objects whose state lives in internal slots no copy can read. */
+function hostTypeName(source: object): string | undefined {
+  if (types.isPromise(source)) return "Promise";
+  if (types.isWeakMap(source)) return "WeakMap";
+  if (types.isWeakSet(source)) return "WeakSet";
+  if (types.isRegExp(source)) return "RegExp";
+  if (types.isGeneratorObject(source)) return "Generator";
+  if (types.isMapIterator(source)) return "MapIterator";
+  if (types.isSetIterator(source)) return "SetIterator";
+  if (types.isExternal(source)) return "External";
+  if (source instanceof WeakRef) return "WeakRef";
+  if (source instanceof FinalizationRegistry) return "FinalizationRegistry";
+  return undefined;
+}
+
+function constructorName(source: object): string | undefined {
+  try {
+    const ctor = (source as { constructor?: unknown }).constructor;
+    const name = typeof ctor === "function" ? (ctor as { name?: unknown }).name : undefined;
+    return typeof name === "string" && name !== "" ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+

@@ -1,0 +1,126 @@
+/**
+ * Public types of the core entry. The event shape follows the IntentProof
+ * ExecutionEvent v1 schema (`spec/schema/execution_event.v1.schema.json`).
+ */
+
+/** Any value that survives `JSON.stringify` unchanged. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** A flat attribute value, as the spec allows it. */
+export type AttributeValue = string | number | boolean | null;
+
+/** Flat key/value metadata; keys match `^[A-Za-z0-9_.:-]{1,256}$`. */
+export type Attributes = Record<string, AttributeValue>;
+
+/** The structured failure of an execution. */
+export interface ExecutionError {
+  name: string;
+  message: string;
+  /** The stack trace, or `null` when stacks are switched off. */
+  stack?: string | null;
+  /** A stable machine-readable code (an error's string `code`, an HTTP status). */
+  code?: string;
+  /** The error's `cause`, one level deep. */
+  cause?: ExecutionError;
+}
+
+/** One record per invocation of a wrapped call. */
+export interface ExecutionEvent {
+  id: string;
+  correlationId?: string;
+  intent: string;
+  action: string;
+  inputs: Record<string, JsonValue>;
+  output?: JsonValue;
+  error?: ExecutionError;
+  status: "ok" | "error";
+  /** RFC 3339 UTC with milliseconds. */
+  startedAt: string;
+  completedAt: string;
+  durationMs: number;
+  attributes?: Attributes;
+}
+
+/** Where events go. `export` may be sync or async; failures are contained. */
+export interface Exporter {
+  export(event: ExecutionEvent): void | Promise<void>;
+  flush?(): void | Promise<void>;
+  shutdown?(): void | Promise<void>;
+}
+
+/** Limits and redaction for `snapshot` and every captured value. */
+export interface SerializeOptions {
+  /** Nesting depth before `"[MaxDepth]"`. Default 32. */
+  maxDepth?: number;
+  /** Keys per object / elements per array before truncation. Default 1000. */
+  maxKeys?: number;
+  /** Characters per string before `"[Truncated]"`. Default 65536. */
+  maxStringLength?: number;
+  /** Keys whose values become `"[REDACTED]"`, matched case-insensitively at any depth. */
+  redactKeys?: readonly string[];
+}
+
+/** How one wrapped call is recorded. */
+export interface WrapOptions<TArgs extends unknown[] = unknown[], TResult = unknown> extends SerializeOptions {
+  /** What the call is meant to achieve, in words. Required. */
+  intent: string;
+  /** The stable id of the operation, e.g. `stripe.refund.create`. Required. */
+  action: string;
+  /** Pins the correlation id instead of using the active one. */
+  correlationId?: string;
+  /** Flat attributes merged over the client's `defaultAttributes` (these win). */
+  attributes?: Attributes;
+  /** Replaces the default snapshot of the arguments. */
+  captureInput?: (args: TArgs) => unknown;
+  /** `false`: `output` is `null`; a function: its result is the `output`. */
+  captureOutput?: boolean | ((result: Awaited<TResult>) => unknown);
+  /** A function: its result becomes `output` on an error event. `error` is always set. */
+  captureError?: boolean | ((error: unknown) => unknown);
+  /** `false`: `inputs` is `{}`. */
+  captureInputs?: boolean;
+  /** `false`: `error.stack` is `null`. */
+  includeErrorStack?: boolean;
+  /** Spec alias of `includeErrorStack`. */
+  captureStack?: boolean;
+  /** `false`: do not inherit the active correlation id. Default `true`. */
+  propagateCorrelation?: boolean;
+  /** Accepted for spec compatibility; exporters are never awaited by the caller. */
+  exporterTimeoutMs?: number;
+}
+
+/** The seed form of `wrap`: options and the function in one object. */
+export type WrapOptionsWithFn<TArgs extends unknown[], TResult> = WrapOptions<TArgs, TResult> & {
+  fn: (...args: TArgs) => TResult;
+};
+
+/** Options applied under every wrap of a client (call site wins). */
+export type DefaultWrapOptions = Partial<Omit<WrapOptions, "intent" | "action" | "correlationId">> & {
+  intent?: string;
+  action?: string;
+};
+
+export interface CorrelationConfig {
+  /** Inbound/outbound HTTP header. Default `x-intentproof-correlation-id`. */
+  headerName?: string;
+  /** Generate a UUID v4 when no correlation is active. Default `true`. */
+  generateOnMissing?: boolean;
+}
+
+export interface IntentProofConfig {
+  /** Default: one `MemoryExporter`. */
+  exporters?: Exporter[];
+  /**
+   * Called once per failed export (a throw, a rejection, or a promise still
+   * pending after `exporterTimeoutMs` when `flush()` runs). `event` is absent
+   * when an exporter's `flush()`/`shutdown()` failed. Default: one line on stderr.
+   */
+  onExporterError?: (error: unknown, event?: ExecutionEvent) => void;
+  /** How long `flush()` waits for one export promise before reporting it. Default 10000. */
+  exporterTimeoutMs?: number;
+  defaultAttributes?: Attributes;
+  /** Default `true`. */
+  includeErrorStack?: boolean;
+  correlation?: CorrelationConfig;
+  serialization?: SerializeOptions;
+  defaultWrapOptions?: DefaultWrapOptions;
+}

@@ -1,0 +1,29 @@
+/**
+ * `intentproof`: the core wrap engine, async-context correlation, the
+ * JSON-safe serializer and the exporters.
+ */
+export { IntentProofClient, ExporterTimeoutError } from "./core/client.js";
+export { client, createIntentProofClient, getIntentProofClient } from "./core/default-client.js";
+export { getCorrelationId, runWithCorrelationId, assertCorrelationId } from "./core/correlation.js";
+export { DEFAULT_CORRELATION_HEADER, correlationFromHeader } from "./core/correlation-header.js";
+export { assertWrapOptionsShape } from "./core/wrap-options.js";
+export { snapshot } from "./core/snapshot.js";
+export { canonicalJson } from "./core/canonical-json.js";
+export { VERSION } from "./core/version.js";
+export { MemoryExporter, type MemoryExporterOptions } from "./exporters/memory.js";
+export { HttpExporter, type HttpExporterOptions } from "./exporters/http.js";
+export { BoundedQueueExporter, type BoundedQueueExporterOptions } from "./exporters/bounded-queue.js";
+export type {
+  AttributeValue,
+  Attributes,
+  CorrelationConfig,
+  DefaultWrapOptions,
+  ExecutionError,
+  ExecutionEvent,
+  Exporter,
+  IntentProofConfig,
+  JsonValue,
+  SerializeOptions,
+  WrapOptions,
+  WrapOptionsWithFn,
+} from "./core/types.js";
