@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { randomUUID } from "node:crypto";
+import { uuidV4 } from "./uuid.js";
 import type { Attributes } from "./types.js";
 
 /**
@@ -30,7 +30,7 @@ export function runInScope<R, TArgs extends unknown[]>(
 }
 
 export function newCorrelationId(): string {
-  return randomUUID();
+  return uuidV4();
 }
 
 /** The correlation id active in the current async context, if any. */

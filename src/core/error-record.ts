@@ -33,7 +33,12 @@ function constructorName(target: object): string | undefined {
 }
 
 function isErrorLike(thrown: object): boolean {
-  return thrown instanceof Error || typeof readProperty(thrown, "message") === "string";
+  try {
+    // instanceof runs a Proxy's getPrototypeOf trap, which may throw.
+    return thrown instanceof Error || typeof readProperty(thrown, "message") === "string";
+  } catch {
+    return false;
+  }
 }
 
 /**

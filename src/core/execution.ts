@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { uuidV4 } from "./uuid.js";
 import { mergeAttributes } from "./attributes.js";
 import type { ResolvedConfig } from "./config.js";
 import { currentScope, newCorrelationId, runInScope, type CorrelationScope } from "./correlation.js";
@@ -142,7 +142,7 @@ export class Execution {
     extraAttributes: Attributes | undefined,
   ): void {
     const endMs = Date.now();
-    const event = { id: randomUUID() } as ExecutionEvent;
+    const event = { id: uuidV4() } as ExecutionEvent;
     if (this.correlationId !== undefined) event.correlationId = this.correlationId;
     event.intent = this.wrap.intent;
     event.action = this.wrap.action;
@@ -200,13 +200,27 @@ export function startExecution(
   return new Execution(sink, wrap, correlationId, scope, attributes, inputs, startMs);
 }
 
+// instanceof runs a Proxy's getPrototypeOf trap, which may throw.
+function isNativePromise(value: unknown): value is Promise<unknown> {
+  try {
+    return value instanceof Promise;
+  } catch {
+    return false;
+  }
+}
+
 function observeThenable(execution: Execution, result: unknown): unknown {
-  if (result instanceof Promise) {
-    // Our handlers never throw, so the derived promise never rejects unhandled.
-    result.then(
-      (value) => execution.succeed(value),
-      (error) => execution.fail(error),
-    );
+  if (isNativePromise(result)) {
+    try {
+      // Our handlers never throw, so the derived promise never rejects unhandled.
+      result.then(
+        (value) => execution.succeed(value),
+        (error) => execution.fail(error),
+      );
+    } catch {
+      // A Proxy around a promise passes instanceof but its `then` rejects the receiver.
+      execution.succeed(result);
+    }
     return result;
   }
   // A foreign thenable may start work each time `then` is called (lazy query
@@ -221,7 +235,7 @@ function observeThenable(execution: Execution, result: unknown): unknown {
 
 function isThenable(value: unknown): boolean {
   if (value === null || (typeof value !== "object" && typeof value !== "function")) return false;
-  if (value instanceof Promise) return true;
+  if (isNativePromise(value)) return true;
   try {
     return typeof (value as { then?: unknown }).then === "function";
   } catch {

@@ -167,12 +167,12 @@ function convertObject(source: object, depth: number, path: Path, o: ResolvedSer
     return enter(source, depth, path, o) ?? copyProperties(source, depth, path, o);
   }
   // Leaves: values with a JSON form of their own (no depth limit applies).
-  if (types.isDate(source)) return Number.isNaN(dateGetTime.call(source)) ? null : dateToISOString.call(source);
+  if (types.isDate(source)) return Number.isNaN(dateGetTime.call(source)) ? null : capped(dateToISOString.call(source), o);
   if (isView(source)) return bytesToken(source, o);
   if (types.isAnyArrayBuffer(source)) return bytesToken(source, o);
   if (types.isBoxedPrimitive(source)) return convert(unbox(source), depth, path, o);
   const host = hostTypeName(source);
-  if (host !== undefined) return capped(unsupportedTypeToken(constructorName(source) ?? host), o);
+  if (host !== undefined) return unsupportedTypeToken(capped(constructorName(source) ?? host, o));
   // Containers.
   const stop = enter(source, depth, path, o);
   if (stop !== undefined) return stop;
@@ -377,7 +377,8 @@ function constructorName(source: object): string | undefined {
   try {
     const ctor = (source as { constructor?: unknown }).constructor;
     const name = typeof ctor === "function" ? (ctor as { name?: unknown }).name : undefined;
-    return typeof name === "string" && name !== "" ? name : undefined;
+    // Built-in iterators inherit Object's constructor; their brand says more.
+    return typeof name === "string" && name !== "" && name !== "Object" ? name : undefined;
   } catch {
     return undefined;
   }

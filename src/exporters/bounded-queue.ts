@@ -61,9 +61,13 @@ const DROP_LOG_EVERY = 1000;
  * - Every event handed to `export` ends up in exactly one of the `stats`
  *   counters `exported`, `failed` or `dropped` (or is still `queued`/`inFlight`).
  *
+ * An inner export occupies its slot until the promise it returns settles, so
+ * give an `HttpExporter` `awaitEach: true` here: without it, `export` returns
+ * at once and the concurrency limit would not bound the requests.
+ *
  * @example
  * new BoundedQueueExporter({
- *   exporter: new HttpExporter({ url: "https://collector.example.com/v1/events" }),
+ *   exporter: new HttpExporter({ url: "https://collector.example.com/v1/events", awaitEach: true }),
  *   maxConcurrent: 8,
  *   maxQueue: 5000,
  *   strategy: "drop-oldest",

@@ -1,0 +1,82 @@
+import type { NextFunction, Request, RequestHandler, Response } from "express";
+import { IntentProofClient } from "../core/client.js";
+import { currentScope } from "../core/correlation.js";
+import { client as defaultClient } from "../core/default-client.js";
+import { prepareRecordRoute, type RecordRouteOptions } from "./options.js";
+import { RouteRecording } from "./route-recording.js";
+
+/** Options first, then the client of the intentproof() middleware that handled the request, then the singleton. */
+function clientForRequest(pinned: IntentProofClient | undefined): IntentProofClient {
+  if (pinned !== undefined) return pinned;
+  const scoped = currentScope()?.client;
+  return scoped instanceof IntentProofClient ? scoped : defaultClient;
+}
+
+/** Express's own test for a handler result it should wait for (the `is-promise` rule). */
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === "object" || typeof value === "function") &&
+    typeof (value as { then?: unknown }).then === "function"
+  );
+}
+
+/** Express's next() treats these as routing signals, not errors. */
+function isRoutingError(err: unknown): boolean {
+  return Boolean(err) && err !== "route" && err !== "router";
+}
+
+function noop(): void {}
+
+/**
+ * Wraps one route handler so each request it handles records one event.
+ * Options are validated here (TypeError naming the field).
+ */
+export function recordRoute<H extends RequestHandler<any, any, any, any, any>>(options: RecordRouteOptions, handler: H): H;
+export function recordRoute(options: RecordRouteOptions, handler: RequestHandler): RequestHandler {
+  const { client: pinned, plan } = prepareRecordRoute(options);
+  if (typeof handler !== "function") {
+    throw new TypeError('intentproof/express: recordRoute(options, handler): "handler" must be a function');
+  }
+
+  const recorded = function (this: unknown, req: Request, res: Response, next: NextFunction): void {
+    let recording: RouteRecording | undefined;
+    const trackedNext: NextFunction = (err?: unknown) => {
+      if (isRoutingError(err)) recording?.noteError(err);
+      next(err as Parameters<NextFunction>[0]);
+    };
+    const args = [req, res, trackedNext];
+    recording = RouteRecording.start(clientForRequest(pinned), plan, req, res, args, recorded);
+    if (recording === undefined) {
+      // Telemetry failed to start: behave exactly like the bare handler.
+      return Reflect.apply(handler, this, [req, res, next]) as void;
+    }
+
+    let result: unknown;
+    try {
+      result = recording.execution.call(handler, this, args);
+    } catch (error) {
+      recording.noteError(error);
+      next(error);
+      return;
+    }
+    // The promise is consumed here and not handed back: Express 5 would also
+    // forward its rejection, and Express 4 would leave it unhandled.
+    if (isThenable(result)) {
+      const onRejected = (reason: unknown) => {
+        // Same substitute Express 5 uses, so a falsy rejection still reaches the error handlers.
+        const error = reason || new Error("Rejected promise");
+        recording.noteError(error);
+        next(error);
+      };
+      try {
+        result.then(noop, onRejected);
+      } catch (error) {
+        onRejected(error);
+      }
+    }
+  };
+  // Express shows a layer's function name in its debug output.
+  Object.defineProperty(recorded, "name", { value: handler.name || "recordedRoute", configurable: true });
+  return recorded;
+}

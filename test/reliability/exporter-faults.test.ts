@@ -1,0 +1,222 @@
+/**
+ * Exporters that throw, reject, never settle or are slow: the wrapped call's
+ * caller only ever sees its own value or error, every failure reaches
+ * `onExporterError` exactly once, and a stuck exporter holds neither the
+ * next calls nor `flush()` past `exporterTimeoutMs`.
+ *
+ * Documented behaviour (src/core/client.ts): exporter promises are never
+ * awaited by the caller. The client tracks each pending export with a
+ * deadline of `exporterTimeoutMs` (default 10 000 ms) from the moment the
+ * event was emitted; `flush()`/`shutdown()` wait for pending exports until
+ * their deadline and report each one still pending as an
+ * `ExporterTimeoutError` (code `EXPORTER_TIMEOUT`). A late outcome of an
+ * export already reported is ignored.
+ */
+import { describe, expect, it } from "vitest";
+import { ExporterTimeoutError, IntentProofClient } from "../../src/index.js";
+import type { ExecutionEvent, Exporter } from "../../src/index.js";
+import { CheckedExporter, expectValidEvent } from "../support/event-validator.js";
+
+interface Failure {
+  error: unknown;
+  event: ExecutionEvent | undefined;
+}
+
+function recordingClient(exporters: Exporter[], exporterTimeoutMs?: number) {
+  const failures: Failure[] = [];
+  const checked = new CheckedExporter();
+  const client = new IntentProofClient({
+    exporters: [...exporters, checked],
+    onExporterError: (error, event) => failures.push({ error, event }),
+    ...(exporterTimeoutMs === undefined ? {} : { exporterTimeoutMs }),
+  });
+  return { client, failures, checked };
+}
+
+const never = (): Promise<void> => new Promise<void>(() => undefined);
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+describe("exporter faults never reach the caller", () => {
+  const faulty: Record<string, () => Exporter> = {
+    "throws synchronously": () => ({
+      export() {
+        throw new Error("exporter exploded");
+      },
+    }),
+    "throws a non-Error": () => ({
+      export() {
+        throw undefined; // eslint-disable-line no-throw-literal
+      },
+    }),
+    rejects: () => ({ export: () => Promise.reject(new Error("exporter rejected")) }),
+    "returns a thenable whose then throws": () => ({
+      export: () =>
+        ({
+          then() {
+            throw new Error("then exploded");
+          },
+        }) as unknown as Promise<void>,
+    }),
+  };
+
+  for (const [name, make] of Object.entries(faulty)) {
+    it(`an exporter that ${name}: sync and async callers get their own result and error; one report per event`, async () => {
+      const { client, failures, checked } = recordingClient([make()]);
+      const ownError = new RangeError("caller's own");
+      const syncOk = client.wrap({ intent: "Add", action: "math.add" }, (a: number, b: number) => a + b);
+      const syncFail = client.wrap({ intent: "Fail", action: "math.fail" }, () => {
+        throw ownError;
+      });
+      const asyncOk = client.wrap({ intent: "Load", action: "db.load" }, async (id: string) => ({ id }));
+      const asyncFail = client.wrap({ intent: "Load", action: "db.fail" }, async () => {
+        throw ownError;
+      });
+
+      expect(syncOk(2, 3)).toBe(5);
+      expect(() => syncFail()).toThrow(ownError);
+      await expect(asyncOk("x")).resolves.toEqual({ id: "x" });
+      await expect(asyncFail()).rejects.toBe(ownError);
+      await client.flush();
+
+      // The healthy exporter registered after the faulty one still got all four.
+      const events = checked.getEvents();
+      expect(events.map((e) => e.action)).toEqual(["math.add", "math.fail", "db.load", "db.fail"]);
+      for (const event of events) expectValidEvent(event);
+      expect(failures).toHaveLength(4);
+      expect(failures.map((f) => f.event?.id)).toEqual(events.map((e) => e.id));
+      // A second flush reports nothing again.
+      await client.flush();
+      expect(failures).toHaveLength(4);
+    });
+  }
+
+  it("a never-settling export does not block later calls; flush reports it once as ExporterTimeoutError and returns", async () => {
+    const stuck: Exporter = { export: never };
+    const { client, failures, checked } = recordingClient([stuck], 150);
+    const wrapped = client.wrap({ intent: "Ping", action: "ping" }, (n: number) => n * 2);
+
+    const results: number[] = [];
+    for (let i = 0; i < 100; i++) results.push(wrapped(i));
+    expect(results[99]).toBe(198);
+    expect(checked.getEvents()).toHaveLength(100);
+    expect(failures).toHaveLength(0); // nothing is reported before flush looks
+
+    const started = Date.now();
+    await client.flush();
+    const waited = Date.now() - started;
+    expect(waited).toBeLessThan(5_000); // bounded by the deadline, not by the stuck exporter
+
+    expect(failures).toHaveLength(100);
+    for (const failure of failures) {
+      expect(failure.error).toBeInstanceOf(ExporterTimeoutError);
+      expect((failure.error as ExporterTimeoutError).code).toBe("EXPORTER_TIMEOUT");
+    }
+    expect(new Set(failures.map((f) => f.event?.id)).size).toBe(100);
+
+    await client.flush();
+    await client.shutdown();
+    expect(failures).toHaveLength(100);
+  });
+
+  it("a slow export finishing within exporterTimeoutMs is awaited by flush and not reported", async () => {
+    let delivered = 0;
+    const slow: Exporter = {
+      export: async () => {
+        await sleep(60);
+        delivered++;
+      },
+    };
+    const { client, failures } = recordingClient([slow], 2_000);
+    const wrapped = client.wrap({ intent: "Ping", action: "ping" }, async () => "pong");
+    await Promise.all(Array.from({ length: 20 }, () => wrapped()));
+    expect(delivered).toBe(0); // the caller did not wait for the exporter
+    await client.flush();
+    expect(delivered).toBe(20);
+    expect(failures).toHaveLength(0);
+  });
+
+  it("an export that outlives its deadline and then rejects is reported once (as the timeout), not twice", async () => {
+    const late: Exporter = {
+      export: async () => {
+        await sleep(250);
+        throw new Error("too late");
+      },
+    };
+    const { client, failures } = recordingClient([late], 50);
+    client.wrap({ intent: "Ping", action: "ping" }, () => 1)();
+    await client.flush();
+    expect(failures).toHaveLength(1);
+    expect(failures[0]!.error).toBeInstanceOf(ExporterTimeoutError);
+    await sleep(300);
+    expect(failures).toHaveLength(1);
+  });
+
+  it("a wrap's own exporterTimeoutMs overrides the client's", async () => {
+    const { client, failures } = recordingClient([{ export: never }], 60_000);
+    client.wrap({ intent: "Ping", action: "ping", exporterTimeoutMs: 40 }, () => 1)();
+    const started = Date.now();
+    await client.flush();
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(failures).toHaveLength(1);
+  });
+
+  it("flush and shutdown hooks that throw, reject or hang are reported without an event and never reject", async () => {
+    const hooks: Exporter[] = [
+      {
+        export: () => undefined,
+        flush() {
+          throw new Error("flush threw");
+        },
+      },
+      { export: () => undefined, flush: () => Promise.reject(new Error("flush rejected")) },
+      {
+        export: () => undefined,
+        shutdown: () => Promise.reject(new Error("shutdown rejected")),
+      },
+    ];
+    const { client, failures } = recordingClient(hooks);
+    await expect(client.flush()).resolves.toBeUndefined();
+    expect(failures.map((f) => (f.error as Error).message).sort()).toEqual(["flush rejected", "flush threw"]);
+    expect(failures.every((f) => f.event === undefined)).toBe(true);
+    failures.length = 0;
+    await expect(client.shutdown()).resolves.toBeUndefined();
+    expect(failures.map((f) => (f.error as Error).message).sort()).toEqual([
+      "flush rejected",
+      "flush threw",
+      "shutdown rejected",
+    ]);
+  });
+
+  it("an onExporterError hook that throws does not reach the caller either", async () => {
+    const client = new IntentProofClient({
+      exporters: [
+        {
+          export() {
+            throw new Error("exporter");
+          },
+        },
+        new CheckedExporter(),
+      ],
+      onExporterError() {
+        throw new Error("hook");
+      },
+    });
+    expect(client.wrap({ intent: "Ping", action: "ping" }, () => "ok")()).toBe("ok");
+    await expect(client.flush()).resolves.toBeUndefined();
+  });
+
+  it("an exporter that mutates the event cannot change the caller's value (later exporters share the event object)", async () => {
+    // Documented: exporters share the event object, so a mutating exporter
+    // affects later ones; the caller's value is untouched either way.
+    const mutating: Exporter = {
+      export(event) {
+        (event as { intent: string }).intent = "tampered";
+      },
+    };
+    const { client, checked } = recordingClient([mutating]);
+    const value = { a: 1 };
+    expect(client.wrap({ intent: "Keep", action: "keep" }, () => value)()).toBe(value);
+    expect(value).toEqual({ a: 1 });
+    expect(checked.getEvents()[0]!.intent).toBe("tampered");
+  });
+});
