@@ -11,8 +11,21 @@ export { snapshot } from "./core/snapshot.js";
 export { canonicalJson } from "./core/canonical-json.js";
 export { VERSION } from "./core/version.js";
 export { MemoryExporter, type MemoryExporterOptions } from "./exporters/memory.js";
-export { HttpExporter, type HttpExporterOptions } from "./exporters/http.js";
-export { BoundedQueueExporter, type BoundedQueueExporterOptions } from "./exporters/bounded-queue.js";
+export {
+  HttpExporter,
+  HttpExporterError,
+  type HttpExporterOptions,
+  type HttpExporterErrorCode,
+  type HttpBodyBuilder,
+} from "./exporters/http.js";
+export {
+  BoundedQueueExporter,
+  InnerExportTimeoutError,
+  type BoundedQueueExporterOptions,
+  type BoundedQueueStats,
+  type BoundedQueueStrategy,
+  type BoundedQueueDropReason,
+} from "./exporters/bounded-queue.js";
 export type {
   AttributeValue,
   Attributes,

@@ -48,95 +48,90 @@ const hrtime = process.hrtime.bigint;
 // Every result feeds this sink, printed at the end, so no call can be dropped as dead code.
 let sink = 0;
 
-// One loop per variant (not one shared loop taking a callback), so each call
-// site stays monomorphic the way it would be in an app.
-function loopPlain(n) {
+// Sync calls run in batches with a turn of the event loop in between, as in a
+// server between requests: work a library defers (OTel's SimpleSpanProcessor
+// exports through promises and timers) then runs, inside the timed region,
+// instead of piling up for the whole loop. The OTel in-memory exporter is
+// emptied at each turn so it holds at most one batch, like MemoryExporter(1000).
+const BATCH = 1000;
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+// One batch function per variant (not one loop taking a callback), so each
+// call site stays monomorphic the way it would be in an app.
+function batchPlain(from) {
   let acc = 0;
-  const t0 = hrtime();
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < from + BATCH; i++) {
     const r = createRefund(inputs[i & INPUT_MASK]);
     acc += r.amountCents + r.refundId.length;
   }
-  const t1 = hrtime();
-  sink += acc;
-  return Number(t1 - t0) / n;
+  return acc;
 }
 
-function loopWrapped(n) {
+function batchWrapped(from) {
   let acc = 0;
-  const t0 = hrtime();
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < from + BATCH; i++) {
     const r = wrapped(inputs[i & INPUT_MASK]);
     acc += r.amountCents + r.refundId.length;
   }
-  const t1 = hrtime();
-  sink += acc;
-  return Number(t1 - t0) / n;
+  return acc;
 }
 
-function loopOtel(n) {
+function batchOtel(from) {
   let acc = 0;
-  const t0 = hrtime();
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < from + BATCH; i++) {
     const r = traced(inputs[i & INPUT_MASK]);
     acc += r.amountCents + r.refundId.length;
   }
-  const t1 = hrtime();
-  sink += acc;
-  return Number(t1 - t0) / n;
+  return acc;
 }
 
-async function loopPlainAsync(n) {
+async function batchPlainAsync(from) {
   let acc = 0;
-  const t0 = hrtime();
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < from + BATCH; i++) {
     const r = await createRefundAsync(inputs[i & INPUT_MASK]);
     acc += r.amountCents + r.refundId.length;
   }
-  const t1 = hrtime();
-  sink += acc;
-  return Number(t1 - t0) / n;
+  return acc;
 }
 
-async function loopWrappedAsync(n) {
+async function batchWrappedAsync(from) {
   let acc = 0;
-  const t0 = hrtime();
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < from + BATCH; i++) {
     const r = await wrappedAsync(inputs[i & INPUT_MASK]);
     acc += r.amountCents + r.refundId.length;
   }
+  return acc;
+}
+
+/** ns per call over `n` calls (rounded up to whole batches), event-loop turns included. */
+async function timed(batch, n) {
+  const batches = Math.max(1, Math.ceil(n / BATCH));
+  let acc = 0;
+  const t0 = hrtime();
+  for (let b = 0; b < batches; b++) {
+    acc += await batch(b * BATCH);
+    spans.reset();
+    await nextTurn();
+  }
   const t1 = hrtime();
   sink += acc;
-  return Number(t1 - t0) / n;
+  return Number(t1 - t0) / (batches * BATCH);
 }
 
 const variants = [
-  { name: "plain", run: () => loopPlain(ITERATIONS) },
-  { name: "wrapped", run: () => loopWrapped(ITERATIONS) },
-  { name: "otelSpan", run: () => loopOtel(ITERATIONS) },
-  { name: "plainAsync", run: () => loopPlainAsync(ASYNC_ITERATIONS) },
-  { name: "wrappedAsync", run: () => loopWrappedAsync(ASYNC_ITERATIONS) },
+  { name: "plain", batch: batchPlain, n: ITERATIONS },
+  { name: "wrapped", batch: batchWrapped, n: ITERATIONS },
+  { name: "otelSpan", batch: batchOtel, n: ITERATIONS },
+  { name: "plainAsync", batch: batchPlainAsync, n: ASYNC_ITERATIONS },
+  { name: "wrappedAsync", batch: batchWrappedAsync, n: ASYNC_ITERATIONS },
 ];
 
-// Spans pile up in the in-memory exporter; drop them outside the timed loops.
-// A settle pause lets pending exports and promise callbacks drain between variants.
-async function settle() {
-  spans.reset();
-  await new Promise((resolve) => setImmediate(resolve));
-}
-
-loopPlain(WARMUP);
-loopWrapped(WARMUP);
-loopOtel(WARMUP);
-await loopPlainAsync(WARMUP);
-await loopWrappedAsync(WARMUP);
-await settle();
+for (const variant of variants) await timed(variant.batch, WARMUP);
 
 const samples = Object.fromEntries(variants.map((v) => [v.name, []]));
 for (let round = 0; round < ROUNDS; round++) {
   for (const variant of rotate(variants, round)) {
-    samples[variant.name].push(await variant.run());
-    await settle();
+    samples[variant.name].push(await timed(variant.batch, variant.n));
   }
 }
 

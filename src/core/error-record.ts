@@ -19,6 +19,34 @@ function safeString(value: unknown): string {
   }
 }
 
+// String(array) joins every element: a thrown sparse array of length 1e9
+// would block the event loop for tens of seconds before failing. This joins
+// the way String does, but stops once `maxLength` characters are reached.
+function boundedArrayString(array: readonly unknown[], maxLength: number, depth: number): string {
+  let text = "";
+  const rawLength = readProperty(array, "length");
+  const length = typeof rawLength === "number" ? rawLength : 0;
+  for (let i = 0; i < length && text.length <= maxLength; i++) {
+    if (i > 0) text += ",";
+    const item = readProperty(array, String(i));
+    if (item === null || item === undefined) continue;
+    text += isArray(item) ? (depth < 8 ? boundedArrayString(item, maxLength - text.length, depth + 1) : "") : safeString(item);
+  }
+  return text;
+}
+
+function isArray(value: unknown): value is unknown[] {
+  try {
+    return Array.isArray(value);
+  } catch {
+    return false; // a revoked Proxy
+  }
+}
+
+function thrownValueString(thrown: unknown, maxLength: number): string {
+  return capped(isArray(thrown) ? boundedArrayString(thrown, maxLength, 0) : safeString(thrown), maxLength);
+}
+
 function capped(text: string, maxLength: number): string {
   return text.length > maxLength ? text.slice(0, maxLength) + "[Truncated]" : text;
 }
@@ -52,11 +80,8 @@ export function toExecutionError(
   maxStringLength: number,
   withCause = true,
 ): ExecutionError {
-  if (thrown === null || (typeof thrown !== "object" && typeof thrown !== "function")) {
-    return { name: FALLBACK_ERROR_NAME, message: capped(safeString(thrown), maxStringLength), stack: null };
-  }
-  if (!isErrorLike(thrown)) {
-    return { name: FALLBACK_ERROR_NAME, message: capped(safeString(thrown), maxStringLength), stack: null };
+  if (thrown === null || (typeof thrown !== "object" && typeof thrown !== "function") || !isErrorLike(thrown)) {
+    return { name: FALLBACK_ERROR_NAME, message: thrownValueString(thrown, maxStringLength), stack: null };
   }
   const rawName = readProperty(thrown, "name");
   const rawMessage = readProperty(thrown, "message");

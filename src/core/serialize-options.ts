@@ -9,11 +9,16 @@ export interface ResolvedSerializeOptions {
   readonly maxDepth: number;
   readonly maxKeys: number;
   readonly maxStringLength: number;
+  readonly maxNodes: number;
   /** The keys as given (base first, then the newer ones), without duplicates. */
   readonly redactKeys: readonly string[];
   /** `redactKeys` lower-cased, for case-insensitive matching. */
   readonly redactSet: ReadonlySet<string>;
-  /** Length of the longest entry of `redactSet`: longer keys are never lower-cased to be looked up. */
+  /**
+   * Length of the longest entry of `redactSet` (-1 when it is empty): longer
+   * keys are never lower-cased to be looked up, and with no redact keys every
+   * key skips the lookup on this one comparison.
+   */
   readonly redactKeyMaxLength: number;
 }
 
@@ -26,14 +31,25 @@ export const MAX_DEPTH_LIMIT = 1000;
 
 const NO_REDACT_KEYS: readonly string[] = Object.freeze([]);
 
-/** Spec defaults: depth 32, 1000 keys per object or array, 65536 characters per string, nothing redacted. */
+/**
+ * Default `maxNodes`. `maxKeys` and `maxDepth` bound one level each, so alone
+ * they allow maxKeys^maxDepth reads (a DAG reusing one object at every level
+ * is copied once per path). Ten thousand values is about ten times a full
+ * `maxKeys`-wide object: a page of a few hundred records or any ordinary
+ * request body passes whole, while the worst case stays near a millisecond of
+ * copying and a record of a few hundred kilobytes.
+ */
+export const DEFAULT_MAX_NODES = 10_000;
+
+/** Spec defaults: depth 32, 1000 keys per object or array, 65536 characters per string, 10000 values per snapshot, nothing redacted. */
 export const DEFAULT_SERIALIZE_OPTIONS: ResolvedSerializeOptions = Object.freeze({
   maxDepth: 32,
   maxKeys: 1000,
   maxStringLength: 65536,
+  maxNodes: DEFAULT_MAX_NODES,
   redactKeys: NO_REDACT_KEYS,
   redactSet: new Set<string>(),
-  redactKeyMaxLength: 0,
+  redactKeyMaxLength: -1,
 });
 
 function describe(value: unknown): string {
@@ -68,8 +84,9 @@ function redactKeyList(value: unknown, where: string): readonly string[] {
 /**
  * Validates `options` and merges them over `base` (default: the spec
  * defaults). Throws a `TypeError` naming the field, prefixed with `where`, for
- * a limit that is not a positive integer (`maxDepth` also at most
- * `MAX_DEPTH_LIMIT`) or a `redactKeys` that is not an array of strings.
+ * a limit (`maxDepth`, `maxKeys`, `maxStringLength`, `maxNodes`) that is not
+ * a positive integer (`maxDepth` also at most `MAX_DEPTH_LIMIT`) or a
+ * `redactKeys` that is not an array of strings.
  * Fields that are `undefined` keep the base value; other fields of `options`
  * (e.g. the rest of a `WrapOptions`) are ignored.
  *
@@ -85,12 +102,13 @@ export function resolveSerializeOptions(
   if (options === null || typeof options !== "object") {
     throw new TypeError(`${where}: serialize options must be an object (got ${describe(options)})`);
   }
-  const { maxDepth, maxKeys, maxStringLength, redactKeys } = options;
+  const { maxDepth, maxKeys, maxStringLength, maxNodes, redactKeys } = options;
   const merged = {
     maxDepth: maxDepth === undefined ? base.maxDepth : positiveInteger(maxDepth, "maxDepth", where, MAX_DEPTH_LIMIT),
     maxKeys: maxKeys === undefined ? base.maxKeys : positiveInteger(maxKeys, "maxKeys", where),
     maxStringLength:
       maxStringLength === undefined ? base.maxStringLength : positiveInteger(maxStringLength, "maxStringLength", where),
+    maxNodes: maxNodes === undefined ? base.maxNodes : positiveInteger(maxNodes, "maxNodes", where),
     redactKeys: base.redactKeys,
     redactSet: base.redactSet,
     redactKeyMaxLength: base.redactKeyMaxLength,
@@ -101,7 +119,7 @@ export function resolveSerializeOptions(
       const keys = new Set(base.redactKeys);
       for (const key of added) keys.add(key);
       const lowered = new Set<string>();
-      let longest = 0;
+      let longest = -1;
       for (const key of keys) {
         const lower = key.toLowerCase();
         lowered.add(lower);

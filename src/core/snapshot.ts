@@ -8,6 +8,7 @@ import {
 import type { JsonValue, SerializeOptions } from "./types.js";
 
 export {
+  DEFAULT_MAX_NODES,
   DEFAULT_SERIALIZE_OPTIONS,
   MAX_DEPTH_LIMIT,
   resolveSerializeOptions,
@@ -22,6 +23,8 @@ export const REDACTED = "[REDACTED]";
 export const CIRCULAR = "[Circular]";
 /** A container (object, array, Map, Set, Error) at depth `maxDepth`; the root is depth 0. */
 export const MAX_DEPTH = "[MaxDepth]";
+/** Every value (left unread) after the first `maxNodes` of one snapshot; the values already copied are kept. */
+export const MAX_NODES = "[MaxNodes]";
 /** Appended to the first `maxStringLength` characters of a longer string. */
 export const TRUNCATED_SUFFIX = "[Truncated]";
 /** Key added to an object cut at `maxKeys` keys; its value is the number of keys left out. */
@@ -44,7 +47,6 @@ export function maxKeysMoreToken(omitted: number): string {
 }
 
 type JsonObject = { [key: string]: JsonValue };
-type Path = unknown[];
 
 // Intrinsics taken once, so user code that patches prototypes (or a subclass
 // overriding `size`) cannot run inside the copy or change its shape.
@@ -91,20 +93,56 @@ export function snapshot(value: unknown, options?: SerializeOptions): JsonValue 
   );
 }
 
+// State of the copy in progress. It lives at module level, not in a
+// per-call object, so copying a small value allocates nothing but the copy.
+// A getter may call snapshot while a copy runs: snapshotValue saves and
+// restores this state around each call, and a nested copy uses the path slots
+// above the ones its caller reserved.
+
+/**
+ * The containers from the root down to the value being copied: the current
+ * copy's depth d is slot `pathBase + d`. Slots of finished siblings are stale
+ * and simply overwritten; every slot is cleared when its copy ends, so a
+ * finished snapshot keeps no input alive.
+ */
+const path: unknown[] = [];
+let pathBase = 0;
+/** First slot not reserved by a copy in progress. */
+let pathEnd = 0;
+/** Values the current copy may still read; at 0 every further value is `MAX_NODES`. */
+let nodesLeft = 0;
+
 /**
  * The hot path of `snapshot`: no option checks. `resolved` must come from
  * `resolveSerializeOptions` (or be `DEFAULT_SERIALIZE_OPTIONS`).
  */
 export function snapshotValue(value: unknown, resolved: ResolvedSerializeOptions): JsonValue {
-  if (typeof value !== "object" || value === null) return convert(value, 0, undefined, resolved);
-  // A fresh path per call: a getter may itself call snapshot while we copy.
-  return convertGuarded(value, 0, [], resolved);
+  if (typeof value !== "object" || value === null) return convert(value, 0, resolved);
+  const outerBase = pathBase;
+  const outerEnd = pathEnd;
+  const outerNodesLeft = nodesLeft;
+  pathBase = outerEnd;
+  pathEnd = outerEnd + resolved.maxDepth;
+  // Filled, never holey: the array stays packed and reads of it stay fast.
+  while (path.length < pathEnd) path.push(undefined);
+  // The root is the first value read.
+  nodesLeft = resolved.maxNodes - 1;
+  try {
+    return convertGuarded(value, 0, resolved);
+  } finally {
+    // Written slots form a prefix (a container is entered only inside its parent).
+    for (let i = pathBase; i < pathEnd && path[i] !== undefined; i++) path[i] = undefined;
+    pathBase = outerBase;
+    pathEnd = outerEnd;
+    nodesLeft = outerNodesLeft;
+  }
 }
 
-function convert(value: unknown, depth: number, path: Path | undefined, o: ResolvedSerializeOptions): JsonValue {
+/** A value that is not a non-null object, or any value one level below an object. */
+function convert(value: unknown, depth: number, o: ResolvedSerializeOptions): JsonValue {
   switch (typeof value) {
     case "string":
-      return capped(value, o);
+      return value.length > o.maxStringLength ? truncate(value, o.maxStringLength) : value;
     case "number":
       // `value === 0` folds -0 into 0; NaN and ±Infinity have no JSON form.
       return Number.isFinite(value) ? (value === 0 ? 0 : value) : null;
@@ -119,7 +157,7 @@ function convert(value: unknown, depth: number, path: Path | undefined, o: Resol
     case "function":
       return UNSUPPORTED_FUNCTION;
     default:
-      return value === null ? null : convertGuarded(value as object, depth, path ?? [], o);
+      return value === null ? null : convertGuarded(value as object, depth, o);
   }
 }
 
@@ -142,48 +180,50 @@ function truncate(text: string, maxLength: number): string {
  * token instead of an exception. Single property reads have their own catch
  * further down, which keeps the siblings of a throwing getter.
  */
-function convertGuarded(source: object, depth: number, path: Path, o: ResolvedSerializeOptions): JsonValue {
+function convertGuarded(source: object, depth: number, o: ResolvedSerializeOptions): JsonValue {
   try {
-    return convertObject(source, depth, path, o);
+    return convertObject(source, depth, o);
   } catch {
     return UNSERIALIZABLE;
   }
 }
 
 /** Cycle and depth check for a container; on success records it on the path. */
-function enter(source: object, depth: number, path: Path, o: ResolvedSerializeOptions): string | undefined {
-  // Only entries below `depth` are the current path; deeper ones are stale
-  // leftovers of finished siblings and are simply overwritten.
-  for (let i = 0; i < depth; i++) if (path[i] === source) return CIRCULAR;
+function enter(source: object, depth: number, o: ResolvedSerializeOptions): string | undefined {
+  // Only the slots below `depth` are the current path; deeper ones are stale
+  // leftovers of finished siblings.
+  const base = pathBase;
+  const slot = base + depth;
+  for (let i = base; i < slot; i++) if (path[i] === source) return CIRCULAR;
   if (depth >= o.maxDepth) return MAX_DEPTH;
-  path[depth] = source;
+  path[slot] = source;
   return undefined;
 }
 
-function convertObject(source: object, depth: number, path: Path, o: ResolvedSerializeOptions): JsonValue {
-  if (isArray(source)) return enter(source, depth, path, o) ?? copyArray(source, depth, path, o);
+function convertObject(source: object, depth: number, o: ResolvedSerializeOptions): JsonValue {
+  if (isArray(source)) return enter(source, depth, o) ?? copyArray(source, depth, o);
   const proto: unknown = getPrototypeOf(source);
   if (proto === ObjectPrototype || proto === null) {
-    return enter(source, depth, path, o) ?? copyProperties(source, depth, path, o);
+    return enter(source, depth, o) ?? copyProperties(source, depth, o);
   }
   // Leaves: values with a JSON form of their own (no depth limit applies).
   if (types.isDate(source)) return Number.isNaN(dateGetTime.call(source)) ? null : capped(dateToISOString.call(source), o);
   if (isView(source)) return bytesToken(source, o);
   if (types.isAnyArrayBuffer(source)) return bytesToken(source, o);
-  if (types.isBoxedPrimitive(source)) return convert(unbox(source), depth, path, o);
+  if (types.isBoxedPrimitive(source)) return convert(unbox(source), depth, o);
   const host = hostTypeName(source);
   if (host !== undefined) return unsupportedTypeToken(capped(constructorName(source) ?? host, o));
   // Containers.
-  const stop = enter(source, depth, path, o);
+  const stop = enter(source, depth, o);
   if (stop !== undefined) return stop;
-  if (types.isMap(source)) return copyMap(source as Map<unknown, unknown>, depth, path, o);
-  if (types.isSet(source)) return copySet(source as Set<unknown>, depth, path, o);
+  if (types.isMap(source)) return copyMap(source as Map<unknown, unknown>, depth, o);
+  if (types.isSet(source)) return copySet(source as Set<unknown>, depth, o);
   if (types.isNativeError(source) || source instanceof Error) return copyError(source, o);
   // Any other class instance: its own enumerable string-keyed properties.
   // `toJSON` is deliberately never called: it is user code that may throw,
   // be slow or have side effects on every recorded call, and the one toJSON
   // that matters (Date) is handled above.
-  return copyProperties(source, depth, path, o);
+  return copyProperties(source, depth, o);
 }
 
 function isRedacted(key: string, o: ResolvedSerializeOptions): boolean {
@@ -200,7 +240,19 @@ function put(out: JsonObject, key: string, value: JsonValue, o: ResolvedSerializ
   }
 }
 
-function copyProperties(source: object, depth: number, path: Path, o: ResolvedSerializeOptions): JsonObject {
+/**
+ * Takes one value from the node budget; false once it is spent. Every read of
+ * a child goes through here first, so a copy reads at most `maxNodes` values
+ * and, once they are spent, finishes the containers it is in (at most
+ * `maxKeys` tokens each, `maxDepth` deep) without entering any new one.
+ */
+function spendNode(): boolean {
+  if (nodesLeft === 0) return false;
+  nodesLeft--;
+  return true;
+}
+
+function copyProperties(source: object, depth: number, o: ResolvedSerializeOptions): JsonObject {
   const keys = ownEnumerableKeys(source);
   const count = keys.length;
   const limit = count > o.maxKeys ? o.maxKeys : count;
@@ -212,6 +264,10 @@ function copyProperties(source: object, depth: number, path: Path, o: ResolvedSe
       put(out, key, REDACTED, o);
       continue;
     }
+    if (!spendNode()) {
+      put(out, key, MAX_NODES, o);
+      continue;
+    }
     let child: unknown;
     try {
       child = (source as Record<string, unknown>)[key];
@@ -219,7 +275,7 @@ function copyProperties(source: object, depth: number, path: Path, o: ResolvedSe
       put(out, key, UNSERIALIZABLE, o);
       continue;
     }
-    if (child !== undefined) put(out, key, convert(child, depth + 1, path, o), o);
+    if (child !== undefined) put(out, key, convert(child, depth + 1, o), o);
   }
   if (count > limit) out[MAX_KEYS_KEY] = count - limit;
   return out;
@@ -230,13 +286,17 @@ function lengthOf(raw: unknown): number {
   return typeof raw === "number" && raw > 0 ? Math.floor(Math.min(raw, Number.MAX_SAFE_INTEGER)) : 0;
 }
 
-function copyArray(source: unknown[], depth: number, path: Path, o: ResolvedSerializeOptions): JsonValue[] {
+function copyArray(source: unknown[], depth: number, o: ResolvedSerializeOptions): JsonValue[] {
   const length = lengthOf(source.length);
   // Holes read as undefined and become null, so a sparse array of length 1e9
   // costs maxKeys reads like any other.
   const limit = length > o.maxKeys ? o.maxKeys : length;
   const out: JsonValue[] = [];
   for (let i = 0; i < limit; i++) {
+    if (!spendNode()) {
+      out.push(MAX_NODES);
+      continue;
+    }
     let child: unknown;
     try {
       child = source[i];
@@ -244,13 +304,13 @@ function copyArray(source: unknown[], depth: number, path: Path, o: ResolvedSeri
       out.push(UNSERIALIZABLE);
       continue;
     }
-    out.push(convert(child, depth + 1, path, o));
+    out.push(convert(child, depth + 1, o));
   }
   if (length > limit) out.push(maxKeysMoreToken(length - limit));
   return out;
 }
 
-function copyMap(source: Map<unknown, unknown>, depth: number, path: Path, o: ResolvedSerializeOptions): JsonValue {
+function copyMap(source: Map<unknown, unknown>, depth: number, o: ResolvedSerializeOptions): JsonValue {
   const size = mapSize.call(source) as number;
   const limit = size > o.maxKeys ? o.maxKeys : size;
   const entries = mapEntries.call(source) as IterableIterator<[unknown, unknown]>;
@@ -269,31 +329,31 @@ function copyMap(source: Map<unknown, unknown>, depth: number, path: Path, o: Re
     for (const [key, value] of taken) {
       const name = typeof key === "string" ? key : String(key);
       if (isRedacted(name, o)) put(out, name, REDACTED, o);
-      else if (value !== undefined) put(out, name, convert(value, depth + 1, path, o), o);
+      else if (!spendNode()) put(out, name, MAX_NODES, o);
+      else if (value !== undefined) put(out, name, convert(value, depth + 1, o), o);
     }
     if (omitted > 0) out[MAX_KEYS_KEY] = omitted;
     return out;
   }
-  // Each [key, value] pair is a container one level down.
+  // Each [key, value] pair is a container one level down, and a value of the
+  // node budget like its key and its value.
   const pairDepth = depth + 1;
   const out: JsonValue[] = [];
-  if (pairDepth >= o.maxDepth) {
-    for (let i = 0; i < taken.length; i++) out.push(MAX_DEPTH);
-  } else {
-    path[pairDepth] = source;
-    for (const [key, value] of taken) {
+  if (pairDepth < o.maxDepth) path[pathBase + pairDepth] = source;
+  for (const [key, value] of taken) {
+    if (!spendNode()) out.push(MAX_NODES);
+    else if (pairDepth >= o.maxDepth) out.push(MAX_DEPTH);
+    else {
       const redact = typeof key === "string" && isRedacted(key, o);
-      out.push([
-        convert(key, pairDepth + 1, path, o),
-        redact ? REDACTED : convert(value, pairDepth + 1, path, o),
-      ]);
+      const keyCopy = spendNode() ? convert(key, pairDepth + 1, o) : MAX_NODES;
+      out.push([keyCopy, redact ? REDACTED : spendNode() ? convert(value, pairDepth + 1, o) : MAX_NODES]);
     }
   }
   if (omitted > 0) out.push(maxKeysMoreToken(omitted));
   return out;
 }
 
-function copySet(source: Set<unknown>, depth: number, path: Path, o: ResolvedSerializeOptions): JsonValue[] {
+function copySet(source: Set<unknown>, depth: number, o: ResolvedSerializeOptions): JsonValue[] {
   const size = setSize.call(source) as number;
   const limit = size > o.maxKeys ? o.maxKeys : size;
   const values = setValues.call(source) as IterableIterator<unknown>;
@@ -301,7 +361,7 @@ function copySet(source: Set<unknown>, depth: number, path: Path, o: ResolvedSer
   for (let i = 0; i < limit; i++) {
     const step = values.next();
     if (step.done === true) break;
-    out.push(convert(step.value, depth + 1, path, o));
+    out.push(spendNode() ? convert(step.value, depth + 1, o) : MAX_NODES);
   }
   if (size > out.length) out.push(maxKeysMoreToken(size - out.length));
   return out;

@@ -56,6 +56,12 @@ export interface SerializeOptions {
   maxKeys?: number;
   /** Characters per string before `"[Truncated]"`. Default 65536. */
   maxStringLength?: number;
+  /**
+   * Values read per snapshot (the root, every property value, element, Map
+   * key and value, each counting one) before every further value becomes
+   * `"[MaxNodes]"`. Bounds the whole copy, not just one level. Default 10000.
+   */
+  maxNodes?: number;
   /** Keys whose values become `"[REDACTED]"`, matched case-insensitively at any depth. */
   redactKeys?: readonly string[];
 }

@@ -18,7 +18,7 @@ export interface WrapSpec {
   readonly serialization?: SerializeOptions;
 }
 
-const SERIALIZE_FIELDS = ["maxDepth", "maxKeys", "maxStringLength", "redactKeys"] as const;
+const SERIALIZE_FIELDS = ["maxDepth", "maxKeys", "maxStringLength", "maxNodes", "redactKeys"] as const;
 
 function fail(where: string, field: string, rule: string): never {
   throw new TypeError(`${where}: "${field}" ${rule}`);

@@ -21,8 +21,10 @@ export interface HttpExporterOptions {
   method?: string;
   /**
    * Extra request headers (string values only), e.g. `{ authorization: "Bearer …" }`.
-   * Their values are never logged nor put into error messages. `content-length`,
+   * Their values are never logged nor put into error messages. A configured
+   * `content-type` replaces the default `application/json`; `content-length`,
    * `transfer-encoding` and `connection` are managed by the exporter and rejected.
+   * Names are matched case-insensitively (a name given twice is rejected).
    */
   headers?: Record<string, string>;
   /**

@@ -74,7 +74,9 @@ export class HttpExporter implements Exporter {
       this.report(shutDownError(), event);
       return this.options.awaitEach ? Promise.resolve() : undefined;
     }
-    const delivery = this.deliver(event);
+    // deliver() settles every failure itself; the catch is a last guard so a
+    // bug there can never surface as an unhandled rejection.
+    const delivery = this.deliver(event).catch((error: unknown) => this.report(networkError(error), event));
     this.pending.add(delivery);
     void delivery.then(() => this.pending.delete(delivery));
     return this.options.awaitEach ? delivery : undefined;

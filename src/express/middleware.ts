@@ -39,6 +39,6 @@ export function intentproof(options?: IntentProofMiddlewareOptions): RequestHand
       client.reportInternalError(error);
     }
     // The client rides in the scope so recordRoute records through this middleware's client.
-    runInScope({ correlationId, client }, next);
+    runInScope({ correlationId, client }, next as () => void);
   };
 }

@@ -1,3 +1,4 @@
+import type { NextFunction, Request, Response } from "express";
 import { IntentProofClient } from "../core/client.js";
 import type { WrapOptions } from "../core/types.js";
 import { prepareWrap, type WrapPlan } from "../core/wrap-plan.js";
@@ -14,8 +15,12 @@ export interface IntentProofMiddlewareOptions {
   echoHeader?: boolean;
 }
 
-/** `WrapOptions` of one route, plus the client its events go to. */
-export interface RecordRouteOptions extends WrapOptions<unknown[], unknown> {
+/**
+ * `WrapOptions` of one route, plus the client its events go to. `captureInput`
+ * receives the handler's arguments `[req, res, next]`; `captureOutput` the body
+ * sent with `res.json` / `res.send`.
+ */
+export interface RecordRouteOptions extends WrapOptions<[req: Request, res: Response, next: NextFunction], unknown> {
   /**
    * The client that records the route. Default: the client of the
    * `intentproof()` middleware that handled the request, else the singleton.

@@ -67,8 +67,9 @@ describe("HttpExporter delivery", () => {
     const result = awaited.export(makeEvent(2));
     expect(result).toBeInstanceOf(Promise);
     await result;
-    await background.flush();
-    expect(c.events().map(seqOf).sort()).toEqual([1, 2]);
+    const arrived = await c.waitForEvents(2);
+    expect(arrived.map(seqOf).sort()).toEqual([1, 2]);
+    await expect(c.waitForRequests(3, 50)).rejects.toThrow(/timed out after 50 ms waiting for 3 requests/);
   });
 
   it("sends only its own headers: no cookie, authorization or proxy credentials unless configured", async () => {
@@ -361,7 +362,8 @@ describe("HttpExporter failures", () => {
         url: `${c.url}?key=${API_KEY}`,
         headers,
         awaitEach: true,
-        timeoutMs: 150,
+        // Long enough that a refused connect is never mistaken for a timeout on a busy machine.
+        timeoutMs: 400,
         body: () => {
           throw new Error("hook failed");
         },

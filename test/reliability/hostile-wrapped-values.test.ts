@@ -44,10 +44,19 @@ function userFunction(mode: Mode, value: unknown): (...args: unknown[]) => unkno
   }
 }
 
+// instanceof runs a Proxy's getPrototypeOf trap, which the hostile values make throw.
+function isNativePromise(value: unknown): value is Promise<unknown> {
+  try {
+    return value instanceof Promise;
+  } catch {
+    return false;
+  }
+}
+
 async function outcomeOf(call: () => unknown): Promise<Outcome> {
   try {
     const result = call();
-    if (result instanceof Promise) {
+    if (isNativePromise(result)) {
       try {
         return { kind: "value", value: await result };
       } catch (error) {

@@ -1,0 +1,55 @@
+// One Express 5 app per process, in the variant named by argv[2]:
+//   bare        express.json() + a POST route calling a plain service function
+//   middleware  the same + app.use(intentproof({ client }))
+//   recorded    the same + the route wrapped in recordRoute(), calling one wrapped service
+// Reports its port over IPC once listening; answers "stats" with how many
+// events were recorded, so the bench can check the variant really recorded.
+import express from "express";
+
+const variant = process.argv[2];
+const body = (input) => ({ refundId: `rf_${input.orderId}`, amountCents: input.amountCents });
+async function createRefund(input) {
+  return body(input);
+}
+
+const app = express();
+app.use(express.json());
+let memory;
+
+if (variant === "bare") {
+  app.post("/refunds", async (req, res) => {
+    res.status(201).json(await createRefund(req.body));
+  });
+} else if (variant === "middleware" || variant === "recorded") {
+  const { createIntentProofClient, MemoryExporter } = await import("intentproof");
+  const { intentproof, recordRoute } = await import("intentproof/express");
+  memory = new MemoryExporter({ maxEvents: 1000 });
+  const client = createIntentProofClient({ exporters: [memory] });
+  app.use(intentproof({ client }));
+  if (variant === "middleware") {
+    app.post("/refunds", async (req, res) => {
+      res.status(201).json(await createRefund(req.body));
+    });
+  } else {
+    const recordedRefund = client.wrap(
+      { intent: "Return captured funds to the customer", action: "payments.refund" },
+      createRefund,
+    );
+    app.post(
+      "/refunds",
+      recordRoute({ intent: "Initiate refund", action: "refunds.create" }, async (req, res) => {
+        res.status(201).json(await recordedRefund(req.body));
+      }),
+    );
+  }
+} else {
+  throw new Error(`unknown express variant ${variant}`);
+}
+
+const server = app.listen(0, "127.0.0.1", () => {
+  process.send({ type: "listening", port: server.address().port });
+});
+process.on("message", (message) => {
+  if (message === "stats") process.send({ type: "stats", events: memory?.size ?? 0, lastEvent: memory?.getEvents().at(-1) });
+});
+process.on("disconnect", () => process.exit(0));

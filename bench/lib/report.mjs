@@ -1,0 +1,154 @@
+import { fmtBytes, fmtMs, fmtNs, fmtRate, fmtRatio, markdownTable, textTable, verdict } from "./table.mjs";
+
+const CORE_ROWS = [
+  ["plain", "plain function (sync)", undefined],
+  ["wrapped", "client.wrap, sync (MemoryExporter 1000)", "wrapped"],
+  ["otelSpan", "OpenTelemetry span (Simple processor, in-memory exporter)", "otelSpan"],
+  ["plainAsync", "plain async function", undefined],
+  ["wrappedAsync", "client.wrap, async (MemoryExporter 1000)", "wrappedAsync"],
+];
+
+const baselineOf = (variant) => (variant === "wrappedAsync" ? "plain async" : "plain");
+
+function coreRows(core) {
+  return CORE_ROWS.map(([key, label, comparison]) => {
+    const c = comparison ? core.comparisons[comparison] : undefined;
+    return [
+      label,
+      fmtNs(core.medians[key]),
+      c ? fmtRatio(c.ratio) : "",
+      c ? `+${fmtNs(c.addedNs)}` : "",
+      c ? baselineOf(key) : "(baseline)",
+    ];
+  });
+}
+
+const HTTP_LABELS = {
+  express: { bare: "Express 5, bare", middleware: "+ app.use(intentproof())", recorded: "+ recordRoute + 1 wrapped call" },
+  nest: {
+    bare: "Nest 12 (Express), bare",
+    undecorated: "+ IntentProofModule, route undecorated",
+    decorated: "+ @IntentProof handler + 1 @IntentProof service",
+  },
+};
+
+function httpRows(name, part) {
+  return Object.entries(part.variants).map(([variant, r]) => [
+    HTTP_LABELS[name][variant] ?? variant,
+    fmtRate(r.medianReqPerSec),
+    fmtRatio(r.ratioVsBaseline),
+    r.runsReqPerSec.map((x) => Math.round(x)).join(" / "),
+    `${r.medianLatencyP99Ms} ms`,
+    String(r.eventsKept),
+    part.targets[variant] ? `≥ ${part.targets[variant].minRatio}: ${verdict(part.targets[variant].met)}` : "",
+  ]);
+}
+
+const unavailable = (part) => part?.notAvailable !== undefined && part.variants === undefined;
+
+/** Prints the result tables, then a Markdown snippet for the README, to stdout. */
+export function printReport(results) {
+  const out = [];
+  const m = results.machine;
+  out.push("", `IntentProof ${m.intentproof} bench (${results.settings.mode}) — Node ${m.node}, ${m.cpu} × ${m.cores}, ${m.date}`);
+  if (results.settings.mode === "quick") out.push("--quick is a smoke run: too short to warm up or settle; do not quote these numbers.");
+
+  const { core, memory } = results;
+  if (core?.medians) {
+    out.push("", `Core: ns per call, median of ${core.rounds} interleaved rounds (${core.iterations} sync / ${core.asyncIterations} async calls each)`);
+    out.push(textTable(["variant", "median", "ratio", "added", "vs"], coreRows(core)));
+    out.push(`target ≤ 1,000 ns added per sync wrapped call: ${verdict(core.target.met)} (+${fmtNs(core.comparisons.wrapped.addedNs)})`);
+  } else if (core?.error) out.push("", `Core: failed: ${core.error}`);
+
+  if (memory?.heapAtEnd !== undefined) {
+    out.push("", `Memory: ${memory.calls.toLocaleString("en-US")} sync wrapped calls, heapUsed after gc()`);
+    out.push(
+      textTable(
+        ["point", "heapUsed"],
+        [
+          ["before the first call", fmtBytes(memory.heapStart)],
+          [`after ${memory.checkpoint.toLocaleString("en-US")} calls`, fmtBytes(memory.heapAtCheckpoint)],
+          [`after ${memory.calls.toLocaleString("en-US")} calls`, fmtBytes(memory.heapAtEnd)],
+          ["growth (checkpoint → end)", fmtBytes(memory.growthBytes)],
+        ],
+      ),
+    );
+    out.push(`flat (growth < 1 MiB): ${verdict(memory.target.met)}; events kept: ${memory.eventsKept}`);
+  } else if (memory?.error) out.push("", `Memory: failed: ${memory.error}`);
+
+  const imp = results.import;
+  if (imp?.probes) {
+    out.push("", "Cold import: median ms inside a fresh node process");
+    out.push(
+      textTable(
+        ["import", "median", "runs"],
+        [
+          ...Object.entries(imp.probes).map(([name, r]) => [name, fmtMs(r.medianMs), r.runsMs.map((x) => x.toFixed(1)).join(" ")]),
+          ...Object.entries(imp.notAvailable).map(([name, why]) => [name, "not available", why]),
+        ],
+      ),
+    );
+    out.push(`target import intentproof < 25 ms: ${verdict(imp.target.met)}`);
+  } else if (imp?.error) out.push("", `Cold import: failed: ${imp.error}`);
+
+  for (const name of ["express", "nest"]) {
+    const part = results[name];
+    if (part === undefined) continue;
+    const title = name === "express" ? "Express" : "Nest on Express";
+    if (unavailable(part)) out.push("", `${title}: not available (${part.notAvailable})`);
+    else if (part.error) out.push("", `${title}: failed: ${part.error}`);
+    else {
+      out.push("", `${title}: req/s, median of ${results.settings.http.rounds} interleaved autocannon runs of ${results.settings.http.durationSec}s (10 connections, POST /refunds)`);
+      out.push(textTable(["variant", "req/s", "ratio", "runs", "p99", "events", "target"], httpRows(name, part)));
+      const failed = Object.values(part.variants).reduce((n, r) => n + r.failedRequests, 0);
+      if (failed > 0) out.push(`warning: ${failed} requests failed (non-2xx, errors or timeouts)`);
+    }
+  }
+
+  out.push("", "---- README snippet ----", "", markdownSnippet(results), "", "------------------------");
+  process.stdout.write(`${out.join("\n")}\n`);
+}
+
+function markdownSnippet(results) {
+  const m = results.machine;
+  const lines = [];
+  lines.push(
+    `Measured with \`npm run bench\` on Node ${m.node}, ${m.cpu} (${m.cores} cores), ${m.date.slice(0, 10)}.` +
+      " Medians of interleaved rounds; your numbers will differ, the ratios are what to compare.",
+  );
+  const { core, memory } = results;
+  if (core?.medians) {
+    lines.push("", markdownTable(["per call", "median", "vs baseline"], coreRows(core).map(([label, med, ratio, added, vs]) =>
+      [label, med, added ? `${added} (${ratio} of ${vs})` : "baseline"],
+    )));
+  }
+  const facts = [];
+  if (memory?.heapAtEnd !== undefined) {
+    facts.push(
+      `Heap after ${memory.checkpoint.toLocaleString("en-US")} / ${memory.calls.toLocaleString("en-US")} wrapped calls` +
+        ` (MemoryExporter of 1000): ${fmtBytes(memory.heapAtCheckpoint)} / ${fmtBytes(memory.heapAtEnd)}.`,
+    );
+  }
+  const imp = results.import?.probes;
+  if (imp) {
+    const parts = Object.entries(imp).map(([name, r]) => `\`${name.replace(/^(import|require) /, (_, k) => `${k} `)}\` ${fmtMs(r.medianMs)}`);
+    facts.push(`Cold import: ${parts.join(", ")}.`);
+  }
+  if (facts.length) lines.push("", ...facts);
+  for (const name of ["express", "nest"]) {
+    const part = results[name];
+    if (!part?.variants) continue;
+    lines.push(
+      "",
+      markdownTable(
+        [name === "express" ? "Express 5 (autocannon, 10 connections)" : "NestJS 12 on Express", "req/s", "vs bare"],
+        Object.entries(part.variants).map(([variant, r]) => [
+          HTTP_LABELS[name][variant] ?? variant,
+          fmtRate(r.medianReqPerSec),
+          fmtRatio(r.ratioVsBaseline),
+        ]),
+      ),
+    );
+  }
+  return lines.join("\n");
+}

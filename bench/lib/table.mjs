@@ -1,0 +1,27 @@
+/** A plain-text table: first column left-aligned, the others right-aligned. */
+export function textTable(header, rows) {
+  const all = [header, ...rows].map((row) => row.map((cell) => String(cell)));
+  const widths = header.map((_, col) => Math.max(...all.map((row) => row[col].length)));
+  const line = (row) => row.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]) : cell.padStart(widths[col]))).join("  ");
+  return [line(all[0]), widths.map((w) => "-".repeat(w)).join("  "), ...all.slice(1).map(line)].join("\n");
+}
+
+/** A Markdown table with the same alignment. */
+export function markdownTable(header, rows) {
+  const line = (row) => `| ${row.join(" | ")} |`;
+  const rule = `| ${header.map((_, col) => (col === 0 ? "---" : "---:")).join(" | ")} |`;
+  return [line(header), rule, ...rows.map(line)].join("\n");
+}
+
+export const fmtNs = (ns) => (Number.isFinite(ns) ? `${Math.round(ns).toLocaleString("en-US")} ns` : "n/a");
+export const fmtRatio = (r) => (Number.isFinite(r) ? `${r.toFixed(2)}×` : "n/a");
+export const fmtRate = (r) => (Number.isFinite(r) ? Math.round(r).toLocaleString("en-US") : "n/a");
+export const fmtMs = (ms) => (Number.isFinite(ms) ? `${ms.toFixed(1)} ms` : "n/a");
+export const fmtBytes = (b) => {
+  if (!Number.isFinite(b)) return "n/a";
+  const abs = Math.abs(b);
+  if (abs >= 2 ** 20) return `${(b / 2 ** 20).toFixed(2)} MiB`;
+  if (abs >= 2 ** 10) return `${(b / 2 ** 10).toFixed(1)} KiB`;
+  return `${b} B`;
+};
+export const verdict = (ok) => (ok === undefined ? "" : ok ? "met" : "MISSED");

@@ -1,0 +1,175 @@
+// `npm run bench` (after `npm run build`): core overhead per call, heap over
+// 1M calls, cold import time, and Express / Nest throughput with and without
+// IntentProof. Every measurement runs in child processes that import the
+// package by its own name (resolved through package.json "exports" to dist/),
+// so it measures what users get. Progress goes to stderr; the tables, the
+// README snippet and bench/results/latest.json are the results.
+//
+//   node bench/run.mjs [--quick] [--only core,memory,import,express,nest]
+//                      [--http-rounds N] [--http-duration S]
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { measureColdImports, IMPORT_PROBES } from "./cold-import.mjs";
+import { compareThroughput } from "./http/compare.mjs";
+import { repoRoot, runNode, runNodeJson } from "./lib/child.mjs";
+import { machineInfo } from "./lib/machine.mjs";
+import { printReport } from "./lib/report.mjs";
+
+const SECTIONS = ["core", "memory", "import", "express", "nest"];
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    only: { type: "string" },
+    "http-rounds": { type: "string" },
+    "http-duration": { type: "string" },
+  },
+});
+const quick = flags.quick;
+const only = flags.only ? flags.only.split(",").map((s) => s.trim()) : SECTIONS;
+for (const name of only) if (!SECTIONS.includes(name)) throw new Error(`--only: unknown section "${name}" (${SECTIONS.join(", ")})`);
+
+const settings = {
+  mode: quick ? "quick" : "full",
+  core: quick ? { iterations: 50_000, rounds: 3, warmup: 50_000 } : { iterations: 200_000, rounds: 7, warmup: 50_000 },
+  memory: quick ? { calls: 200_000, checkpoint: 20_000 } : { calls: 1_000_000, checkpoint: 100_000 },
+  import: { runs: quick ? 3 : 11 },
+  http: {
+    rounds: Number(flags["http-rounds"] ?? (quick ? 1 : 3)),
+    durationSec: Number(flags["http-duration"] ?? (quick ? 1 : 3)),
+    warmupSec: quick ? 1 : 2,
+  },
+};
+
+const log = (message) => process.stderr.write(`${message}\n`);
+const started = Date.now();
+const results = { machine: machineInfo(), settings, sections: only };
+
+/** Runs `node --input-type=module -e "await import(specifier)"`; undefined when it works, else why not. */
+async function importProblem(specifier) {
+  try {
+    await runNode(["--input-type=module", "-e", `await import(${JSON.stringify(specifier)});`], { timeoutMs: 60_000 });
+    return undefined;
+  } catch (error) {
+    const lines = String(error.message).split("\n").filter((l) => /Error|error/.test(l));
+    return lines[0]?.trim() ?? "import failed";
+  }
+}
+
+async function section(name, fn) {
+  if (!only.includes(name)) return;
+  const t0 = Date.now();
+  log(`\n[${name}]`);
+  try {
+    results[name] = await fn();
+  } catch (error) {
+    log(`  failed: ${error.stack ?? error}`);
+    results[name] = { error: String(error.message ?? error) };
+  }
+  log(`  (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+}
+
+await section("core", async () => {
+  const c = settings.core;
+  log(`  ${c.rounds} rounds × ${c.iterations} sync calls per variant (async: half), variants interleaved`);
+  const raw = await runNodeJson(
+    ["bench/core/overhead.mjs", "--iterations", String(c.iterations), "--rounds", String(c.rounds), "--warmup", String(c.warmup)],
+    { timeoutMs: 300_000 },
+  );
+  const m = raw.medians;
+  const vs = (variant, baseline) => ({ ratio: m[variant] / m[baseline], addedNs: m[variant] - m[baseline] });
+  return {
+    ...raw,
+    comparisons: {
+      wrapped: vs("wrapped", "plain"),
+      otelSpan: vs("otelSpan", "plain"),
+      wrappedAsync: vs("wrappedAsync", "plainAsync"),
+    },
+    target: { maxAddedNsSync: 1000, met: m.wrapped - m.plain <= 1000 },
+  };
+});
+
+await section("memory", async () => {
+  const c = settings.memory;
+  log(`  ${c.calls.toLocaleString("en-US")} sync wrapped calls, heap after gc() at ${c.checkpoint.toLocaleString("en-US")} and at the end`);
+  const raw = await runNodeJson(
+    ["--expose-gc", "bench/core/memory.mjs", "--calls", String(c.calls), "--checkpoint", String(c.checkpoint)],
+    { timeoutMs: 300_000 },
+  );
+  // Flat: less than 1 MiB over 900k calls, i.e. about a byte per call at most.
+  return { ...raw, target: { maxGrowthBytes: 2 ** 20, met: raw.growthBytes < 2 ** 20 } };
+});
+
+await section("import", async () => {
+  const probes = [];
+  const skipped = {};
+  for (const probe of IMPORT_PROBES) {
+    const problem = probe.entry ? await importProblem(`intentproof/${probe.entry}`) : undefined;
+    if (problem) {
+      skipped[probe.name] = problem;
+      log(`  ${probe.name}: not available (${problem})`);
+    } else probes.push(probe);
+  }
+  log(`  ${settings.import.runs} fresh processes per import, interleaved`);
+  const measured = await measureColdImports({ runs: settings.import.runs, probes, log });
+  const main = measured["import intentproof"];
+  return {
+    probes: measured,
+    notAvailable: skipped,
+    target: { maxMs: 25, met: main ? main.medianMs < 25 : undefined },
+  };
+});
+
+const http = settings.http;
+const httpTargets = (res, [bare, light, heavy]) => ({
+  [light]: { minRatio: 0.97, met: res[light].ratioVsBaseline >= 0.97 },
+  [heavy]: { minRatio: 0.9, met: res[heavy].ratioVsBaseline >= 0.9 },
+  baseline: bare,
+});
+
+await section("express", async () => {
+  const problem = await importProblem("intentproof/express");
+  if (problem) {
+    log(`  not available: intentproof/express cannot be imported (${problem})`);
+    return { notAvailable: problem };
+  }
+  log(`  autocannon: 10 connections, pipelining 1, ${http.durationSec}s × ${http.rounds} rounds per variant, apps in child processes`);
+  const variants = ["bare", "middleware", "recorded"];
+  const res = await compareThroughput({
+    script: join(repoRoot, "bench/apps/express-app.mjs"),
+    variants,
+    ...http,
+    log,
+  });
+  return { variants: res, targets: httpTargets(res, variants) };
+});
+
+await section("nest", async () => {
+  const problem = await importProblem("intentproof/nestjs");
+  if (problem) {
+    log(`  not available: intentproof/nestjs cannot be imported (${problem})`);
+    return { notAvailable: problem };
+  }
+  // The Nest apps use decorator metadata, so they are TypeScript compiled here.
+  const outDir = join(repoRoot, "bench/dist");
+  rmSync(outDir, { recursive: true, force: true });
+  try {
+    await runNode(["node_modules/typescript/bin/tsc", "-p", "bench/tsconfig.json"], { timeoutMs: 120_000 });
+  } catch (error) {
+    // tsc still emits on type errors; go on if it did, but say so.
+    if (!existsSync(join(outDir, "nest/main.js"))) throw error;
+    log(`  warning: bench/tsconfig.json has type errors:\n${error.message}`);
+  }
+  log(`  autocannon: 10 connections, pipelining 1, ${http.durationSec}s × ${http.rounds} rounds per variant, apps in child processes`);
+  const variants = ["bare", "undecorated", "decorated"];
+  const res = await compareThroughput({ script: join(outDir, "nest/main.js"), variants, ...http, log });
+  return { variants: res, targets: httpTargets(res, variants) };
+});
+
+results.totalSeconds = (Date.now() - started) / 1000;
+const resultsDir = join(repoRoot, "bench/results");
+mkdirSync(resultsDir, { recursive: true });
+const resultsFile = join(resultsDir, "latest.json");
+writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+printReport(results);
+log(`\nwrote ${resultsFile} (${results.totalSeconds.toFixed(0)} s total)`);

@@ -1,0 +1,85 @@
+/**
+ * The Express variant: the same refund and declined-card flows as the Nest
+ * app, with `intentproof/express` for correlation and route records.
+ */
+import express, { type ErrorRequestHandler, type Express } from "express";
+import type { IntentProofClient } from "intentproof";
+import { intentproof, recordRoute } from "intentproof/express";
+import { groupIntoChains } from "../shared/chains.js";
+import type { SampleExporters } from "../shared/exporters-from-env.js";
+import { CardDeclinedError, PaymentIntentNotFoundError } from "../shared/fake-payment-provider.js";
+import { PROOF_PAGE_ASSETS, PROOF_PAGE_HEADERS } from "../shared/proof-page-assets.js";
+import { checkRefundRequest } from "../shared/refund-request.js";
+import { createBilling } from "./billing.js";
+
+export function createApp(client: IntentProofClient, sinks: SampleExporters): Express {
+  const billing = createBilling(client);
+  const app = express();
+  app.disable("x-powered-by");
+  app.use(express.json());
+  // Every request below runs under the caller's correlation id (or a new one),
+  // echoed back in the x-intentproof-correlation-id response header.
+  app.use(intentproof({ client }));
+
+  app.post(
+    "/refunds",
+    recordRoute(
+      { intent: "Approve a refund for an order", action: "refunds.approve", attributes: { step: "approve_refund" } },
+      async (req, res) => {
+        const check = checkRefundRequest(req.body);
+        if (!check.ok) {
+          res.status(check.status).json({ message: check.message });
+          return;
+        }
+        const { order, approval } = check;
+        const refund = await billing.refundPayment({
+          paymentIntentId: order.paymentIntentId,
+          amountCents: approval.amountCents,
+          reason: approval.reason,
+          metadata: { orderId: order.orderId },
+        });
+        const receipt = await billing.sendRefundReceipt(
+          { customerId: order.customerId, orderId: order.orderId, refundId: refund.id, amountCents: refund.amount },
+          order.email,
+        );
+        res.status(201).json({
+          orderId: order.orderId,
+          refundId: refund.id,
+          status: refund.status,
+          amountCents: refund.amount,
+          receipt,
+        });
+      },
+    ),
+  );
+
+  app.post(
+    "/payments/:paymentIntentId/capture",
+    recordRoute(
+      { intent: "Capture a card payment for an order", action: "payments.capture", attributes: { step: "capture_payment" } },
+      async (req, res) => {
+        // A declined card rejects here; recordRoute records the error and hands it to the error handler below.
+        const capture = await billing.capturePayment(String(req.params.paymentIntentId));
+        res.json({ paymentIntentId: capture.id, status: capture.status, amountCents: capture.amount_received });
+      },
+    ),
+  );
+
+  for (const [path, file] of PROOF_PAGE_ASSETS) {
+    app.get(path, (_req, res) => {
+      res.set({ ...PROOF_PAGE_HEADERS, "content-type": file.contentType }).send(file.body);
+    });
+  }
+  app.get("/api/chains", (req, res) => {
+    const only = typeof req.query.correlationId === "string" ? req.query.correlationId.trim() : "";
+    res.set("cache-control", "no-store").json({ chains: groupIntoChains(sinks.memory.getEvents(), only || undefined) });
+  });
+
+  const paymentErrors: ErrorRequestHandler = (error, _req, res, next) => {
+    if (error instanceof CardDeclinedError) res.status(402).json({ code: error.code, message: error.message });
+    else if (error instanceof PaymentIntentNotFoundError) res.status(404).json({ message: error.message });
+    else next(error);
+  };
+  app.use(paymentErrors);
+  return app;
+}

@@ -1,0 +1,27 @@
+import type { AddressInfo } from "node:net";
+import { createIntentProofClient } from "intentproof";
+import { exportersFromEnv } from "../shared/exporters-from-env.js";
+import { HOST, portFromEnv, startupBanner } from "../shared/startup.js";
+import { createApp } from "./app.js";
+
+const sinks = exportersFromEnv(process.env, "sample-app/data/express-events.jsonl");
+const client = createIntentProofClient({
+  exporters: sinks.all,
+  defaultAttributes: { service: "billing-api", env: process.env.NODE_ENV || "development" },
+  includeErrorStack: false,
+});
+
+const server = createApp(client, sinks).listen(portFromEnv(process.env, 3001), HOST, () => {
+  const { port } = server.address() as AddressInfo;
+  process.stdout.write(startupBanner("Express", `http://${HOST}:${port}`, sinks));
+});
+
+// Stop taking requests, then let the client drain its exporters (the
+// collector queue, the events file) before the process ends.
+function stop(): void {
+  server.close();
+  server.closeAllConnections();
+  void client.shutdown().then(() => process.exit(0));
+}
+process.once("SIGINT", stop);
+process.once("SIGTERM", stop);

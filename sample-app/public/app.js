@@ -1,0 +1,183 @@
+// The proof page: fetches /api/chains and draws each chain as a timeline.
+// Recorded values are untrusted text, so everything is rendered with
+// textContent (never innerHTML).
+"use strict";
+
+const REFRESH_MS = 2000;
+const CORRELATION_HEADER = "x-intentproof-correlation-id";
+
+const chainsEl = document.getElementById("chains");
+const filterEl = document.getElementById("filter");
+const statusEl = document.getElementById("status-line");
+
+let lastPayload = "";
+let chains = [];
+let freshId = "";
+const openDetails = new Set();
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function formatMs(ms) {
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(2)} s`;
+}
+
+function formatTime(iso) {
+  const date = new Date(iso);
+  const pad = (n, w = 2) => String(n).padStart(w, "0");
+  return `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}`;
+}
+
+function jsonBlock(value) {
+  return el("pre", "json", JSON.stringify(value, null, 2));
+}
+
+function errorSummary(error) {
+  const code = error.code ? ` (code ${error.code})` : "";
+  return `${error.name}: ${error.message}${code}`;
+}
+
+function renderStep(step, chain) {
+  const item = el("li", `step step-${step.status}`);
+  item.dataset.action = step.action;
+  item.dataset.eventId = step.id;
+
+  const row = el("div", "step-row");
+  const main = el("div", "step-main");
+  main.append(el("div", "intent", step.intent), el("code", "action", step.action));
+
+  // Where the step sits inside the chain's time span.
+  const span = Math.max(1, chain.durationMs);
+  const offset = Date.parse(step.startedAt) - Date.parse(chain.startedAt);
+  const track = el("div", "track");
+  const bar = el("span", "bar");
+  bar.style.left = `${(offset / span) * 100}%`;
+  bar.style.width = `max(3px, ${(step.durationMs / span) * 100}%)`;
+  track.append(bar);
+  track.title = `starts at +${formatMs(offset)}, takes ${formatMs(step.durationMs)}`;
+
+  const outcome = el("div", "outcome");
+  outcome.append(el("span", `status status-${step.status}`, step.status), el("span", "duration", formatMs(step.durationMs)));
+  row.append(el("span", "dot"), main, track, outcome);
+  item.append(row);
+
+  if (step.error) item.append(el("p", "error-message", errorSummary(step.error)));
+
+  const details = el("details", "step-details");
+  details.dataset.eventId = step.id;
+  details.open = openDetails.has(step.id);
+  details.addEventListener("toggle", () => {
+    if (details.open) openDetails.add(step.id);
+    else openDetails.delete(step.id);
+  });
+  details.append(el("summary", "", "inputs, output and attributes"));
+  const fields = el("dl", "fields");
+  const add = (name, value) => {
+    const dd = el("dd");
+    dd.dataset.field = name;
+    dd.append(jsonBlock(value));
+    fields.append(el("dt", "", name), dd);
+  };
+  add("inputs", step.inputs);
+  if ("output" in step) add("output", step.output);
+  if (step.error) add("error", step.error);
+  if (step.attributes) add("attributes", step.attributes);
+  add("record", { id: step.id, startedAt: step.startedAt, completedAt: step.completedAt, durationMs: step.durationMs });
+  details.append(fields);
+  item.append(details);
+  return item;
+}
+
+function renderChain(chain) {
+  const card = el("article", `chain chain-${chain.status}`);
+  card.dataset.correlationId = chain.correlationId;
+  if (chain.correlationId === freshId) card.classList.add("fresh");
+
+  const head = el("header", "chain-head");
+  const id = el("code", "correlation-id", chain.correlationId);
+  id.title = "Filter by this correlation id";
+  id.addEventListener("click", () => setFilter(chain.correlationId));
+  const count = chain.steps.length === 1 ? "1 step" : `${chain.steps.length} steps`;
+  head.append(
+    el("span", `badge badge-${chain.status}`, chain.status === "ok" ? "ok" : "error"),
+    id,
+    el("span", "meta", `${count} · ${formatMs(chain.durationMs)} · ${formatTime(chain.startedAt)}`),
+  );
+  const steps = el("ol", "steps");
+  for (const step of chain.steps) steps.append(renderStep(step, chain));
+  card.append(head, steps);
+  return card;
+}
+
+function render() {
+  const needle = filterEl.value.trim().toLowerCase();
+  const shown = needle ? chains.filter((c) => c.correlationId.toLowerCase().includes(needle)) : chains;
+  chainsEl.replaceChildren();
+  if (shown.length === 0) {
+    const empty = el("div", "empty");
+    empty.append(
+      el("p", "", needle ? `No chain matches "${filterEl.value.trim()}".` : "No records yet."),
+      el("p", "hint", "Press a button above, or run the curl line printed in the terminal."),
+    );
+    chainsEl.append(empty);
+    return;
+  }
+  for (const chain of shown) chainsEl.append(renderChain(chain));
+}
+
+async function refresh() {
+  try {
+    const response = await fetch("/api/chains", { cache: "no-store" });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    if (text === lastPayload) return;
+    lastPayload = text;
+    chains = JSON.parse(text).chains;
+    render();
+  } catch (error) {
+    statusEl.textContent = `Could not load records: ${error.message}`;
+  }
+}
+
+function setFilter(value) {
+  filterEl.value = value;
+  const url = new URL(window.location.href);
+  if (value.trim()) url.searchParams.set("correlationId", value.trim());
+  else url.searchParams.delete("correlationId");
+  history.replaceState(null, "", url);
+  render();
+}
+
+async function tryIt(label, path, body) {
+  statusEl.textContent = `${label}…`;
+  try {
+    const response = await fetch(path, {
+      method: "POST",
+      headers: body ? { "content-type": "application/json" } : {},
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    freshId = response.headers.get(CORRELATION_HEADER) || "";
+    statusEl.textContent = `${label}: HTTP ${response.status}${freshId ? `, correlation id ${freshId}` : ""}`;
+  } catch (error) {
+    statusEl.textContent = `${label} failed: ${error.message}`;
+  }
+  await refresh();
+}
+
+document.getElementById("try-refund").addEventListener("click", () =>
+  tryIt("Refund", "/refunds", { orderId: "ORD-1042", amountCents: 4999, reason: "requested_by_customer" }),
+);
+document.getElementById("try-declined").addEventListener("click", () =>
+  tryIt("Capture", "/payments/pi_3110_card_declined/capture"),
+);
+document.getElementById("try-probe").addEventListener("click", () => tryIt("Probe", "/probe"));
+filterEl.addEventListener("input", () => setFilter(filterEl.value));
+document.getElementById("clear-filter").addEventListener("click", () => setFilter(""));
+
+filterEl.value = new URL(window.location.href).searchParams.get("correlationId") || "";
+refresh();
+setInterval(refresh, REFRESH_MS);

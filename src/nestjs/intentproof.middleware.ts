@@ -1,0 +1,37 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { Inject, Injectable, type NestMiddleware } from "@nestjs/common";
+import { IntentProofClient } from "../core/client.js";
+import { runInScope } from "../core/correlation.js";
+import { INTENTPROOF_SETTINGS } from "./internal-tokens.js";
+import type { ModuleSettings } from "./module-settings.js";
+import { correlationIdForRequest } from "./request-correlation.js";
+
+/**
+ * The correlation middleware: takes the request's id from the correlation
+ * header (or generates one), echoes it on the response, and runs the rest of
+ * the request (guards, interceptors, pipes, the handler, exception filters
+ * and everything they await) with that id active, bound to the module's
+ * client. Mounted on every route by `IntentProofModule` unless
+ * `mountMiddleware: false`; on both platforms Nest hands middleware Node's
+ * own request and response.
+ */
+@Injectable()
+export class IntentProofMiddleware implements NestMiddleware<IncomingMessage, ServerResponse> {
+  private readonly echoHeader: boolean;
+
+  constructor(
+    @Inject(IntentProofClient) private readonly client: IntentProofClient,
+    @Inject(INTENTPROOF_SETTINGS) settings: ModuleSettings,
+  ) {
+    this.echoHeader = settings.echoHeader;
+  }
+
+  use(request: IncomingMessage, response: ServerResponse, next: (error?: unknown) => void): void {
+    const client = this.client;
+    const correlationId = correlationIdForRequest(client, request);
+    if (correlationId !== undefined && this.echoHeader && !response.headersSent) {
+      response.setHeader(client.config.headerName, correlationId);
+    }
+    runInScope({ correlationId, client }, next);
+  }
+}

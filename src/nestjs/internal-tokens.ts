@@ -1,0 +1,4 @@
+// Tokens the module uses between its own providers; not part of the public API.
+
+/** The validated, defaulted module settings (`ModuleSettings`). */
+export const INTENTPROOF_SETTINGS = Symbol("intentproof:nestjs:settings");

@@ -1,0 +1,6 @@
+/**
+ * Injection token of the options `IntentProofModule.forRoot()` was given, or
+ * that the `forRootAsync()` factory returned: inject it with
+ * `@Inject(INTENTPROOF_MODULE_OPTIONS)` to read them back.
+ */
+export const INTENTPROOF_MODULE_OPTIONS = Symbol.for("intentproof:nestjs:module-options");

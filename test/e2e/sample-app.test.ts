@@ -1,0 +1,300 @@
+/**
+ * Boots the built sample app (NestJS, then the Express variant) as `npm start`
+ * does and runs its flows over real HTTP: the refund chain, the declined card,
+ * the collector probe, and the JSON-lines file the records land in.
+ */
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ExecutionEvent } from "../../src/core/types.js";
+import { startCollector, type Collector } from "../support/collector.js";
+import { expectValidEvent, isUuidV4 } from "../support/event-validator.js";
+import { EXPRESS_ENTRY, NEST_ENTRY, startSampleApp, waitFor, type RunningSampleApp } from "./support/sample-app-process.js";
+import { allEvents, chainSteps, postJson, REFUND_BODY, stableRecord } from "./support/records.js";
+
+const HEADER = "x-intentproof-correlation-id";
+const DEFAULTS = { service: "billing-api", env: "test" };
+const REFUND_ID = /^re_[0-9a-f]{24}$/;
+const MESSAGE_ID = /^msg_[0-9a-f]{20}$/;
+
+function readJsonLines(path: string): ExecutionEvent[] {
+  return readFileSync(path, "utf8")
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => JSON.parse(line) as ExecutionEvent);
+}
+
+/** The two provider-side records of a refund, identical in both variants. */
+function refundStepRecords(correlationId: string, refundId: string, messageId: string) {
+  return [
+    {
+      correlationId,
+      intent: "Return captured funds to the customer",
+      action: "stripe.refund.create",
+      inputs: { paymentIntentId: "pi_1042_paid", amountCents: 4999, reason: "requested_by_customer" },
+      output: { refundId, status: "succeeded", amountCents: 4999 },
+      status: "ok",
+      attributes: { ...DEFAULTS, vendor: "stripe", step: "refund_money" },
+    },
+    {
+      correlationId,
+      intent: "Send the customer a receipt for their refund",
+      action: "email.customer.refund_receipt",
+      inputs: { customerId: "cus_8fK2Lm", orderId: "ORD-1042", refundId, amountCents: 4999 },
+      output: { messageId, status: "queued" },
+      status: "ok",
+      attributes: { ...DEFAULTS, channel: "email", step: "notify_customer" },
+    },
+  ];
+}
+
+function declinedCaptureRecord(correlationId: string) {
+  return {
+    correlationId,
+    intent: "Capture authorized funds",
+    action: "stripe.payment_intent.capture",
+    inputs: { paymentIntentId: "pi_3110_card_declined" },
+    output: { code: "card_declined", retryable: false },
+    status: "error",
+    error: { name: "CardDeclinedError", message: "Your card was declined.", code: "card_declined", stack: null },
+    attributes: { ...DEFAULTS, vendor: "stripe", step: "capture_funds" },
+  };
+}
+
+describe("sample app (NestJS): npm start", () => {
+  let app: RunningSampleApp;
+  let collector: Collector;
+  let dir: string;
+  let eventsFile: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "intentproof-sample-"));
+    // A folder that does not exist yet: the app creates it.
+    eventsFile = join(dir, "records", "events.jsonl");
+    collector = await startCollector();
+    app = await startSampleApp(NEST_ENTRY, {
+      INTENTPROOF_EVENTS_FILE: eventsFile,
+      INTENTPROOF_COLLECTOR_URL: collector.url,
+      INTENTPROOF_COLLECTOR_TOKEN: "test-token-1234",
+    });
+  });
+
+  afterAll(async () => {
+    await app?.stop();
+    await collector?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("prints where it listens, where events go, and a curl line to try", () => {
+    const banner = app.output();
+    expect(banner).toContain(`listening on ${app.url}`);
+    expect(banner).toContain(eventsFile);
+    expect(banner).toContain(`collector:   ${new URL(collector.url).origin}`);
+    expect(banner).toContain(`curl -s -X POST ${app.url}/refunds`);
+    expect(banner).not.toContain("test-token-1234");
+  });
+
+  it("approves a refund: three records, one correlation id, trimmed to ids and amounts", async () => {
+    const correlationId = "e2e-refund-1";
+    const response = await postJson(`${app.url}/refunds`, REFUND_BODY, { [HEADER]: correlationId });
+    expect(response.status).toBe(201);
+    expect(response.headers.get(HEADER)).toBe(correlationId);
+    const body = (await response.json()) as { refundId: string; receipt: { messageId: string } };
+    expect(body).toEqual({
+      orderId: "ORD-1042",
+      refundId: expect.stringMatching(REFUND_ID),
+      status: "succeeded",
+      amountCents: 4999,
+      receipt: { messageId: expect.stringMatching(MESSAGE_ID), status: "queued" },
+      correlationId,
+    });
+
+    const steps = await waitFor(() => chainSteps(app.url, correlationId), (s) => s.length >= 3);
+    steps.forEach((step) => expectValidEvent(step));
+    expect(steps.map(stableRecord)).toEqual([
+      {
+        correlationId,
+        intent: "Approve a refund for an order",
+        action: "refunds.approve",
+        inputs: REFUND_BODY,
+        output: body,
+        status: "ok",
+        attributes: {
+          ...DEFAULTS,
+          step: "approve_refund",
+          "http.method": "POST",
+          "http.route": "/refunds",
+          "http.status_code": 201,
+        },
+      },
+      ...refundStepRecords(correlationId, body.refundId, body.receipt.messageId),
+    ]);
+    for (const step of steps) expect(isUuidV4(step.id)).toBe(true);
+    // The provider's extra fields and the customer's e-mail address stay out of the records.
+    expect(JSON.stringify(steps)).not.toMatch(/balance_transaction|ada@example\.com|metadata/);
+  });
+
+  it("generates a correlation id when the caller sends none, shared by every step", async () => {
+    const response = await postJson(`${app.url}/refunds`, REFUND_BODY);
+    expect(response.status).toBe(201);
+    const correlationId = response.headers.get(HEADER);
+    expect(isUuidV4(correlationId)).toBe(true);
+    const steps = await waitFor(() => chainSteps(app.url, correlationId!), (s) => s.length >= 3);
+    steps.forEach((step) => expectValidEvent(step));
+    expect(steps.map((s) => [s.action, s.correlationId])).toEqual([
+      ["refunds.approve", correlationId],
+      ["stripe.refund.create", correlationId],
+      ["email.customer.refund_receipt", correlationId],
+    ]);
+  });
+
+  it("a declined card answers 402 and leaves two error records", async () => {
+    const correlationId = "e2e-declined-1";
+    const response = await fetch(`${app.url}/payments/pi_3110_card_declined/capture`, {
+      method: "POST",
+      headers: { [HEADER]: correlationId },
+    });
+    expect(response.status).toBe(402);
+    expect(await response.json()).toEqual({ code: "card_declined", message: "Your card was declined." });
+
+    const steps = await waitFor(() => chainSteps(app.url, correlationId), (s) => s.length >= 2);
+    steps.forEach((step) => expectValidEvent(step));
+    expect(steps.map(stableRecord)).toEqual([
+      {
+        correlationId,
+        intent: "Capture a card payment for an order",
+        action: "payments.capture",
+        inputs: { paymentIntentId: "pi_3110_card_declined" },
+        status: "error",
+        error: { name: "HttpException", message: "Your card was declined.", code: "402", stack: null },
+        attributes: {
+          ...DEFAULTS,
+          step: "capture_payment",
+          "http.method": "POST",
+          "http.route": "/payments/:paymentIntentId/capture",
+          "http.status_code": 402,
+        },
+      },
+      declinedCaptureRecord(correlationId),
+    ]);
+  });
+
+  it("the probe's record reaches the collector as an IntentProof envelope, with the bearer token", async () => {
+    const correlationId = "e2e-probe-1";
+    const response = await fetch(`${app.url}/probe`, { method: "POST", headers: { [HEADER]: correlationId } });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ value: 42, correlationId });
+
+    const [probe] = await chainSteps(app.url, correlationId);
+    expectValidEvent(probe);
+    expect(stableRecord(probe!)).toEqual({
+      correlationId,
+      intent: "HTTP test",
+      action: "test.http",
+      inputs: {},
+      output: 42,
+      status: "ok",
+      attributes: DEFAULTS,
+    });
+
+    // The probe answers after flush(), so everything recorded so far has been delivered.
+    const request = collector.received.find((r) => r.body?.event?.id === probe!.id);
+    expect(request).toBeDefined();
+    expect(request!.method).toBe("POST");
+    expect(request!.headers["content-type"]).toMatch(/^application\/json/);
+    expect(request!.headers.authorization).toBe("Bearer test-token-1234");
+    expect(request!.body).toEqual({ intentproof: "1", event: probe });
+
+    const delivered = collector.events();
+    delivered.forEach((event) => expectValidEvent(event));
+    const kept = await allEvents(app.url);
+    expect(new Set(delivered.map((e) => e.id))).toEqual(new Set(kept.map((e) => e.id)));
+  });
+
+  it("on shutdown, the JSON-lines file (owner-only) holds exactly the recorded events", async () => {
+    const kept = await allEvents(app.url);
+    expect(kept.length).toBe(3 + 3 + 2 + 1);
+    await app.stop();
+
+    expect(statSync(eventsFile).mode & 0o777).toBe(0o600);
+    const lines = readJsonLines(eventsFile);
+    lines.forEach((event) => expectValidEvent(event));
+    const byId = new Map(kept.map((event) => [event.id, event]));
+    expect(lines).toHaveLength(kept.length);
+    for (const line of lines) expect(line).toEqual(byId.get(line.id));
+  });
+});
+
+describe("sample app (Express variant)", () => {
+  let app: RunningSampleApp;
+  let dir: string;
+  let eventsFile: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "intentproof-sample-express-"));
+    eventsFile = join(dir, "events.jsonl");
+    app = await startSampleApp(EXPRESS_ENTRY, { INTENTPROOF_EVENTS_FILE: eventsFile });
+  });
+
+  afterAll(async () => {
+    await app?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("records the same refund chain through intentproof/express", async () => {
+    const correlationId = "e2e-express-refund-1";
+    const response = await postJson(`${app.url}/refunds`, REFUND_BODY, { [HEADER]: correlationId });
+    expect(response.status).toBe(201);
+    expect(response.headers.get(HEADER)).toBe(correlationId);
+    const body = (await response.json()) as { refundId: string; receipt: { messageId: string } };
+
+    const steps = await waitFor(() => chainSteps(app.url, correlationId), (s) => s.length >= 3);
+    steps.forEach((step) => expectValidEvent(step));
+    expect(steps.map(stableRecord)).toEqual([
+      {
+        correlationId,
+        intent: "Approve a refund for an order",
+        action: "refunds.approve",
+        inputs: { body: REFUND_BODY },
+        output: body,
+        status: "ok",
+        attributes: {
+          ...DEFAULTS,
+          step: "approve_refund",
+          "http.method": "POST",
+          "http.route": "/refunds",
+          "http.status_code": 201,
+        },
+      },
+      ...refundStepRecords(correlationId, body.refundId, body.receipt.messageId),
+    ]);
+  });
+
+  it("a declined card answers 402 with the provider's error on the record", async () => {
+    const correlationId = "e2e-express-declined-1";
+    const response = await fetch(`${app.url}/payments/pi_3110_card_declined/capture`, {
+      method: "POST",
+      headers: { [HEADER]: correlationId },
+    });
+    expect(response.status).toBe(402);
+    expect(await response.json()).toEqual({ code: "card_declined", message: "Your card was declined." });
+
+    const steps = await waitFor(() => chainSteps(app.url, correlationId), (s) => s.length >= 2);
+    steps.forEach((step) => expectValidEvent(step));
+    expect(steps.map((s) => [s.action, s.status])).toEqual([
+      ["payments.capture", "error"],
+      ["stripe.payment_intent.capture", "error"],
+    ]);
+    expect(steps[0]!.error).toMatchObject({ name: "CardDeclinedError", code: "card_declined" });
+    expect(stableRecord(steps[1]!)).toEqual(declinedCaptureRecord(correlationId));
+  });
+
+  it("writes the records to its own JSON-lines file", async () => {
+    const kept = await allEvents(app.url);
+    await app.stop();
+    const lines = readJsonLines(eventsFile);
+    expect(lines.map((e) => e.id).sort()).toEqual(kept.map((e) => e.id).sort());
+    expect(statSync(eventsFile).mode & 0o777).toBe(0o600);
+  });
+});

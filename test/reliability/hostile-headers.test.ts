@@ -1,0 +1,229 @@
+/**
+ * The inbound correlation header is attacker-controlled. It is accepted only
+ * when, after trimming ASCII whitespace, it is 1..128 printable ASCII
+ * characters; otherwise the request gets a fresh UUID v4. The response never
+ * reflects a raw, unvalidated value. Checked on the rule itself and over real
+ * sockets against Express and Nest apps.
+ */
+import fc from "fast-check";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import express from "express";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { correlationFromHeader, DEFAULT_CORRELATION_HEADER, MAX_INBOUND_CORRELATION_LENGTH } from "../../src/core/correlation-header.js";
+import { getCorrelationId, IntentProofClient } from "../../src/index.js";
+import { intentproof, recordRoute } from "../../src/express.js";
+import { CheckedExporter, expectValidEvent, isUuidV4 } from "../support/event-validator.js";
+import { startNestEchoApp } from "./support/nest-echo-app.js";
+import { rawRequest, type RawHeader } from "./support/raw-http.js";
+
+const HEADER = DEFAULT_CORRELATION_HEADER;
+const ASCII_WS = "\t\n\v\f\r ";
+
+/** The rule, written independently of the implementation. */
+function expectedAcceptance(value: string): string | undefined {
+  let start = 0;
+  let end = value.length;
+  while (start < end && ASCII_WS.includes(value[start]!)) start++;
+  while (end > start && ASCII_WS.includes(value[end - 1]!)) end--;
+  const trimmed = value.slice(start, end);
+  if (trimmed.length < 1 || trimmed.length > MAX_INBOUND_CORRELATION_LENGTH) return undefined;
+  for (let i = 0; i < trimmed.length; i++) {
+    const code = trimmed.charCodeAt(i);
+    if (code < 0x20 || code > 0x7e) return undefined;
+  }
+  return trimmed;
+}
+
+const printable = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 200 });
+const whitespace = fc.string({ unit: fc.constantFrom(...ASCII_WS.split(""), "\u00a0", "\u2003", "\ufeff"), maxLength: 4 });
+const controlOrNonAscii = fc.constantFrom("\x00", "\x01", "\x1b", "\x7f", "\x80", "\xff", "é", "\u2028", "😀", "\ud800");
+const headerValue = fc.oneof(
+  printable,
+  fc.tuple(whitespace, printable, whitespace).map(([a, b, c]) => a + b + c),
+  fc.tuple(printable, controlOrNonAscii, printable).map(([a, b, c]) => a + b + c),
+  fc.string({ unit: "binary", maxLength: 300 }),
+  fc.string({ unit: "grapheme", maxLength: 40 }),
+  fc.integer({ min: 120, max: 140 }).map((n) => "a".repeat(n)),
+  fc.integer({ min: 120, max: 140 }).map((n) => ` ${"b".repeat(n)}\t`),
+);
+
+describe("correlationFromHeader (the rule)", () => {
+  it("property: accepted exactly when the ASCII-trimmed value is 1..128 printable ASCII; the accepted value is the trimmed one", () => {
+    fc.assert(
+      fc.property(headerValue, (value) => {
+        expect(correlationFromHeader(value)).toBe(expectedAcceptance(value));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("property: repeated values are accepted only when all copies agree", () => {
+    fc.assert(
+      fc.property(fc.array(headerValue, { minLength: 1, maxLength: 4 }), (values) => {
+        const allSame = values.every((v) => v === values[0]);
+        expect(correlationFromHeader(values)).toBe(allSame ? expectedAcceptance(values[0]!) : undefined);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("anything that is not a string or an array of strings is missing", () => {
+    for (const value of [undefined, null, 42, {}, [], [undefined], [42], Symbol("x"), () => "id", new String("abc")]) {
+      expect(correlationFromHeader(value)).toBeUndefined();
+    }
+  });
+
+  it("boundaries", () => {
+    expect(correlationFromHeader("a".repeat(128))).toBe("a".repeat(128));
+    expect(correlationFromHeader("a".repeat(129))).toBeUndefined();
+    expect(correlationFromHeader(`  ${"a".repeat(128)}\t\r\n`)).toBe("a".repeat(128));
+    expect(correlationFromHeader("\u00a0abc")).toBeUndefined(); // Unicode spaces are not trimmed, and not ASCII
+    expect(correlationFromHeader(" a b ")).toBe("a b"); // inner spaces are printable ASCII
+  });
+});
+
+interface EchoServer {
+  port: number;
+  checked: CheckedExporter;
+  close(): Promise<void>;
+}
+
+async function startExpressEchoApp(): Promise<EchoServer> {
+  const checked = new CheckedExporter();
+  const client = new IntentProofClient({ exporters: [checked], onExporterError: () => undefined });
+  const app = express();
+  app.use(intentproof({ client }));
+  app.get(
+    "/echo",
+    recordRoute({ intent: "Echo the correlation id", action: "echo" }, (_req, res) => {
+      res.json({ id: getCorrelationId() ?? null });
+    }),
+  );
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, "127.0.0.1", () => resolve(s));
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    checked,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** What the server's parser hands the app for one header line: latin1 text without surrounding spaces and tabs. */
+function serverView(bytes: Buffer): string {
+  return bytes.toString("latin1").replace(/^[ \t]+|[ \t]+$/g, "");
+}
+
+// Raw bytes for a header line: no CR/LF (they would end the line and change the request itself).
+const rawValue = fc.oneof(
+  headerValue.map((v) => Buffer.from(v.replace(/[\r\n]/g, ""), "latin1")),
+  fc.string({ unit: "grapheme", maxLength: 40 }).map((v) => Buffer.from(v, "utf8")),
+  fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes.filter((b) => b !== 0x0d && b !== 0x0a))),
+);
+
+function checkEchoResponse(
+  response: Awaited<ReturnType<typeof rawRequest>>,
+  sent: Buffer[],
+  checked: CheckedExporter,
+): void {
+  const echoed = response.headers[HEADER];
+  if (response.status === 400) {
+    // Node's parser refused the request before any app code ran: nothing to echo.
+    expect(echoed).toBeUndefined();
+    return;
+  }
+  expect(response.status).toBe(200);
+  expect(echoed).toHaveLength(1);
+  const id = echoed![0]!;
+  const views = sent.map(serverView);
+  const agreed = views.every((v) => v === views[0]) ? expectedAcceptance(views[0] ?? "") : undefined;
+  if (agreed !== undefined) {
+    expect(id).toBe(agreed);
+  } else {
+    expect(isUuidV4(id), `expected a fresh UUID v4, got ${JSON.stringify(id)}`).toBe(true);
+    for (const view of views) expect(id).not.toBe(view);
+  }
+  expect(JSON.parse(response.body)).toEqual({ id });
+  const events = checked.getEvents();
+  expect(events).toHaveLength(1);
+  expectValidEvent(events[0]);
+  expect(events[0]!.correlationId).toBe(id);
+}
+
+const apps: Record<string, () => Promise<EchoServer>> = {
+  express: startExpressEchoApp,
+  nest: startNestEchoApp,
+};
+
+for (const [name, start] of Object.entries(apps)) {
+  describe(`${name}: hostile correlation headers over a raw socket`, () => {
+    let server: EchoServer;
+    beforeAll(async () => {
+      server = await start();
+    });
+    afterAll(async () => {
+      await server.close();
+    });
+
+    async function send(values: Buffer[]): Promise<void> {
+      server.checked.clear();
+      const headers: RawHeader[] = values.map((v) => [HEADER, v]);
+      const response = await rawRequest(server.port, "GET", "/echo", headers);
+      // recordRoute / the interceptor completes the event when the response finishes.
+      await waitUntil(() => server.checked.getEvents().length > 0 || response.status === 400);
+      checkEchoResponse(response, values, server.checked);
+    }
+
+    it("property: one header of arbitrary bytes", async () => {
+      await fc.assert(fc.asyncProperty(rawValue, async (value) => send([value])), { numRuns: 150 });
+    });
+
+    it("property: the header repeated", async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(rawValue, { minLength: 2, maxLength: 3 }), async (values) => send(values)),
+        { numRuns: 60 },
+      );
+    });
+
+    it("known hostile values", async () => {
+      const cases: Array<string | Buffer> = [
+        "",
+        "   ",
+        "\t",
+        "abc\x00def",
+        "abc\x1b[31mred",
+        "a".repeat(129),
+        "a".repeat(10_000),
+        `  ${"c".repeat(128)}  `,
+        "<script>alert(1)</script>",
+        "id; drop table",
+        Buffer.from("é-id", "utf8"),
+        Buffer.from("\u202eevil", "utf8"),
+        Buffer.from([0xff, 0xfe, 0x41]),
+      ];
+      for (const value of cases) await send([typeof value === "string" ? Buffer.from(value, "latin1") : value]);
+      // The same value twice is not ambiguous; two different ones are.
+      await send([Buffer.from("same-id"), Buffer.from("same-id")]);
+      await send([Buffer.from("first-id"), Buffer.from("second-id")]);
+    });
+
+    it("a header line with a bare LF or a NUL never reaches the response", async () => {
+      for (const value of ["x\ninjected: yes", "x\x00y"]) {
+        server.checked.clear();
+        const response = await rawRequest(server.port, "GET", "/echo", [[HEADER, value]]);
+        expect(response.headers.injected).toBeUndefined();
+        for (const echoed of response.headers[HEADER] ?? []) expect(isUuidV4(echoed) || echoed === "x").toBe(true);
+      }
+    });
+  });
+}
+
+async function waitUntil(condition: () => boolean, timeoutMs = 2_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 2));
+}
