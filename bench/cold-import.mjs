@@ -19,6 +19,9 @@ export const IMPORT_PROBES = [
   { name: "require intentproof", ...cjs("intentproof") },
   { name: "import intentproof/express", ...esm("intentproof/express"), entry: "express" },
   { name: "import intentproof/nestjs", ...esm("intentproof/nestjs"), entry: "nestjs" },
+  // References: what the frameworks themselves cost to load, for scale.
+  { name: "import express (reference)", ...esm("express"), entry: "express" },
+  { name: "import @nestjs/core (reference)", ...esm("@nestjs/core"), entry: "nestjs" },
 ];
 
 /** Median wall time (ms) of each import over `runs` fresh processes, probes interleaved. */
@@ -27,7 +30,9 @@ export async function measureColdImports({ runs, probes, log }) {
   for (let run = 0; run < runs; run++) {
     for (const probe of rotate(probes, run)) {
       const { stdout } = await runNode(probe.args, { timeoutMs: 60_000 });
-      times[probe.name].push(Number(stdout.trim().split("\n").at(-1)));
+      const ms = Number(stdout.trim().split("\n").at(-1));
+      if (!Number.isFinite(ms)) throw new Error(`${probe.name}: unexpected output ${JSON.stringify(stdout)}`);
+      times[probe.name].push(ms);
     }
   }
   const result = {};

@@ -8,6 +8,7 @@
 //   node bench/run.mjs [--quick] [--only core,memory,import,express,nest]
 //                      [--http-rounds N] [--http-duration S]
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { measureColdImports, IMPORT_PROBES } from "./cold-import.mjs";
@@ -35,7 +36,7 @@ const settings = {
   memory: quick ? { calls: 200_000, checkpoint: 20_000 } : { calls: 1_000_000, checkpoint: 100_000 },
   import: { runs: quick ? 3 : 11 },
   http: {
-    rounds: Number(flags["http-rounds"] ?? (quick ? 1 : 3)),
+    rounds: Number(flags["http-rounds"] ?? (quick ? 1 : 5)),
     durationSec: Number(flags["http-duration"] ?? (quick ? 1 : 3)),
     warmupSec: quick ? 1 : 2,
   },
@@ -43,7 +44,7 @@ const settings = {
 
 const log = (message) => process.stderr.write(`${message}\n`);
 const started = Date.now();
-const results = { machine: machineInfo(), settings, sections: only };
+const results = { machine: machineInfo(), settings, sections: only, loadAverage: { atStart: loadavg()[0] } };
 
 /** Runs `node --input-type=module -e "await import(specifier)"`; undefined when it works, else why not. */
 async function importProblem(specifier) {
@@ -103,8 +104,11 @@ await section("memory", async () => {
 await section("import", async () => {
   const probes = [];
   const skipped = {};
+  const problems = new Map();
   for (const probe of IMPORT_PROBES) {
-    const problem = probe.entry ? await importProblem(`intentproof/${probe.entry}`) : undefined;
+    // Framework probes (and their references) only run when that entry exists.
+    if (probe.entry && !problems.has(probe.entry)) problems.set(probe.entry, await importProblem(`intentproof/${probe.entry}`));
+    const problem = probe.entry ? problems.get(probe.entry) : undefined;
     if (problem) {
       skipped[probe.name] = problem;
       log(`  ${probe.name}: not available (${problem})`);
@@ -134,7 +138,8 @@ await section("express", async () => {
     return { notAvailable: problem };
   }
   log(`  autocannon: 10 connections, pipelining 1, ${http.durationSec}s × ${http.rounds} rounds per variant, apps in child processes`);
-  const variants = ["bare", "middleware", "recorded"];
+  // "als" is a reference point (a bare AsyncLocalStorage middleware), not IntentProof.
+  const variants = ["bare", "middleware", "recorded", "als"];
   const res = await compareThroughput({
     script: join(repoRoot, "bench/apps/express-app.mjs"),
     variants,
@@ -167,6 +172,7 @@ await section("nest", async () => {
 });
 
 results.totalSeconds = (Date.now() - started) / 1000;
+results.loadAverage.atEnd = loadavg()[0];
 const resultsDir = join(repoRoot, "bench/results");
 mkdirSync(resultsDir, { recursive: true });
 const resultsFile = join(resultsDir, "latest.json");

@@ -53,14 +53,17 @@ for (const dir of dirs) {
 }
 
 // One loop function per build and case, so each keeps its own type feedback
-// and no build's shapes slow down another's call site.
+// and no build's shapes slow down another's call site. The source differs per
+// loop: V8 shares compiled code (and its feedback) between identical sources.
+let loops = 0;
 function makeLoop() {
   return new Function(
     "snapshotValue",
     "value",
     "options",
     "n",
-    `let last;
+    `// loop ${loops++}
+     let last;
      const start = process.hrtime.bigint();
      for (let i = 0; i < n; i++) last = snapshotValue(value, options);
      const ns = Number(process.hrtime.bigint() - start) / n;

@@ -2,6 +2,9 @@
 //   bare        express.json() + a POST route calling a plain service function
 //   middleware  the same + app.use(intentproof({ client }))
 //   recorded    the same + the route wrapped in recordRoute(), calling one wrapped service
+//   als         bare + a middleware entering an AsyncLocalStorage scope and
+//               setting one response header: the floor any async-context
+//               correlation pays on this Node version (reference, no IntentProof)
 // Reports its port over IPC once listening; answers "stats" with how many
 // events were recorded, so the bench can check the variant really recorded.
 import express from "express";
@@ -17,6 +20,18 @@ app.use(express.json());
 let memory;
 
 if (variant === "bare") {
+  app.post("/refunds", async (req, res) => {
+    res.status(201).json(await createRefund(req.body));
+  });
+} else if (variant === "als") {
+  const { AsyncLocalStorage } = await import("node:async_hooks");
+  const { randomUUID } = await import("node:crypto");
+  const store = new AsyncLocalStorage();
+  app.use((req, res, next) => {
+    const id = randomUUID();
+    res.setHeader("x-request-id", id);
+    store.run({ id }, next);
+  });
   app.post("/refunds", async (req, res) => {
     res.status(201).json(await createRefund(req.body));
   });

@@ -39,6 +39,8 @@ export async function compareThroughput({ script, variants, rounds, durationSec,
       result[variant] = {
         medianReqPerSec: med,
         ratioVsBaseline: med / baseline,
+        // Same-round ratios pair runs taken close in time; their median resists slow drift.
+        medianSameRoundRatio: median(rates.map((rate, round) => rate / runs[variants[0]][round].reqPerSec)),
         runsReqPerSec: rates,
         medianLatencyP50Ms: median(runs[variant].map((r) => r.latencyP50Ms)),
         medianLatencyP99Ms: median(runs[variant].map((r) => r.latencyP99Ms)),

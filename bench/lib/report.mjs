@@ -24,7 +24,9 @@ function coreRows(core) {
 }
 
 const HTTP_LABELS = {
-  express: { bare: "Express 5, bare", middleware: "+ app.use(intentproof())", recorded: "+ recordRoute + 1 wrapped call" },
+  express: { bare: "Express 5, bare", middleware: "+ app.use(intentproof())", recorded: "+ recordRoute + 1 wrapped call",
+    als: "reference: bare + AsyncLocalStorage.run middleware",
+  },
   nest: {
     bare: "Nest 12 (Express), bare",
     undecorated: "+ IntentProofModule, route undecorated",
@@ -36,13 +38,16 @@ function httpRows(name, part) {
   return Object.entries(part.variants).map(([variant, r]) => [
     HTTP_LABELS[name][variant] ?? variant,
     fmtRate(r.medianReqPerSec),
-    fmtRatio(r.ratioVsBaseline),
+    fmtRatio(r.ratioVsBaseline, 3),
     r.runsReqPerSec.map((x) => Math.round(x)).join(" / "),
     `${r.medianLatencyP99Ms} ms`,
     String(r.eventsKept),
     part.targets[variant] ? `≥ ${part.targets[variant].minRatio}: ${verdict(part.targets[variant].met)}` : "",
   ]);
 }
+
+// Variants whose requests must each produce events.
+const RECORDING_VARIANTS = new Set(["recorded", "decorated"]);
 
 const unavailable = (part) => part?.notAvailable !== undefined && part.variants === undefined;
 
@@ -51,6 +56,11 @@ export function printReport(results) {
   const out = [];
   const m = results.machine;
   out.push("", `IntentProof ${m.intentproof} bench (${results.settings.mode}) — Node ${m.node}, ${m.cpu} × ${m.cores}, ${m.date}`);
+  const load = results.loadAverage;
+  out.push(`1-minute load average: ${load.atStart.toFixed(2)} at start, ${load.atEnd.toFixed(2)} at end`);
+  if (Math.max(load.atStart, load.atEnd) > m.cores / 2) {
+    out.push(`warning: the machine was busy (load > ${m.cores / 2} on ${m.cores} cores); the numbers are noisy, rerun on an idle machine.`);
+  }
   if (results.settings.mode === "quick") out.push("--quick is a smoke run: too short to warm up or settle; do not quote these numbers.");
 
   const { core, memory } = results;
@@ -100,6 +110,11 @@ export function printReport(results) {
     else {
       out.push("", `${title}: req/s, median of ${results.settings.http.rounds} interleaved autocannon runs of ${results.settings.http.durationSec}s (10 connections, POST /refunds)`);
       out.push(textTable(["variant", "req/s", "ratio", "runs", "p99", "events", "target"], httpRows(name, part)));
+      for (const [variant, r] of Object.entries(part.variants)) {
+        if (RECORDING_VARIANTS.has(variant) && (r.eventsKept === 0 || r.lastEventStatus !== "ok")) {
+          out.push(`warning: ${variant} recorded ${r.eventsKept} events (last status ${r.lastEventStatus}); it should record every request`);
+        }
+      }
       const failed = Object.values(part.variants).reduce((n, r) => n + r.failedRequests, 0);
       if (failed > 0) out.push(`warning: ${failed} requests failed (non-2xx, errors or timeouts)`);
     }

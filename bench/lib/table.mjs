@@ -14,7 +14,7 @@ export function markdownTable(header, rows) {
 }
 
 export const fmtNs = (ns) => (Number.isFinite(ns) ? `${Math.round(ns).toLocaleString("en-US")} ns` : "n/a");
-export const fmtRatio = (r) => (Number.isFinite(r) ? `${r.toFixed(2)}×` : "n/a");
+export const fmtRatio = (r, digits = 2) => (Number.isFinite(r) ? `${r.toFixed(digits)}×` : "n/a");
 export const fmtRate = (r) => (Number.isFinite(r) ? Math.round(r).toLocaleString("en-US") : "n/a");
 export const fmtMs = (ms) => (Number.isFinite(ms) ? `${ms.toFixed(1)} ms` : "n/a");
 export const fmtBytes = (b) => {

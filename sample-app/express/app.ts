@@ -3,7 +3,7 @@
  * app, with `intentproof/express` for correlation and route records.
  */
 import express, { type ErrorRequestHandler, type Express } from "express";
-import type { IntentProofClient } from "intentproof";
+import { getCorrelationId, type IntentProofClient } from "intentproof";
 import { intentproof, recordRoute } from "intentproof/express";
 import { groupIntoChains } from "../shared/chains.js";
 import type { SampleExporters } from "../shared/exporters-from-env.js";
@@ -64,6 +64,14 @@ export function createApp(client: IntentProofClient, sinks: SampleExporters): Ex
       },
     ),
   );
+
+  // The probe of the README's third example: answers once every exporter has flushed.
+  const probe = client.wrap({ intent: "HTTP test", action: "test.http" }, () => 42);
+  app.post("/probe", async (_req, res) => {
+    const value = probe();
+    await client.flush();
+    res.json({ value, correlationId: getCorrelationId() });
+  });
 
   for (const [path, file] of PROOF_PAGE_ASSETS) {
     app.get(path, (_req, res) => {

@@ -92,6 +92,14 @@ function renderStep(step, chain) {
   return item;
 }
 
+// "POST /refunds → 201" when the chain starts at a recorded HTTP handler.
+function requestLabel(step) {
+  const attributes = (step && step.attributes) || {};
+  if (!attributes["http.method"] || !attributes["http.route"]) return "";
+  const status = attributes["http.status_code"];
+  return `${attributes["http.method"]} ${attributes["http.route"]}${status ? ` → ${status}` : ""}`;
+}
+
 function renderChain(chain) {
   const card = el("article", `chain chain-${chain.status}`);
   card.dataset.correlationId = chain.correlationId;
@@ -102,8 +110,10 @@ function renderChain(chain) {
   id.title = "Filter by this correlation id";
   id.addEventListener("click", () => setFilter(chain.correlationId));
   const count = chain.steps.length === 1 ? "1 step" : `${chain.steps.length} steps`;
+  head.append(el("span", `badge badge-${chain.status}`, chain.status === "ok" ? "ok" : "error"));
+  const entry = requestLabel(chain.steps[0]);
+  if (entry) head.append(el("span", "request", entry));
   head.append(
-    el("span", `badge badge-${chain.status}`, chain.status === "ok" ? "ok" : "error"),
     id,
     el("span", "meta", `${count} · ${formatMs(chain.durationMs)} · ${formatTime(chain.startedAt)}`),
   );

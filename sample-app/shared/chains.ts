@@ -19,13 +19,14 @@ interface Indexed {
   index: number;
 }
 
-// A step that encloses another starts no later and ends no earlier, so on a
-// start-time tie the one ending later (the outer call) comes first; the
-// export order settles what is left.
+// Timestamps have millisecond resolution, so an outer call and the call it
+// encloses can share both. An enclosing step starts no later and ends no
+// earlier, and settles (so is exported) after what it encloses: on a start
+// tie the one ending later comes first, on a full tie the one exported later.
 function byStart(a: Indexed, b: Indexed): number {
   if (a.event.startedAt !== b.event.startedAt) return a.event.startedAt < b.event.startedAt ? -1 : 1;
   if (a.event.completedAt !== b.event.completedAt) return a.event.completedAt > b.event.completedAt ? -1 : 1;
-  return a.index - b.index;
+  return b.index - a.index;
 }
 
 /** Chains newest first; `onlyCorrelationId` keeps the one chain with that id. */

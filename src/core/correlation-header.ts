@@ -29,3 +29,20 @@ export function correlationFromHeader(value: unknown): string | undefined {
   if (trimmed.length === 0 || trimmed.length > MAX_INBOUND_CORRELATION_LENGTH) return undefined;
   return PRINTABLE_ASCII.test(trimmed) ? trimmed : undefined;
 }
+
+/** The parts of a Node `IncomingMessage` the header lookup reads. */
+export interface RequestHeadersLike {
+  headers?: Record<string, unknown>;
+  headersDistinct?: Record<string, unknown>;
+}
+
+/**
+ * The correlation id of a Node request's `headerName` header (lower case).
+ * Reads `headersDistinct` when the request has it: `headers` joins repeated
+ * lines with ", ", which would turn two ambiguous ids into one valid-looking id.
+ */
+export function correlationFromRequest(request: RequestHeadersLike | undefined, headerName: string): string | undefined {
+  if (request === undefined || request === null) return undefined;
+  const distinct = request.headersDistinct?.[headerName];
+  return correlationFromHeader(distinct !== undefined ? distinct : request.headers?.[headerName]);
+}

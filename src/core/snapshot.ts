@@ -95,7 +95,7 @@ export function snapshot(value: unknown, options?: SerializeOptions): JsonValue 
 
 // State of the copy in progress. It lives at module level, not in a
 // per-call object, so copying a small value allocates nothing but the copy.
-// A getter may call snapshot while a copy runs: snapshotValue saves and
+// A getter may call snapshot while a copy runs: snapshotObject saves and
 // restores this state around each call, and a nested copy uses the path slots
 // above the ones its caller reserved.
 
@@ -117,7 +117,12 @@ let nodesLeft = 0;
  * `resolveSerializeOptions` (or be `DEFAULT_SERIALIZE_OPTIONS`).
  */
 export function snapshotValue(value: unknown, resolved: ResolvedSerializeOptions): JsonValue {
-  if (typeof value !== "object" || value === null) return convert(value, 0, resolved);
+  // Kept this small so the engine inlines it into its caller: a primitive
+  // costs one type check and the conversion.
+  return typeof value === "object" && value !== null ? snapshotObject(value, resolved) : convertPrimitive(value, resolved);
+}
+
+function snapshotObject(value: object, resolved: ResolvedSerializeOptions): JsonValue {
   const outerBase = pathBase;
   const outerEnd = pathEnd;
   const outerNodesLeft = nodesLeft;
@@ -138,8 +143,13 @@ export function snapshotValue(value: unknown, resolved: ResolvedSerializeOptions
   }
 }
 
-/** A value that is not a non-null object, or any value one level below an object. */
+/** Any value one level below an object. */
 function convert(value: unknown, depth: number, o: ResolvedSerializeOptions): JsonValue {
+  return typeof value === "object" && value !== null ? convertGuarded(value, depth, o) : convertPrimitive(value, o);
+}
+
+/** Anything but a non-null object: never recurses, so it stays small enough to inline everywhere. */
+function convertPrimitive(value: unknown, o: ResolvedSerializeOptions): JsonValue {
   switch (typeof value) {
     case "string":
       return value.length > o.maxStringLength ? truncate(value, o.maxStringLength) : value;
@@ -157,7 +167,7 @@ function convert(value: unknown, depth: number, o: ResolvedSerializeOptions): Js
     case "function":
       return UNSUPPORTED_FUNCTION;
     default:
-      return value === null ? null : convertGuarded(value as object, depth, o);
+      return null;
   }
 }
 
@@ -210,7 +220,7 @@ function convertObject(source: object, depth: number, o: ResolvedSerializeOption
   if (types.isDate(source)) return Number.isNaN(dateGetTime.call(source)) ? null : capped(dateToISOString.call(source), o);
   if (isView(source)) return bytesToken(source, o);
   if (types.isAnyArrayBuffer(source)) return bytesToken(source, o);
-  if (types.isBoxedPrimitive(source)) return convert(unbox(source), depth, o);
+  if (types.isBoxedPrimitive(source)) return convertPrimitive(unbox(source), o);
   const host = hostTypeName(source);
   if (host !== undefined) return unsupportedTypeToken(capped(constructorName(source) ?? host, o));
   // Containers.

@@ -57,9 +57,10 @@ export interface SerializeOptions {
   /** Characters per string before `"[Truncated]"`. Default 65536. */
   maxStringLength?: number;
   /**
-   * Values read per snapshot (the root, every property value, element, Map
-   * key and value, each counting one) before every further value becomes
-   * `"[MaxNodes]"`. Bounds the whole copy, not just one level. Default 10000.
+   * Values read per snapshot (the root, then each property value, array or
+   * Set element, Map value, and Map pair with its key) before every further
+   * value becomes `"[MaxNodes]"` unread; values already copied are kept.
+   * Bounds the whole copy, where the other limits bound one level. Default 10000.
    */
   maxNodes?: number;
   /** Keys whose values become `"[REDACTED]"`, matched case-insensitively at any depth. */

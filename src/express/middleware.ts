@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from "express";
-import { correlationFromHeader } from "../core/correlation-header.js";
+import { correlationFromRequest } from "../core/correlation-header.js";
 import { newCorrelationId, runInScope } from "../core/correlation.js";
 import { client as defaultClient } from "../core/default-client.js";
 import { resolveMiddlewareOptions, type IntentProofMiddlewareOptions } from "./options.js";
@@ -25,7 +25,7 @@ export function intentproof(options?: IntentProofMiddlewareOptions): RequestHand
       // Read per request: configure() may change the client's defaults at any time.
       const config = client.config;
       const headerName = settings.headerName ?? config.headerName;
-      correlationId = (req as TaggedRequest)[REQUEST_CORRELATION] ?? correlationFromHeader(req.headers[headerName]);
+      correlationId = (req as TaggedRequest)[REQUEST_CORRELATION] ?? correlationFromRequest(req, headerName);
       if (correlationId === undefined && (settings.generateOnMissing ?? config.generateOnMissing)) {
         correlationId = newCorrelationId();
       }

@@ -1,4 +1,4 @@
-import { Observable } from "rxjs";
+import { finalize, Observable, tap } from "rxjs";
 import type { Execution } from "../core/execution.js";
 import type { Settlement } from "./settlement.js";
 
@@ -16,45 +16,40 @@ function unsubscribedBeforeResult(): Error {
  * with the last value when there was one (`firstValueFrom`, `take(1)`), else
  * as an `UnsubscribedError`. Later subscriptions pass through unrecorded (one
  * event per invocation); an Observable nobody subscribes to did no work and
- * emits no event. The event is settled before the value or completion is
+ * emits no event. The event is settled before the completion or error is
  * passed on, so it exists by the time anyone reacts to it.
  */
 export function recordObservable<T>(source: Observable<T>, execution: Execution, settlement: Settlement): Observable<T> {
-  let recorded = false;
+  let claimed = false;
+  let last: unknown;
+  let emitted = false;
+  // Operators (not a hand-written subscriber) so that a consumer that
+  // unsubscribes while a synchronous source is still emitting stops it.
+  const recorded = source.pipe(
+    tap({
+      next(value) {
+        last = value;
+        emitted = true;
+      },
+      error(error: unknown) {
+        settlement.fail(execution, error);
+      },
+      complete() {
+        settlement.succeed(execution, last);
+      },
+    }),
+    finalize(() => {
+      // Settled already unless the consumer unsubscribed first (Execution settles once).
+      if (execution.isSettled) return;
+      if (emitted) settlement.succeed(execution, last);
+      else settlement.fail(execution, unsubscribedBeforeResult());
+    }),
+  );
   return new Observable<T>((subscriber) => {
-    if (recorded) return source.subscribe(subscriber);
-    recorded = true;
-    let last: unknown;
-    let emitted = false;
-    let finished = false;
-    // Subscribing runs the source's producer: nested decorated calls it makes
-    // belong to this execution's correlation.
-    const inner = execution.run(() =>
-      source.subscribe({
-        next(value) {
-          last = value;
-          emitted = true;
-          subscriber.next(value);
-        },
-        error(error: unknown) {
-          finished = true;
-          settlement.fail(execution, error);
-          subscriber.error(error);
-        },
-        complete() {
-          finished = true;
-          settlement.succeed(execution, last);
-          subscriber.complete();
-        },
-      }),
-    );
-    return () => {
-      if (!finished) {
-        finished = true;
-        if (emitted) settlement.succeed(execution, last);
-        else settlement.fail(execution, unsubscribedBeforeResult());
-      }
-      inner.unsubscribe();
-    };
+    if (claimed) return source.subscribe(subscriber);
+    claimed = true;
+    // Subscribing runs the source's producer: nested decorated calls it
+    // makes belong to this execution's correlation.
+    return execution.run(() => recorded.subscribe(subscriber));
   });
 }

@@ -1,5 +1,5 @@
 import type { IntentProofClient } from "../core/client.js";
-import { correlationFromHeader } from "../core/correlation-header.js";
+import { correlationFromRequest } from "../core/correlation-header.js";
 import { newCorrelationId } from "../core/correlation.js";
 import { rawRequest } from "./platform.js";
 
@@ -9,8 +9,7 @@ import { rawRequest } from "./platform.js";
  * generates missing ids, else `undefined`. Same rules as the Express integration.
  */
 export function correlationIdForRequest(client: IntentProofClient, request: unknown): string | undefined {
-  const headers = rawRequest(request)?.headers;
-  const inbound = headers === undefined ? undefined : correlationFromHeader(headers[client.config.headerName]);
+  const inbound = correlationFromRequest(rawRequest(request), client.config.headerName);
   if (inbound !== undefined) return inbound;
   return client.config.generateOnMissing ? newCorrelationId() : undefined;
 }

@@ -9,7 +9,7 @@ import type { JsonValue, SerializeOptions } from "../../src/core/types.js";
 
 const TRUNCATED = "[Truncated]";
 /** Fixed tokens that may be longer than a tiny maxStringLength. */
-const TOKEN = /^\[(UnsupportedType:.*|MaxKeys:\d+ more|Circular|MaxDepth|REDACTED|Unserializable)\]$/s;
+const TOKEN = /^\[(UnsupportedType:.*|MaxKeys:\d+ more|Circular|MaxDepth|MaxNodes|REDACTED|Unserializable)\]$/s;
 
 /**
  * Exact structural equality of two JSON values. (`toStrictEqual` compares
@@ -33,7 +33,10 @@ function expectJsonRoundTrip(result: JsonValue): void {
 }
 
 /** Asserts every limit of `options` holds everywhere in `result`. */
-function expectWithinLimits(result: JsonValue, options: Required<Omit<SerializeOptions, "redactKeys">>): void {
+function expectWithinLimits(
+  result: JsonValue,
+  options: Required<Pick<SerializeOptions, "maxDepth" | "maxKeys" | "maxStringLength">>,
+): void {
   const maxText = options.maxStringLength + TRUNCATED.length;
   const visit = (value: JsonValue, depth: number): void => {
     if (typeof value === "string") {
@@ -191,8 +194,18 @@ const limitsArbitrary = fc.record({
   maxDepth: fc.integer({ min: 1, max: 6 }),
   maxKeys: fc.integer({ min: 1, max: 6 }),
   maxStringLength: fc.integer({ min: 1, max: 40 }),
+  maxNodes: fc.integer({ min: 1, max: 60 }),
   redactKeys: fc.array(keyArbitrary, { maxLength: 3 }),
 });
+
+/** Values of a copy that are not the `"[MaxNodes]"` token (containers included). */
+function countCopied(value: JsonValue): number {
+  if (value === "[MaxNodes]") return 0;
+  if (value === null || typeof value !== "object") return 1;
+  let count = 1;
+  for (const child of Array.isArray(value) ? value : Object.values(value)) count += countCopied(child);
+  return count;
+}
 
 describe("snapshot: property-based", () => {
   it("never throws and is JSON-safe for arbitrary values under the default limits", () => {
@@ -223,6 +236,21 @@ describe("snapshot: property-based", () => {
         expect(snapshot(value)).toStrictEqual(JSON.parse(JSON.stringify(value)));
       }),
       { numRuns: Math.ceil(RUNS * 2 / 3) },
+    );
+  });
+
+  it("copies exactly maxNodes values of JSON data, the rest being [MaxNodes], and all of it within the budget", () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 5 }), fc.integer({ min: 1, max: 40 }), (value, maxNodes) => {
+        const result = snapshot(value, { maxNodes });
+        const whole = snapshot(value);
+        // Every value of JSON data is read and kept (no undefined, nothing redacted).
+        const total = countCopied(whole);
+        expect(countCopied(result)).toBe(Math.min(total, maxNodes));
+        if (total <= maxNodes) expect(sameJson(result, whole)).toBe(true);
+        else expect(JSON.stringify(result)).toContain('"[MaxNodes]"');
+      }),
+      { numRuns: RUNS },
     );
   });
 
@@ -297,6 +325,15 @@ describe("snapshot: hostile values", () => {
     expect(result[5]).toBe("five");
     expect(result[0]).toBe(null);
     expect(result[1000]).toBe("[MaxKeys:999999000 more]");
+  });
+
+  it("bounds a DAG of shared objects whose every level multiplies the paths", () => {
+    // 20 levels of 1000 references to the same object: 1000^20 paths.
+    let node: unknown = { leaf: true };
+    for (let level = 0; level < 20; level++) node = Array.from({ length: 1000 }, () => node);
+    const result = snapshot(node);
+    expect(countCopied(result)).toBe(10_000);
+    expect(JSON.stringify(result).length).toBeLessThan(500_000);
   });
 
   it("stops a 100 000-level chain at the depth limit without exhausting the stack", () => {

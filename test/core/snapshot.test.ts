@@ -1,11 +1,14 @@
 import { describe, expect, it } from "vitest";
+import { createIntentProofClient } from "../../src/index.js";
 import {
   BASE64_PREFIX,
   CIRCULAR,
+  DEFAULT_MAX_NODES,
   DEFAULT_SERIALIZE_OPTIONS,
   MAX_DEPTH,
   MAX_DEPTH_LIMIT,
   MAX_KEYS_KEY,
+  MAX_NODES,
   REDACTED,
   TRUNCATED_SUFFIX,
   UNSERIALIZABLE,
@@ -18,6 +21,7 @@ import {
   unsupportedTypeToken,
 } from "../../src/core/snapshot.js";
 import type { JsonValue } from "../../src/core/types.js";
+import { CheckedExporter } from "../support/event-validator.js";
 
 /** The result must survive a JSON round trip unchanged. */
 function expectJsonSafe(value: JsonValue): void {
@@ -32,10 +36,11 @@ function snap(value: unknown, options?: Parameters<typeof snapshot>[1]): JsonVal
 
 describe("snapshot tokens", () => {
   it("pins the token strings of the API table", () => {
-    expect([REDACTED, CIRCULAR, MAX_DEPTH, TRUNCATED_SUFFIX, MAX_KEYS_KEY, UNSERIALIZABLE, BASE64_PREFIX]).toEqual([
+    expect([REDACTED, CIRCULAR, MAX_DEPTH, MAX_NODES, TRUNCATED_SUFFIX, MAX_KEYS_KEY, UNSERIALIZABLE, BASE64_PREFIX]).toEqual([
       "[REDACTED]",
       "[Circular]",
       "[MaxDepth]",
+      "[MaxNodes]",
       "[Truncated]",
       "[MaxKeys]",
       "[Unserializable]",
@@ -541,6 +546,10 @@ describe("snapshot: options", () => {
     [{ maxKeys: Number.NaN }, /"maxKeys" must be a positive integer/],
     [{ maxStringLength: "10" }, /^snapshot: "maxStringLength" must be a positive integer \(got string\)/],
     [{ maxStringLength: Infinity }, /"maxStringLength" must be a positive integer/],
+    [{ maxNodes: 0 }, /^snapshot: "maxNodes" must be a positive integer \(got 0\)/],
+    [{ maxNodes: 2.5 }, /"maxNodes" must be a positive integer/],
+    [{ maxNodes: "100" }, /^snapshot: "maxNodes" must be a positive integer \(got string\)/],
+    [{ maxNodes: Infinity }, /"maxNodes" must be a positive integer/],
     [{ redactKeys: "password" }, /^snapshot: "redactKeys" must be an array of strings/],
     [{ redactKeys: ["ok", 1] }, /^snapshot: "redactKeys\[1\]" must be a string/],
   ])("rejects %o with a TypeError naming the field", (options, message) => {
@@ -560,7 +569,14 @@ describe("snapshot: options", () => {
 
 describe("resolveSerializeOptions and snapshotValue", () => {
   it("exposes the spec defaults, frozen", () => {
-    expect(DEFAULT_SERIALIZE_OPTIONS).toMatchObject({ maxDepth: 32, maxKeys: 1000, maxStringLength: 65536, redactKeys: [] });
+    expect(DEFAULT_SERIALIZE_OPTIONS).toMatchObject({
+      maxDepth: 32,
+      maxKeys: 1000,
+      maxStringLength: 65536,
+      maxNodes: 10_000,
+      redactKeys: [],
+    });
+    expect(DEFAULT_MAX_NODES).toBe(10_000);
     expect(Object.isFrozen(DEFAULT_SERIALIZE_OPTIONS)).toBe(true);
     expect(resolveSerializeOptions(undefined, "x")).toBe(DEFAULT_SERIALIZE_OPTIONS);
   });
@@ -570,6 +586,9 @@ describe("resolveSerializeOptions and snapshotValue", () => {
     const wrap = resolveSerializeOptions({ maxStringLength: 8, redactKeys: ["token", "password"] }, "wrap", client);
     expect(wrap.maxDepth).toBe(5);
     expect(wrap.maxKeys).toBe(1000);
+    expect(wrap.maxNodes).toBe(10_000);
+    expect(resolveSerializeOptions({ maxNodes: 7 }, "wrap", client)).toMatchObject({ maxDepth: 5, maxNodes: 7 });
+    expect(resolveSerializeOptions({ maxDepth: 3 }, "wrap", resolveSerializeOptions({ maxNodes: 7 }, "c")).maxNodes).toBe(7);
     expect(wrap.maxStringLength).toBe(8);
     expect(wrap.redactKeys).toEqual(["Password", "token", "password"]);
     expect([...wrap.redactSet].sort()).toEqual(["password", "token"]);
@@ -599,5 +618,162 @@ describe("resolveSerializeOptions and snapshotValue", () => {
     const text = "same string";
     expect(snapshotValue(text, DEFAULT_SERIALIZE_OPTIONS)).toBe(text);
     expect(snapshotValue(7, DEFAULT_SERIALIZE_OPTIONS)).toBe(7);
+  });
+});
+
+/** Values of a copy that are not the budget token (containers included). */
+function countCopied(value: JsonValue): number {
+  if (value === MAX_NODES) return 0;
+  if (value === null || typeof value !== "object") return 1;
+  let count = 1;
+  for (const child of Array.isArray(value) ? value : Object.values(value)) count += countCopied(child);
+  return count;
+}
+
+function countTokens(value: JsonValue): number {
+  if (value === MAX_NODES) return 1;
+  if (value === null || typeof value !== "object") return 0;
+  let count = 0;
+  for (const child of Array.isArray(value) ? value : Object.values(value)) count += countTokens(child);
+  return count;
+}
+
+describe("snapshot: maxNodes", () => {
+  it("copies exactly maxNodes values (the root first) and turns every later one into [MaxNodes]", () => {
+    const input = { a: 1, b: 2, c: 3 };
+    expect(snap(input, { maxNodes: 4 })).toStrictEqual({ a: 1, b: 2, c: 3 });
+    expect(snap(input, { maxNodes: 3 })).toStrictEqual({ a: 1, b: 2, c: "[MaxNodes]" });
+    expect(snap(input, { maxNodes: 1 })).toStrictEqual({ a: "[MaxNodes]", b: "[MaxNodes]", c: "[MaxNodes]" });
+    expect(snap([1, 2, 3], { maxNodes: 2 })).toEqual([1, "[MaxNodes]", "[MaxNodes]"]);
+    // A primitive root is one value: it always fits.
+    expect(snap("text", { maxNodes: 1 })).toBe("text");
+  });
+
+  it("keeps the siblings and ancestors already copied when the budget runs out deep down", () => {
+    const input = { a: { b: 1, c: { d: 2 } }, e: [3], f: 4 };
+    // Visit order: root, a, b, c, d, e, 3, f.
+    expect(snap(input, { maxNodes: 8 })).toEqual(input);
+    expect(snap(input, { maxNodes: 5 })).toEqual({ a: { b: 1, c: { d: 2 } }, e: "[MaxNodes]", f: "[MaxNodes]" });
+    expect(snap(input, { maxNodes: 4 })).toEqual({ a: { b: 1, c: { d: "[MaxNodes]" } }, e: "[MaxNodes]", f: "[MaxNodes]" });
+    expect(snap(input, { maxNodes: 7 })).toEqual({ a: { b: 1, c: { d: 2 } }, e: [3], f: "[MaxNodes]" });
+  });
+
+  it("does not read a value once the budget is spent", () => {
+    let reads = 0;
+    const input = {
+      first: 1,
+      get second(): number {
+        reads++;
+        return 2;
+      },
+    };
+    expect(snap(input, { maxNodes: 2 })).toEqual({ first: 1, second: "[MaxNodes]" });
+    expect(reads).toBe(0);
+  });
+
+  it("charges a read undefined but not a redacted key, which stays [REDACTED]", () => {
+    expect(snap({ gone: undefined, a: 1 }, { maxNodes: 2 })).toStrictEqual({ a: "[MaxNodes]" });
+    expect(snap({ password: "p", a: 1, token: "t" }, { maxNodes: 2, redactKeys: ["password", "token"] })).toEqual({
+      password: "[REDACTED]",
+      a: 1,
+      token: "[REDACTED]",
+    });
+    expect(snap({ a: 1, password: "p" }, { maxNodes: 1, redactKeys: ["password"] })).toEqual({
+      a: "[MaxNodes]",
+      password: "[REDACTED]",
+    });
+  });
+
+  it("counts Map values, Map pairs with their key and value, and Set elements", () => {
+    expect(snap(new Map([["a", 1], ["b", 2]]), { maxNodes: 2 })).toStrictEqual({ a: 1, b: "[MaxNodes]" });
+    // Pairs: the pair, its key and its value are one value each.
+    const pairs = new Map<unknown, unknown>([[true, 1], [false, 2]]);
+    expect(snap(pairs, { maxNodes: 7 })).toEqual([[true, 1], [false, 2]]);
+    expect(snap(pairs, { maxNodes: 6 })).toEqual([[true, 1], [false, "[MaxNodes]"]]);
+    expect(snap(pairs, { maxNodes: 5 })).toEqual([[true, 1], ["[MaxNodes]", "[MaxNodes]"]]);
+    expect(snap(pairs, { maxNodes: 4 })).toEqual([[true, 1], "[MaxNodes]"]);
+    expect(snap(new Set(["x", "y", "z"]), { maxNodes: 3 })).toEqual(["x", "y", "[MaxNodes]"]);
+    // An Error is one value: its name, message and code come with it.
+    expect(snap({ e: new Error("boom") }, { maxNodes: 2 })).toEqual({ e: { name: "Error", message: "boom" } });
+  });
+
+  it("adds the maxKeys marker after the budget tokens", () => {
+    expect(snap([1, 2, 3, 4], { maxNodes: 2, maxKeys: 3 })).toEqual([1, "[MaxNodes]", "[MaxNodes]", "[MaxKeys:1 more]"]);
+    expect(snap({ a: 1, b: 2, c: 3 }, { maxNodes: 1, maxKeys: 2 })).toStrictEqual({
+      a: "[MaxNodes]",
+      b: "[MaxNodes]",
+      "[MaxKeys]": 1,
+    });
+  });
+
+  it("uses 10 000 values by default", () => {
+    const rows = Array.from({ length: 10 }, () => Array.from({ length: 1000 }, (_, i) => i));
+    // Root, then per row the row and its 1000 numbers: 10 011 values in all.
+    const result = snap(rows) as JsonValue[][];
+    expect(result.slice(0, 9)).toEqual(rows.slice(0, 9));
+    const last = result[9]!;
+    expect(last).toHaveLength(1000);
+    expect(last[988]).toBe(988);
+    expect(last.slice(989)).toEqual(Array.from({ length: 11 }, () => "[MaxNodes]"));
+    expect(countCopied(result)).toBe(DEFAULT_MAX_NODES);
+  });
+
+  it("bounds a DAG that reuses one object at every level (30 levels, 2 references each)", () => {
+    // Without the budget this is 2^30 paths to copy.
+    let node: Record<string, unknown> = { leaf: 1 };
+    for (let level = 0; level < 30; level++) node = { left: node, right: node };
+    const result = snap(node);
+    expect(countCopied(result)).toBe(DEFAULT_MAX_NODES);
+    // Once spent, each open container finishes with tokens: at most one per level here.
+    expect(countTokens(result)).toBeGreaterThan(0);
+    expect(countTokens(result)).toBeLessThanOrEqual(31);
+    // The leftmost path was copied whole before the budget ran out.
+    let cursor = result as Record<string, JsonValue>;
+    for (let level = 0; level < 30; level++) cursor = cursor.left as Record<string, JsonValue>;
+    expect(cursor).toEqual({ leaf: 1 });
+  });
+
+  it("bounds a 200 000-value tree", () => {
+    const tree = Array.from({ length: 200 }, (_, row) => Array.from({ length: 1000 }, (_, i) => row * 1000 + i));
+    const result = snap(tree) as JsonValue[];
+    expect(countCopied(result)).toBe(DEFAULT_MAX_NODES);
+    // Rows 0-8 whole, row 9 cut inside, rows 10-199 never entered.
+    expect(result.slice(10)).toEqual(Array.from({ length: 190 }, () => "[MaxNodes]"));
+    expect(countTokens(result)).toBe(11 + 190);
+    expect(JSON.stringify(result).length).toBeLessThan(100_000);
+  });
+
+  it("gives a snapshot taken inside a getter its own budget and restores the outer one", () => {
+    const input = {
+      a: 1,
+      get inner(): string {
+        // Spends its whole budget of 2; the outer copy still has two values left after it.
+        return JSON.stringify(snapshot({ x: 1, y: 2, z: 3 }, { maxNodes: 2 }));
+      },
+      b: 2,
+      c: 3,
+    };
+    expect(snap(input, { maxNodes: 4 })).toEqual({
+      a: 1,
+      inner: '{"x":1,"y":"[MaxNodes]","z":"[MaxNodes]"}',
+      b: 2,
+      c: "[MaxNodes]",
+    });
+  });
+
+  it("applies maxNodes from a wrap and from config.serialization", () => {
+    const checked = new CheckedExporter();
+    const client = createIntentProofClient({ exporters: [checked], serialization: { maxNodes: 4 } });
+    const labels = { intent: "Record an order", action: "orders.record" };
+    // Each input and the output is its own snapshot, with its own budget.
+    client.wrap(labels, (_order: unknown) => [1, 2, 3, 4])({ id: "o1", lines: [1, 2] });
+    client.wrap({ ...labels, maxNodes: 2 }, (_order: unknown) => "done")({ id: "o1", lines: [1, 2] });
+    const [fromConfig, fromWrap] = checked.getEvents();
+    expect(fromConfig!.inputs).toEqual({ "0": { id: "o1", lines: [1, "[MaxNodes]"] } });
+    expect(fromConfig!.output).toEqual([1, 2, 3, "[MaxNodes]"]);
+    expect(fromWrap!.inputs).toEqual({ "0": { id: "o1", lines: "[MaxNodes]" } });
+    expect(fromWrap!.output).toBe("done");
+    expect(() => client.wrap({ ...labels, maxNodes: 0 }, () => 1)).toThrow(/"maxNodes" must be a positive integer/);
+    expect(() => createIntentProofClient({ serialization: { maxNodes: -1 } })).toThrow(TypeError);
   });
 });

@@ -3,6 +3,7 @@
  * does and runs its flows over real HTTP: the refund chain, the declined card,
  * the collector probe, and the JSON-lines file the records land in.
  */
+import { randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +13,7 @@ import { startCollector, type Collector } from "../support/collector.js";
 import { expectValidEvent, isUuidV4 } from "../support/event-validator.js";
 import { EXPRESS_ENTRY, NEST_ENTRY, startSampleApp, waitFor, type RunningSampleApp } from "./support/sample-app-process.js";
 import { allEvents, chainSteps, postJson, REFUND_BODY, stableRecord } from "./support/records.js";
+import { groupIntoChains } from "../../sample-app/shared/chains.js";
 
 const HEADER = "x-intentproof-correlation-id";
 const DEFAULTS = { service: "billing-api", env: "test" };
@@ -296,5 +298,51 @@ describe("sample app (Express variant)", () => {
     const lines = readJsonLines(eventsFile);
     expect(lines.map((e) => e.id).sort()).toEqual(kept.map((e) => e.id).sort());
     expect(statSync(eventsFile).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe("sample app: grouping records into chains (the proof page's order)", () => {
+  const at = (ms: number) => new Date(Date.UTC(2026, 0, 1, 12, 0, 0, ms)).toISOString();
+  function step(action: string, correlationId: string | undefined, start: number, end: number): ExecutionEvent {
+    const failed = action.startsWith("fail");
+    const event: ExecutionEvent = {
+      id: randomUUID(),
+      ...(correlationId === undefined ? {} : { correlationId }),
+      intent: action,
+      action,
+      inputs: {},
+      ...(failed ? { error: { name: "Error", message: "declined" } } : { output: null }),
+      status: failed ? "error" : "ok",
+      startedAt: at(start),
+      completedAt: at(end),
+      durationMs: end - start,
+    };
+    expectValidEvent(event);
+    return event;
+  }
+
+  it("orders steps by start; an enclosing step comes first even when the timestamps tie", () => {
+    // Export order is completion order: inner steps before the handler that encloses them.
+    const events = [
+      step("inner.first", "c1", 10, 40),
+      step("inner.second", "c1", 40, 55),
+      step("handler", "c1", 10, 55),
+      step("fail.inner", "c2", 100, 100),
+      step("fail.handler", "c2", 100, 100),
+    ];
+    const chains = groupIntoChains(events);
+    expect(chains.map((c) => [c.correlationId, c.status, c.durationMs])).toEqual([
+      ["c2", "error", 0],
+      ["c1", "ok", 45],
+    ]);
+    expect(chains[1]!.steps.map((s) => s.action)).toEqual(["handler", "inner.first", "inner.second"]);
+    expect(chains[0]!.steps.map((s) => s.action)).toEqual(["fail.handler", "fail.inner"]);
+  });
+
+  it("keeps an uncorrelated record as a chain of its own, and filters by correlation id", () => {
+    const events = [step("a", undefined, 1, 2), step("b", "c1", 3, 4)];
+    expect(groupIntoChains(events).map((c) => c.correlationId)).toEqual(["c1", `uncorrelated:${events[0]!.id}`]);
+    expect(groupIntoChains(events, "c1").map((c) => c.steps.length)).toEqual([1]);
+    expect(groupIntoChains(events, "nope")).toEqual([]);
   });
 });

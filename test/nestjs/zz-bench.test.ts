@@ -1,29 +1,37 @@
-import { CallHandler, CanActivate, Controller, ExecutionContext, Get, Injectable, Module, NestInterceptor } from "@nestjs/common";
-import { APP_GUARD, APP_INTERCEPTOR, NestFactory } from "@nestjs/core";
+import { Controller, Get, Module } from "@nestjs/common";
+import { NestFactory } from "@nestjs/core";
 import { FastifyAdapter } from "@nestjs/platform-fastify";
 import { ExpressAdapter } from "@nestjs/platform-express";
 import { test } from "vitest";
+// @ts-ignore
 import autocannon from "autocannon";
-const seen = new WeakMap();
-@Injectable() class I implements NestInterceptor { intercept(c: ExecutionContext, n: CallHandler) { seen.get(c.getHandler()); return n.handle(); } }
-@Injectable() class G implements CanActivate { canActivate(c: ExecutionContext) { seen.get(c.getHandler()); return true; } }
-@Controller() class C { @Get("x") get() { return { ok: true }; } }
+import { IntentProofModule, IntentProof } from "../../src/nestjs.js";
+import { MemoryExporter } from "../../src/index.js";
+@Controller() class C { @Get("x") get() { return { ok: true }; } @Get("d") @IntentProof({intent:"i", action:"a"}) d() { return { ok: true }; } }
 @Module({ controllers: [C] }) class Bare {}
-@Module({ controllers: [C], providers: [{ provide: APP_INTERCEPTOR, useClass: I }] }) class WithI {}
-@Module({ controllers: [C], providers: [{ provide: APP_GUARD, useClass: G }] }) class WithG {}
-async function run(m: any, fastify: boolean) {
+@Module({ imports: [IntentProofModule.forRoot({ exporters: [new MemoryExporter()] })], controllers: [C] }) class Full {}
+@Module({ imports: [IntentProofModule.forRoot({ mountMiddleware: false, exporters: [new MemoryExporter()] })], controllers: [C] }) class GuardOnly {}
+async function run(m: any, fastify: boolean, path = "/x") {
   const app = await NestFactory.create(m, fastify ? new FastifyAdapter() : new ExpressAdapter(), { logger: false });
   await app.listen(0, "127.0.0.1");
-  const url = (await app.getUrl()) + "/x";
-  await autocannon({ url, duration: 1, connections: 10 });
-  const r = await autocannon({ url, duration: 3, connections: 10 });
+  const url = (await app.getUrl()).replace("[::1]", "127.0.0.1") + path;
+  await autocannon({ url, amount: 2000, connections: 4 });
+  const c0 = process.cpuUsage();
+  const r = await autocannon({ url, amount: 20000, connections: 4 });
+  const c = process.cpuUsage(c0);
   await app.close();
-  return r.requests.average;
+  // autocannon runs in this process too; subtract nothing, compare relative
+  return Math.round((c.user + c.system) / 20000 * 10) / 10;
 }
 test("bench", async () => {
   for (const f of [false, true]) {
-    const out: Record<string, number> = {};
-    for (const round of [1, 2]) for (const [n, m] of [["bare", Bare], ["I", WithI], ["G", WithG]] as const) out[n + round] = await run(m, f);
-    console.log(f ? "fastify" : "express", out);
+    const out: Record<string, number[]> = { bare: [], full: [], guardOnly: [], decorated: [] };
+    for (let round = 0; round < 3; round++) {
+      out.bare!.push(await run(Bare, f));
+      out.full!.push(await run(Full, f));
+      out.guardOnly!.push(await run(GuardOnly, f));
+      out.decorated!.push(await run(Full, f, "/d"));
+    }
+    console.log(f ? "fastify" : "express", "cpu µs/request (incl. autocannon)", JSON.stringify(out));
   }
-}, 120000);
+}, 300000);

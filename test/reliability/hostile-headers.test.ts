@@ -14,7 +14,7 @@ import { correlationFromHeader, DEFAULT_CORRELATION_HEADER, MAX_INBOUND_CORRELAT
 import { getCorrelationId, IntentProofClient } from "../../src/index.js";
 import { intentproof, recordRoute } from "../../src/express.js";
 import { CheckedExporter, expectValidEvent, isUuidV4 } from "../support/event-validator.js";
-import { startNestEchoApp } from "./support/nest-echo-app.js";
+import { startNestEchoApp } from "./support/nest-apps.js";
 import { rawRequest, type RawHeader } from "./support/raw-http.js";
 
 const HEADER = DEFAULT_CORRELATION_HEADER;

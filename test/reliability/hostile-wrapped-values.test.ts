@@ -8,7 +8,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { IntentProofClient } from "../../src/index.js";
-import type { ExecutionEvent, SerializeOptions } from "../../src/index.js";
+import type { ExecutionEvent } from "../../src/index.js";
 import { CheckedExporter, expectValidEvent } from "../support/event-validator.js";
 import { hostileBuilders, hostileErrorBuilders, hostileOrJsonValue } from "./support/hostile-values.js";
 
@@ -17,7 +17,13 @@ const MODES: Mode[] = ["argument", "sync return", "async resolve", "sync throw",
 
 type Outcome = { kind: "value"; value: unknown } | { kind: "error"; error: unknown };
 
-const TIGHT: Required<Omit<SerializeOptions, "redactKeys">> = { maxDepth: 5, maxKeys: 20, maxStringLength: 300 };
+interface Limits {
+  maxDepth: number;
+  maxKeys: number;
+  maxStringLength: number;
+}
+
+const TIGHT: Limits = { maxDepth: 5, maxKeys: 20, maxStringLength: 300 };
 const DEFAULT_LIMITS = { maxDepth: 32, maxKeys: 1000, maxStringLength: 65536 };
 const TRUNCATION_MARK = "[Truncated]".length;
 
@@ -84,7 +90,7 @@ function expectSameOutcome(actual: Outcome, expected: Outcome): void {
 }
 
 /** Every string, array and object of `value` respects the limits (containers may hold one marker more). */
-function expectWithinLimits(value: unknown, limits: typeof TIGHT, depth: number, path: string): void {
+function expectWithinLimits(value: unknown, limits: Limits, depth: number, path: string): void {
   if (typeof value === "string") {
     expect(value.length, `${path} length`).toBeLessThanOrEqual(limits.maxStringLength + TRUNCATION_MARK);
     return;
@@ -96,7 +102,7 @@ function expectWithinLimits(value: unknown, limits: typeof TIGHT, depth: number,
   for (const [key, child] of entries) expectWithinLimits(child, limits, depth + 1, `${path}.${key}`);
 }
 
-function expectEventWithinLimits(event: ExecutionEvent, limits: typeof TIGHT): void {
+function expectEventWithinLimits(event: ExecutionEvent, limits: Limits): void {
   // `inputs` is keyed by argument index, so the values sit one level down.
   for (const input of Object.values(event.inputs)) expectWithinLimits(input, limits, 0, "inputs");
   if (event.output !== undefined) expectWithinLimits(event.output, limits, 0, "output");
@@ -106,7 +112,7 @@ function expectEventWithinLimits(event: ExecutionEvent, limits: typeof TIGHT): v
   }
 }
 
-function harness(limits?: typeof TIGHT) {
+function harness(limits?: Limits) {
   const checked = new CheckedExporter();
   const internalFailures: unknown[] = [];
   const client = new IntentProofClient({

@@ -11,7 +11,7 @@ import express from "express";
 import type { AddressInfo } from "node:net";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { BoundedQueueExporter, HttpExporter, IntentProofClient } from "../../src/index.js";
-import type { ExecutionEvent } from "../../src/index.js";
+import type { ExecutionEvent, Exporter } from "../../src/index.js";
 import { intentproof, recordRoute } from "../../src/express.js";
 import { startCollector, type Collector } from "../support/collector.js";
 import { CheckedExporter, expectValidEvent } from "../support/event-validator.js";
@@ -63,7 +63,7 @@ describe("HttpExporter: no header values or URL secrets in logs and errors; no a
     await collector.close();
   });
 
-  function client(exporter: HttpExporter) {
+  function client(exporter: Exporter) {
     return new IntentProofClient({ exporters: [exporter, new CheckedExporter()] });
   }
 

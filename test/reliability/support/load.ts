@@ -8,21 +8,29 @@ export interface LoadResult {
 
 /**
  * Runs `concurrency` workers, each sending one request after the other until
- * `durationMs` has passed. A request that does not answer 2xx, or throws, is
- * a failure.
+ * `durationMs` has passed; with `ratePerSecond`, request starts are paced to
+ * that rate overall (steady traffic rather than as fast as possible). A
+ * request that does not answer 2xx, or throws, is a failure.
  */
 export async function runLoad(
   send: (sequence: number) => Promise<Response>,
-  { concurrency, durationMs }: { concurrency: number; durationMs: number },
+  { concurrency, durationMs, ratePerSecond }: { concurrency: number; durationMs: number; ratePerSecond?: number },
 ): Promise<LoadResult> {
   const result: LoadResult = { requests: 0, failures: [], latenciesMs: [] };
-  const stopAt = Date.now() + durationMs;
+  const startedAt = Date.now();
+  const stopAt = startedAt + durationMs;
   let sequence = 0;
   const worker = async (): Promise<void> => {
     while (Date.now() < stopAt) {
+      const mine = sequence++;
+      if (ratePerSecond !== undefined) {
+        const due = startedAt + (mine * 1000) / ratePerSecond;
+        if (due >= stopAt) return;
+        if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
+      }
       const started = performance.now();
       try {
-        const response = await send(sequence++);
+        const response = await send(mine);
         const body = await response.text();
         if (response.status < 200 || response.status >= 300) result.failures.push({ status: response.status, body });
       } catch (error) {

@@ -22,11 +22,12 @@ async function listen(module: object): Promise<RunningApp> {
   const app = await NestFactory.create(module as never, new ExpressAdapter(), { logger: false });
   await app.listen(0, "127.0.0.1");
   const address = app.getHttpServer().address() as { port: number };
+  let closing: Promise<void> | undefined;
   return {
     app,
     port: address.port,
     url: `http://127.0.0.1:${address.port}`,
-    close: () => app.close(),
+    close: () => (closing ??= app.close()),
   };
 }
 

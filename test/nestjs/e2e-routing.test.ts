@@ -1,0 +1,111 @@
+// Global prefix, URI versioning and the middleware switches, on both
+// platforms, with applications booted through @nestjs/testing.
+import { VersioningType } from "@nestjs/common";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CheckedExporter, isUuidV4 } from "../support/event-validator.js";
+import { PLATFORMS, startApp, type RunningApp } from "./fixtures/platforms.js";
+import { versionedAppModule } from "./fixtures/versioned-app.js";
+import { eventsOf, waitFor } from "./fixtures/wait.js";
+
+const HEADER = "x-intentproof-correlation-id";
+let sequence = 0;
+const uniqueId = (label: string) => `${label}-${++sequence}`;
+
+const prefixAndVersions = (running: { app: RunningApp["app"] }) => {
+  running.app.setGlobalPrefix("api");
+  running.app.enableVersioning({ type: VersioningType.URI });
+};
+
+describe.each(PLATFORMS)("routing on %s", (platform) => {
+  describe("global prefix and URI versioning", () => {
+    const exporter = new CheckedExporter();
+    let running: RunningApp;
+    beforeAll(async () => {
+      running = await startApp(platform, versionedAppModule(exporter), {
+        via: "testing",
+        configure: (app) => prefixAndVersions({ app }),
+      });
+    });
+    afterAll(() => running?.close());
+
+    it("correlates and records versioned, prefixed routes", async () => {
+      const id = uniqueId("v1");
+      const response = await fetch(`${running.url}/api/v1/items/5`, { headers: { [HEADER]: id } });
+      expect(response.status).toBe(200);
+      expect(response.headers.get(HEADER)).toBe(id);
+      expect(await response.json()).toEqual({ id: "5", correlationId: id, active: id });
+      const [event] = await eventsOf(exporter, id, 1);
+      expect(event!.action).toBe("items.read");
+      expect(event!.attributes).toEqual({ "http.method": "GET", "http.route": "/api/v1/items/:id", "http.status_code": 200 });
+    });
+
+    it("keeps @Version and the route when @IntentProof is written above the route decorator", async () => {
+      const id = uniqueId("v2");
+      const response = await fetch(`${running.url}/api/v2/items/6`, { headers: { [HEADER]: id } });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ id: "6", version: 2, active: id });
+      const [event] = await eventsOf(exporter, id, 1);
+      expect(event!.action).toBe("items.read.v2");
+      expect(event!.attributes?.["http.route"]).toBe("/api/v2/items/:id");
+    });
+
+    it("gives undecorated versioned routes the correlation id too", async () => {
+      const response = await fetch(`${running.url}/api/v1/items`);
+      const echoed = response.headers.get(HEADER);
+      expect(isUuidV4(echoed)).toBe(true);
+      expect(await response.json()).toEqual({ active: echoed });
+    });
+  });
+
+  describe("mountMiddleware: false", () => {
+    const exporter = new CheckedExporter();
+    let running: RunningApp;
+    beforeAll(async () => {
+      running = await startApp(platform, versionedAppModule(exporter, { mountMiddleware: false }), {
+        configure: (app) => prefixAndVersions({ app }),
+      });
+    });
+    afterAll(() => running?.close());
+
+    it("echoes nothing, yet decorated handlers still take the inbound id", async () => {
+      const id = uniqueId("nomw");
+      const response = await fetch(`${running.url}/api/v1/items/9`, { headers: { [HEADER]: id } });
+      expect(response.headers.get(HEADER)).toBeNull();
+      expect(await response.json()).toEqual({ id: "9", correlationId: id, active: id });
+      expect((await eventsOf(exporter, id, 1))[0]!.action).toBe("items.read");
+    });
+
+    it("generates an id for a decorated handler called without one, and leaves other routes alone", async () => {
+      const before = exporter.getEvents().length;
+      const response = await fetch(`${running.url}/api/v1/items/10`);
+      const body = (await response.json()) as { active: string; correlationId: string };
+      expect(isUuidV4(body.active)).toBe(true);
+      expect(body.correlationId).toBe(body.active);
+      await waitFor(() => (exporter.getEvents().length > before ? true : undefined), "the event");
+      expect(exporter.getEvents().at(-1)!.correlationId).toBe(body.active);
+      expect(await (await fetch(`${running.url}/api/v1/items`)).json()).toEqual({ active: null });
+    });
+  });
+
+  describe("correlation.echoHeader: false and a custom header", () => {
+    const exporter = new CheckedExporter();
+    let running: RunningApp;
+    beforeAll(async () => {
+      running = await startApp(
+        platform,
+        versionedAppModule(exporter, { correlation: { echoHeader: false, headerName: "X-Request-Id" } }),
+        { via: "testing", configure: (app) => prefixAndVersions({ app }) },
+      );
+    });
+    afterAll(() => running?.close());
+
+    it("reads the configured header and does not echo it", async () => {
+      const id = uniqueId("custom");
+      const response = await fetch(`${running.url}/api/v1/items/11`, { headers: { "x-request-id": id, [HEADER]: "ignored" } });
+      expect(response.headers.get("x-request-id")).toBeNull();
+      expect(response.headers.get(HEADER)).toBeNull();
+      expect(((await response.json()) as { active: string }).active).toBe(id);
+      expect((await eventsOf(exporter, id, 1))[0]!.action).toBe("items.read");
+    });
+  });
+});
