@@ -209,33 +209,26 @@ function isNativePromise(value: unknown): value is Promise<unknown> {
   }
 }
 
-function observeThenable(execution: Execution, result: unknown): unknown {
-  if (isNativePromise(result)) {
-    try {
-      // Our handlers never throw, so the derived promise never rejects unhandled.
-      result.then(
-        (value) => execution.succeed(value),
-        (error) => execution.fail(error),
-      );
-    } catch {
-      // A Proxy around a promise passes instanceof but its `then` rejects the receiver.
-      execution.succeed(result);
-    }
-    return result;
-  }
-  // A foreign thenable may start work each time `then` is called (lazy query
-  // builders do), so it is adopted once and the caller gets the adopting promise.
-  const adopted = Promise.resolve(result);
-  adopted.then(
-    (value) => execution.succeed(value),
-    (error) => execution.fail(error),
-  );
-  return adopted;
+/**
+ * Settles through `onValue`/`onError` when `result` settles and returns what
+ * the caller should get: a native promise as is, and for a foreign thenable
+ * (which may start work each time `then` is called, as lazy query builders
+ * do) a promise that adopts it once. The handlers must not throw, so the
+ * derived promise never rejects unhandled.
+ */
+export function followThenable(
+  result: PromiseLike<unknown>,
+  onValue: (value: unknown) => void,
+  onError: (error: unknown) => void,
+): PromiseLike<unknown> {
+  const observed = result instanceof Promise ? result : Promise.resolve(result);
+  observed.then(onValue, onError);
+  return observed;
 }
 
-function isThenable(value: unknown): boolean {
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
   if (value === null || (typeof value !== "object" && typeof value !== "function")) return false;
-  if (isNativePromise(value)) return true;
+  if (value instanceof Promise) return true;
   try {
     return typeof (value as { then?: unknown }).then === "function";
   } catch {
@@ -259,7 +252,13 @@ export function invokeRecorded(
     execution.fail(error);
     throw error;
   }
-  if (isThenable(result)) return observeThenable(execution, result);
+  if (isThenable(result)) {
+    return followThenable(
+      result,
+      (value) => execution.succeed(value),
+      (error) => execution.fail(error),
+    );
+  }
   execution.succeed(result);
   return result;
 }

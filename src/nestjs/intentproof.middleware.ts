@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { Inject, Injectable, type NestMiddleware } from "@nestjs/common";
+import { Inject, Injectable, Optional, type NestMiddleware } from "@nestjs/common";
 import { IntentProofClient } from "../core/client.js";
 import { runInScope } from "../core/correlation.js";
 import { INTENTPROOF_SETTINGS } from "./internal-tokens.js";
@@ -12,8 +12,10 @@ import { correlationIdForRequest } from "./request-correlation.js";
  * the request (guards, interceptors, pipes, the handler, exception filters
  * and everything they await) with that id active, bound to the module's
  * client. Mounted on every route by `IntentProofModule` unless
- * `mountMiddleware: false`; on both platforms Nest hands middleware Node's
- * own request and response.
+ * `mountMiddleware: false`, in which case you can apply it yourself
+ * (`consumer.apply(IntentProofMiddleware).forRoutes(...)`, with the module
+ * global so its client is injectable). On both platforms Nest hands
+ * middleware Node's own request and response.
  */
 @Injectable()
 export class IntentProofMiddleware implements NestMiddleware<IncomingMessage, ServerResponse> {
@@ -21,9 +23,10 @@ export class IntentProofMiddleware implements NestMiddleware<IncomingMessage, Se
 
   constructor(
     @Inject(IntentProofClient) private readonly client: IntentProofClient,
-    @Inject(INTENTPROOF_SETTINGS) settings: ModuleSettings,
+    // Not exported by the module: absent when the middleware is applied by another module.
+    @Optional() @Inject(INTENTPROOF_SETTINGS) settings?: ModuleSettings,
   ) {
-    this.echoHeader = settings.echoHeader;
+    this.echoHeader = settings?.echoHeader ?? true;
   }
 
   use(request: IncomingMessage, response: ServerResponse, next: (error?: unknown) => void): void {

@@ -4,7 +4,7 @@ import { VersioningType } from "@nestjs/common";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CheckedExporter, isUuidV4 } from "../support/event-validator.js";
 import { PLATFORMS, startApp, type RunningApp } from "./fixtures/platforms.js";
-import { versionedAppModule } from "./fixtures/versioned-app.js";
+import { manualMiddlewareAppModule, versionedAppModule } from "./fixtures/versioned-app.js";
 import { eventsOf, waitFor } from "./fixtures/wait.js";
 
 const HEADER = "x-intentproof-correlation-id";
@@ -106,6 +106,22 @@ describe.each(PLATFORMS)("routing on %s", (platform) => {
       expect(response.headers.get(HEADER)).toBeNull();
       expect(((await response.json()) as { active: string }).active).toBe(id);
       expect((await eventsOf(exporter, id, 1))[0]!.action).toBe("items.read");
+    });
+  });
+
+  describe("IntentProofMiddleware applied by the application itself", () => {
+    const exporter = new CheckedExporter();
+    let running: RunningApp;
+    beforeAll(async () => {
+      running = await startApp(platform, manualMiddlewareAppModule(exporter), { configure: (app) => prefixAndVersions({ app }) });
+    });
+    afterAll(() => running?.close());
+
+    it("correlates and echoes on the routes it was applied to", async () => {
+      const response = await fetch(`${running.url}/api/v1/items`);
+      const echoed = response.headers.get(HEADER);
+      expect(isUuidV4(echoed)).toBe(true);
+      expect(await response.json()).toEqual({ active: echoed });
     });
   });
 });
