@@ -19,7 +19,12 @@ export async function compareThroughput({ script, variants, rounds, durationSec,
     const runs = Object.fromEntries(variants.map((v) => [v, []]));
     for (let round = 0; round < rounds; round++) {
       for (const server of rotate(servers, round)) {
+        // Server CPU time per request: unlike req/s it barely moves when other
+        // processes compete for the cores, so it backs up the throughput ratio.
+        const before = (await server.stats()).cpu;
         const run = await load(server.url, { durationSec });
+        const after = (await server.stats()).cpu;
+        run.cpuUsPerRequest = (after.user + after.system - before.user - before.system) / Math.max(1, run.total);
         runs[server.variant].push(run);
         log(
           `  round ${round + 1}/${rounds} ${server.variant.padEnd(12)} ${run.reqPerSec.toFixed(0).padStart(7)} req/s` +
@@ -32,6 +37,7 @@ export async function compareThroughput({ script, variants, rounds, durationSec,
     const stats = {};
     for (const server of servers) stats[server.variant] = await server.stats();
     const baseline = median(runs[variants[0]].map((r) => r.reqPerSec));
+    const baselineCpu = median(runs[variants[0]].map((r) => r.cpuUsPerRequest));
     const result = {};
     for (const variant of variants) {
       const rates = runs[variant].map((r) => r.reqPerSec);
@@ -40,8 +46,11 @@ export async function compareThroughput({ script, variants, rounds, durationSec,
         medianReqPerSec: med,
         ratioVsBaseline: med / baseline,
         // Same-round ratios pair runs taken close in time; their median resists slow drift.
+        // Baseline CPU per request over this variant's: comparable to the req/s ratio.
+        cpuRatioVsBaseline: baselineCpu / median(runs[variant].map((r) => r.cpuUsPerRequest)),
         medianSameRoundRatio: median(rates.map((rate, round) => rate / runs[variants[0]][round].reqPerSec)),
         runsReqPerSec: rates,
+        medianCpuUsPerRequest: median(runs[variant].map((r) => r.cpuUsPerRequest)),
         medianLatencyP50Ms: median(runs[variant].map((r) => r.latencyP50Ms)),
         medianLatencyP99Ms: median(runs[variant].map((r) => r.latencyP99Ms)),
         failedRequests: runs[variant].reduce((n, r) => n + r.non2xx + r.errors + r.timeouts, 0),

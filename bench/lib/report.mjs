@@ -40,6 +40,8 @@ function httpRows(name, part) {
     fmtRate(r.medianReqPerSec),
     fmtRatio(r.ratioVsBaseline, 3),
     r.runsReqPerSec.map((x) => Math.round(x)).join(" / "),
+    `${Math.round(r.medianCpuUsPerRequest)} µs`,
+    fmtRatio(r.cpuRatioVsBaseline, 3),
     `${r.medianLatencyP99Ms} ms`,
     String(r.eventsKept),
     part.targets[variant] ? `≥ ${part.targets[variant].minRatio}: ${verdict(part.targets[variant].met)}` : "",
@@ -109,12 +111,13 @@ export function printReport(results) {
     else if (part.error) out.push("", `${title}: failed: ${part.error}`);
     else {
       out.push("", `${title}: req/s, median of ${results.settings.http.rounds} interleaved autocannon runs of ${results.settings.http.durationSec}s (10 connections, POST /refunds)`);
-      out.push(textTable(["variant", "req/s", "ratio", "runs", "p99", "events", "target"], httpRows(name, part)));
+      out.push(textTable(["variant", "req/s", "ratio", "runs", "CPU/req", "CPU ratio", "p99", "events", "target"], httpRows(name, part)));
       for (const [variant, r] of Object.entries(part.variants)) {
         if (RECORDING_VARIANTS.has(variant) && (r.eventsKept === 0 || r.lastEventStatus !== "ok")) {
           out.push(`warning: ${variant} recorded ${r.eventsKept} events (last status ${r.lastEventStatus}); it should record every request`);
         }
       }
+      out.push("CPU/req: the server process's CPU time per request; CPU ratio = bare's CPU/req ÷ this one's (a second view of the same cost).");
       const failed = Object.values(part.variants).reduce((n, r) => n + r.failedRequests, 0);
       if (failed > 0) out.push(`warning: ${failed} requests failed (non-2xx, errors or timeouts)`);
     }
@@ -156,11 +159,12 @@ function markdownSnippet(results) {
     lines.push(
       "",
       markdownTable(
-        [name === "express" ? "Express 5 (autocannon, 10 connections)" : "NestJS 12 on Express", "req/s", "vs bare"],
+        [name === "express" ? "Express 5 (autocannon, 10 connections)" : "NestJS 12 on Express", "req/s", "vs bare", "server CPU per request"],
         Object.entries(part.variants).map(([variant, r]) => [
           HTTP_LABELS[name][variant] ?? variant,
           fmtRate(r.medianReqPerSec),
           fmtRatio(r.ratioVsBaseline),
+          `${Math.round(r.medianCpuUsPerRequest)} µs`,
         ]),
       ),
     );

@@ -1,4 +1,4 @@
-import { validateHeaderName, validateHeaderValue } from "node:http";
+import { nodeHttp } from "./node-http.js";
 import type { ExecutionEvent } from "../core/types.js";
 import type { HttpBodyBuilder } from "./http-envelope.js";
 import {
@@ -131,7 +131,7 @@ function extraHeaders(value: unknown): Record<string, string> {
   for (const [name, headerValue] of Object.entries(value)) {
     const label = `headers[${JSON.stringify(name)}]`;
     try {
-      validateHeaderName(name);
+      nodeHttp().validateHeaderName(name);
     } catch {
       throw new TypeError(`${OWNER}: "${label}" is not a valid header name`);
     }
@@ -147,7 +147,7 @@ function extraHeaders(value: unknown): Record<string, string> {
       throw new TypeError(`${OWNER}: "${label}" must be a string, got a ${headerValue === null ? "null" : typeof headerValue}`);
     }
     try {
-      validateHeaderValue(name, headerValue);
+      nodeHttp().validateHeaderValue(name, headerValue);
     } catch {
       throw new TypeError(`${OWNER}: "${label}" holds characters not allowed in a header value`);
     }

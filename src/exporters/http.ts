@@ -1,5 +1,4 @@
-import http from "node:http";
-import https from "node:https";
+import type * as http from "node:http";
 import type { ExecutionEvent, Exporter } from "../core/types.js";
 import { encodeBody } from "./http-envelope.js";
 import {
@@ -10,6 +9,7 @@ import {
   timeoutError,
 } from "./http-error.js";
 import { resolveHttpOptions, type HttpExporterOptions, type ResolvedHttpOptions } from "./http-options.js";
+import { nodeHttp, nodeHttps } from "./node-http.js";
 import { eventIdOf, writeStderrLine } from "./stderr.js";
 
 export type { HttpExporterOptions } from "./http-options.js";
@@ -56,8 +56,9 @@ export class HttpExporter implements Exporter {
     this.options = resolveHttpOptions(options);
     const secure = this.options.url.protocol === "https:";
     const agentOptions = { keepAlive: true, maxSockets: this.options.maxSockets };
-    this.agent = secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
-    this.request = secure ? https.request : http.request;
+    const transport = secure ? nodeHttps() : nodeHttp();
+    this.agent = new transport.Agent(agentOptions);
+    this.request = transport.request;
   }
 
   /** Requests sent and not yet settled. */

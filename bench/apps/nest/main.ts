@@ -18,6 +18,6 @@ await app.listen(0, "127.0.0.1");
 const port = (app.getHttpServer().address() as AddressInfo).port;
 process.send!({ type: "listening", port });
 process.on("message", (message) => {
-  if (message === "stats") process.send!({ type: "stats", events: memory?.size ?? 0, lastEvent: memory?.getEvents().at(-1) });
+  if (message === "stats") process.send!({ type: "stats", events: memory?.size ?? 0, cpu: process.cpuUsage(), lastEvent: memory?.getEvents().at(-1) });
 });
 process.on("disconnect", () => process.exit(0));
