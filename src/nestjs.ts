@@ -42,5 +42,9 @@ export { CorrelationId } from "./nestjs/correlation-id.decorator.js";
 /** The correlation middleware the module mounts on every route (same header rules as `intentproof/express`). */
 export { IntentProofMiddleware } from "./nestjs/intentproof.middleware.js";
 
-/** The interceptor that records decorated handlers; `@IntentProof` attaches it for you. */
+/**
+ * An optional interceptor recording decorated handlers, for applications that
+ * register it themselves; `@IntentProof` does not attach it (the module's
+ * global guard ties requests to decorated handlers without one).
+ */
 export { IntentProofInterceptor } from "./nestjs/intentproof.interceptor.js";

@@ -1,10 +1,10 @@
-import { UseInterceptors } from "@nestjs/common";
+import { UseFilters } from "@nestjs/common";
 import type { WrapOptions } from "../core/types.js";
 import { prepareWrap } from "../core/wrap-plan.js";
 import { copyFunctionMetadata } from "./copy-function-metadata.js";
 import { markDecorated, type DecoratedSite } from "./decorated-site.js";
-import { handlerInterceptor } from "./intentproof.interceptor.js";
 import { createRecordedMethod } from "./recorded-method.js";
+import { refusalObserverFilter } from "./refusal-observer.filter.js";
 
 const WHERE = "@IntentProof";
 
@@ -34,6 +34,14 @@ function labelOf(target: object, propertyKey: string | symbol): string {
  *   and `error.code` its status; any other error counts as a 500. A request
  *   refused before the handler ran (a guard, a pipe) is recorded as an error
  *   event with the request's params, query and body as inputs.
+ * - How: `IntentProofModule`'s middleware and global guard mark each request
+ *   to a decorated handler, and the replaced method records as that handler
+ *   when Nest calls it. No interceptor is attached (an interceptor would make
+ *   Nest build an Observable pipeline for every request); the decorator only
+ *   adds an exception filter that is consulted when an exception is thrown,
+ *   never chosen, and lets a refusal be recorded with its exception class.
+ *   `IntentProofInterceptor` remains available for applications that want to
+ *   register it themselves.
  * - `Observable` results: the event settles when the first subscription
  *   completes (`output` = the last value) or errors.
  * - Before the module has started, the method runs unrecorded (warned once).
@@ -61,8 +69,11 @@ export function IntentProof<TArgs extends unknown[] = any[], TResult = any>(
     copyFunctionMetadata(original, recorded);
     markDecorated(recorded, site);
     descriptor.value = recorded;
-    // Only decorated handlers get the interceptor: other routes run exactly as before.
-    UseInterceptors(handlerInterceptor)(target, propertyKey, descriptor);
+    // No interceptor: an interceptor on a route makes Nest build an Observable
+    // pipeline for every request. The module's global guard ties the request
+    // to this method instead; this filter, consulted only when an exception
+    // is thrown, lets a refusal be recorded with its exception.
+    UseFilters(refusalObserverFilter)(target, propertyKey, descriptor);
     return descriptor;
   };
 }

@@ -1,23 +1,29 @@
 import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from "@nestjs/common";
 import { Observable } from "rxjs";
-import { currentScope, runInScope, type CorrelationScope } from "../core/correlation.js";
+import { currentScope, runInScope } from "../core/correlation.js";
 import { clientFor } from "./client-holder.js";
 import { siteOfHandler } from "./decorated-site.js";
-import { bindHandlerCall, handlerCallIn, HandlerCall } from "./handler-call.js";
-import { recordRefusal } from "./refusal.js";
-import { markHandlerReached } from "./refusal-watch.guard.js";
+import { bindHandlerCall, handlerCallIn, HandlerCall, unscopedCallFor } from "./handler-call.js";
+import { RequestScope } from "./request-scope.js";
 import { correlationIdForRequest } from "./request-correlation.js";
 
 /**
- * Records decorated route handlers. `@IntentProof` attaches it to the
- * handlers it decorates (undecorated routes never pay for an interceptor);
- * for any other handler it is a pass-through.
+ * An optional, explicit way to record decorated route handlers; `@IntentProof`
+ * does not attach it. Decorated handlers are normally recorded without any
+ * interceptor: `IntentProofModule`'s middleware and global guard tie each
+ * request to its decorated handler, which keeps routes free of the
+ * Observable pipeline Nest builds for every request to a route that has an
+ * interceptor. Register this one yourself (`@UseInterceptors(IntentProofInterceptor)`,
+ * `APP_INTERCEPTOR`) only where that tie cannot be made: a request that
+ * reaches the guard outside any correlation scope, or an application whose
+ * global guards the module could not extend.
  *
- * For a decorated handler it runs the rest of the pipeline in a correlation
- * scope bound to a `HandlerCall`: the decorated method finds that call when
- * Nest invokes it (after pipes), records its arguments and settles its event
- * with the `http.*` attributes. When the pipeline fails before the method
- * ran (a `ValidationPipe`, an interceptor), the refusal is recorded here.
+ * Where the guard already tied the request to its handler, and for
+ * undecorated handlers, it passes the request through untouched (so
+ * registering it everywhere records nothing twice). Otherwise it runs the
+ * rest of the pipeline in a correlation scope of its own, tied to the
+ * request's `HandlerCall`, and records a failure of the pipeline before the
+ * handler ran as a refusal.
  */
 @Injectable()
 export class IntentProofInterceptor implements NestInterceptor {
@@ -26,20 +32,16 @@ export class IntentProofInterceptor implements NestInterceptor {
     if (site === undefined || context.getType() !== "http") return next.handle();
     const http = context.switchToHttp();
     const request = http.getRequest<object>();
-    markHandlerReached(request);
     const outer = currentScope();
-    // Registered twice (e.g. also globally): the outer one already records.
-    if (handlerCallIn(outer)?.request === request) return next.handle();
+    if (handlerCallIn(outer)?.request === request) return next.handle(); // the guard, or an outer registration, records it
     const client = clientFor(outer);
     if (client === undefined) return next.handle(); // no module yet: the method itself warns
 
-    const scope: CorrelationScope = {
-      correlationId: outer?.correlationId ?? correlationIdForRequest(client, request),
-      attributes: outer?.attributes,
-      client,
-    };
-    const call = new HandlerCall(site, client, request, http.getResponse(), scope);
-    bindHandlerCall(call);
+    const scope = new RequestScope(outer?.correlationId ?? correlationIdForRequest(client, request), client, outer?.attributes);
+    // A call the guard saw outside any scope is adopted (its response watch stays in place).
+    const call = unscopedCallFor(request) ?? new HandlerCall(site, client, request, http.getResponse(), scope);
+    call.scope = scope;
+    bindHandlerCall(scope, call);
     // Nest binds the rest of the chain to the async context in which
     // `handle()` is called (Nest 12) or subscribed to (earlier): do both in
     // the call's scope.
@@ -49,7 +51,7 @@ export class IntentProofInterceptor implements NestInterceptor {
         handled.subscribe({
           next: (value) => subscriber.next(value),
           error: (error: unknown) => {
-            if (!call.started) recordRefusal(client, site, scope, request, { error });
+            call.refuse({ error });
             subscriber.error(error);
           },
           complete: () => subscriber.complete(),
@@ -58,6 +60,3 @@ export class IntentProofInterceptor implements NestInterceptor {
     );
   }
 }
-
-/** The instance `@IntentProof` attaches to handlers: it has no state and no dependencies. */
-export const handlerInterceptor = new IntentProofInterceptor();

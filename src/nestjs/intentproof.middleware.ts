@@ -4,7 +4,8 @@ import { IntentProofClient } from "../core/client.js";
 import { runInScope } from "../core/correlation.js";
 import { INTENTPROOF_SETTINGS } from "./internal-tokens.js";
 import type { ModuleSettings } from "./module-settings.js";
-import { correlationIdForRequest } from "./request-correlation.js";
+import { correlationIdForNodeRequest } from "./request-correlation.js";
+import { RequestScope } from "./request-scope.js";
 
 /**
  * The correlation middleware: takes the request's id from the correlation
@@ -31,10 +32,10 @@ export class IntentProofMiddleware implements NestMiddleware<IncomingMessage, Se
 
   use(request: IncomingMessage, response: ServerResponse, next: (error?: unknown) => void): void {
     const client = this.client;
-    const correlationId = correlationIdForRequest(client, request);
+    const correlationId = correlationIdForNodeRequest(client, request);
     if (correlationId !== undefined && this.echoHeader && !response.headersSent) {
       response.setHeader(client.config.headerName, correlationId);
     }
-    runInScope({ correlationId, client }, next);
+    runInScope(new RequestScope(correlationId, client), next);
   }
 }

@@ -4,7 +4,7 @@ import { IntentProofClient } from "../core/client.js";
 import { activateClient, deactivateClient } from "./client-holder.js";
 import { INTENTPROOF_SETTINGS } from "./internal-tokens.js";
 import type { ModuleSettings } from "./module-settings.js";
-import { installRefusalWatch } from "./refusal-watch.guard.js";
+import { installHandlerWatch } from "./handler-watch.guard.js";
 
 /**
  * Starts and stops the module's client. Created with the module's other
@@ -23,7 +23,7 @@ export class IntentProofLifecycle implements OnApplicationShutdown {
     @Optional() @Inject(ApplicationConfig) appConfig?: ApplicationConfig,
   ) {
     activateClient(client);
-    installRefusalWatch(appConfig, client);
+    installHandlerWatch(appConfig, client);
   }
 
   async onApplicationShutdown(): Promise<void> {

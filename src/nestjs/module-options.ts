@@ -28,9 +28,14 @@ export interface IntentProofModuleOptions extends Omit<IntentProofConfig, "corre
    */
   client?: IntentProofClient;
   correlation?: IntentProofModuleCorrelationOptions;
-  /** Mount the correlation middleware on every route. Default `true`. */
+  /**
+   * Mount the correlation middleware on every route. Default `true`. When
+   * `false` (or on an `exclude`d route) the module still opens a bare
+   * per-request scope, reading and echoing no header, so that decorated
+   * handlers there are recorded with the inbound or a generated id.
+   */
   mountMiddleware?: boolean;
-  /** Routes the correlation middleware skips (health checks, metrics). Default none. */
+  /** Routes the correlation middleware skips (health checks, metrics): no id is read, generated or echoed there. Default none. */
   exclude?: IntentProofExcludedRoute[];
 }
 

@@ -31,8 +31,9 @@ function record(
 
 /**
  * The function `@IntentProof` puts in place of a method. Each call:
- * - as the route handler of a request the interceptor is recording: records
- *   through that request's client, with the `http.*` attributes;
+ * - as the route handler of a request the handler guard tied to this method
+ *   (found through the request's correlation scope): records through that
+ *   request's client, with the `http.*` attributes;
  * - otherwise (a provider method, a cron job, a queue consumer, a plain
  *   `new`): records through the request's client or the module's, with the
  *   active correlation id or a generated one;

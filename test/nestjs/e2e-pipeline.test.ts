@@ -148,8 +148,20 @@ describe.each(PLATFORMS)("Nest pipeline on %s", (platform) => {
     const [event] = await eventsOf(exporter, id, 1);
     expect(event!.action).toBe("orders.guarded");
     expect(event!.status).toBe("error");
-    expect(event!.error).toMatchObject({ name: "HttpError", code: "403" });
+    // The exception Nest throws for a guard returning false, seen on its way to the filters.
+    expect(event!.error).toMatchObject({ name: "ForbiddenException", code: "403", message: "Forbidden resource" });
+    expect(event!.inputs).toEqual({});
     expect(event!.attributes).toEqual({ "http.method": "GET", "http.route": "/orders/guarded", "http.status_code": 403 });
+  });
+
+  it("records a refusal another method filter answers first from the response status", async () => {
+    const id = uniqueId("teapot");
+    const response = await send("/orders/teapot", { id });
+    expect(response.status).toBe(418);
+    const [event] = await eventsOf(exporter, id, 1);
+    expect(event!.action).toBe("orders.teapot");
+    expect(event!.error).toMatchObject({ name: "HttpError", code: "418", message: "HTTP 418" });
+    expect(event!.attributes).toEqual({ "http.method": "GET", "http.route": "/orders/teapot", "http.status_code": 418 });
   });
 
   it("records a request the application's own global guard refuses", async () => {
@@ -181,6 +193,21 @@ describe.each(PLATFORMS)("Nest pipeline on %s", (platform) => {
     expect(response.status).toBe(200);
     expect(response.headers.get(HEADER)).toBeNull();
     expect(await response.json()).toEqual({ ok: true });
+  });
+
+  it("records a decorated handler on an excluded route, with the inbound or a generated id, echoing none", async () => {
+    const id = uniqueId("deep");
+    const response = await send("/health/deep", { id });
+    expect(response.headers.get(HEADER)).toBeNull();
+    expect(await response.json()).toEqual({ correlationId: id, active: id });
+    const [event] = await eventsOf(exporter, id, 1);
+    expect(event!.action).toBe("health.deep");
+    expect(event!.attributes).toEqual({ "http.method": "GET", "http.route": "/health/deep", "http.status_code": 200 });
+
+    const generated = (await (await send("/health/deep")).json()) as { correlationId: string; active: string };
+    expect(isUuidV4(generated.active)).toBe(true);
+    expect(generated.correlationId).toBe(generated.active);
+    expect((await eventsOf(exporter, generated.active, 1))[0]!.action).toBe("health.deep");
   });
 
   it("shows the same id at every layer: middleware, guard, interceptor, pipe, controller, service", async () => {

@@ -16,6 +16,7 @@ const FIXTURE = join(REPO_ROOT, "test", "reliability", "fixtures", "shutdown-app
 const CONCURRENCY = 12;
 const LOAD_BEFORE_SIGTERM_MS = 1_500;
 const EVENTS_PER_REQUEST = 2;
+const SHUTDOWN_DEADLINE_MS = 20_000;
 
 function startApp(collectorUrl: string): Promise<{ child: ChildProcess; port: number; output: () => string }> {
   const child = spawn(process.execPath, [FIXTURE], {
@@ -97,7 +98,11 @@ describe("graceful shutdown under load", () => {
     const completedAtSigterm = completed.length;
     sigtermSentAt = Date.now();
     child.kill("SIGTERM");
+    // A shutdown that never ends (e.g. keep-alive connections holding the
+    // server open) fails the test instead of hanging it.
+    const killer = setTimeout(() => child.kill("SIGKILL"), SHUTDOWN_DEADLINE_MS);
     const exit = await exited;
+    clearTimeout(killer);
     const shutdownMs = Date.now() - sigtermSentAt;
     stop = true;
     await Promise.all(workers);
