@@ -43,6 +43,11 @@ export interface RequestHeadersLike {
  */
 export function correlationFromRequest(request: RequestHeadersLike | undefined, headerName: string): string | undefined {
   if (request === undefined || request === null) return undefined;
+  const joined = request.headers?.[headerName];
+  if (joined === undefined) return undefined;
+  // Node joins a repeated header into "a, b". Only then is `headersDistinct`
+  // consulted: its getter builds arrays for every header of the request.
+  if (typeof joined === "string" && !joined.includes(",")) return correlationFromHeader(joined);
   const distinct = request.headersDistinct?.[headerName];
-  return correlationFromHeader(distinct !== undefined ? distinct : request.headers?.[headerName]);
+  return correlationFromHeader(distinct !== undefined ? distinct : joined);
 }

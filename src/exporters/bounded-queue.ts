@@ -6,6 +6,7 @@ import {
   type ResolvedBoundedQueueOptions,
 } from "./bounded-queue-options.js";
 import { RingBuffer } from "./ring-buffer.js";
+import { HttpExporter } from "./http.js";
 import { describeError, eventIdOf, writeStderrLine } from "./stderr.js";
 
 export type {
@@ -61,13 +62,14 @@ const DROP_LOG_EVERY = 1000;
  * - Every event handed to `export` ends up in exactly one of the `stats`
  *   counters `exported`, `failed` or `dropped` (or is still `queued`/`inFlight`).
  *
- * An inner export occupies its slot until the promise it returns settles, so
- * give an `HttpExporter` `awaitEach: true` here: without it, `export` returns
- * at once and the concurrency limit would not bound the requests.
+ * An inner export occupies its slot until the promise it returns settles.
+ * An inner `HttpExporter` is driven through its `send()`, which always
+ * returns that promise, so the concurrency limit bounds the requests in
+ * flight whatever its `awaitEach` says.
  *
  * @example
  * new BoundedQueueExporter({
- *   exporter: new HttpExporter({ url: "https://collector.example.com/v1/events", awaitEach: true }),
+ *   exporter: new HttpExporter({ url: "https://collector.example.com/v1/events" }),
  *   maxConcurrent: 8,
  *   maxQueue: 5000,
  *   strategy: "drop-oldest",
@@ -164,7 +166,8 @@ export class BoundedQueueExporter implements Exporter {
 
     let result: unknown;
     try {
-      result = this.options.exporter.export(event);
+      const inner = this.options.exporter;
+      result = inner instanceof HttpExporter ? inner.send(event) : inner.export(event);
     } catch (error) {
       finish({ value: error });
       return;

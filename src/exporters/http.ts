@@ -71,16 +71,26 @@ export class HttpExporter implements Exporter {
    * resolves when the request settled. Never throws, never rejects.
    */
   export(event: ExecutionEvent): void | Promise<void> {
+    const delivery = this.send(event);
+    return this.options.awaitEach ? delivery : undefined;
+  }
+
+  /**
+   * Sends `event` and returns a promise that resolves when the request
+   * settled, whatever `awaitEach` says. Never rejects. `BoundedQueueExporter`
+   * uses it so that its concurrency limit bounds the requests really in flight.
+   */
+  send(event: ExecutionEvent): Promise<void> {
     if (!this.accepting) {
       this.report(shutDownError(), event);
-      return this.options.awaitEach ? Promise.resolve() : undefined;
+      return Promise.resolve();
     }
     // deliver() settles every failure itself; the catch is a last guard so a
     // bug there can never surface as an unhandled rejection.
     const delivery = this.deliver(event).catch((error: unknown) => this.report(networkError(error), event));
     this.pending.add(delivery);
     void delivery.then(() => this.pending.delete(delivery));
-    return this.options.awaitEach ? delivery : undefined;
+    return delivery;
   }
 
   /** Resolves when every request in flight at the time of the call has settled. Never rejects. */

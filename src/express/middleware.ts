@@ -6,9 +6,9 @@ import { resolveMiddlewareOptions, type IntentProofMiddlewareOptions } from "./o
 
 // The id a first intentproof() gave this request, so a second mount (app and
 // router both) keeps it instead of generating another one.
-const REQUEST_CORRELATION = Symbol("intentproof.correlationId");
-
-type TaggedRequest = Request & { [REQUEST_CORRELATION]?: string };
+// A WeakMap rather than a property: adding a key to every request would give
+// Express's request objects a new shape and slow every later access to them.
+const requestCorrelation = new WeakMap<Request, string>();
 
 /**
  * Builds the correlation middleware. Options are validated here (TypeError
@@ -25,12 +25,12 @@ export function intentproof(options?: IntentProofMiddlewareOptions): RequestHand
       // Read per request: configure() may change the client's defaults at any time.
       const config = client.config;
       const headerName = settings.headerName ?? config.headerName;
-      correlationId = (req as TaggedRequest)[REQUEST_CORRELATION] ?? correlationFromRequest(req, headerName);
+      correlationId = requestCorrelation.get(req) ?? correlationFromRequest(req, headerName);
       if (correlationId === undefined && (settings.generateOnMissing ?? config.generateOnMissing)) {
         correlationId = newCorrelationId();
       }
       if (correlationId !== undefined) {
-        (req as TaggedRequest)[REQUEST_CORRELATION] = correlationId;
+        requestCorrelation.set(req, correlationId);
         // Set now, before any handler runs, so error responses and 404s carry it too.
         if (settings.echoHeader && !res.headersSent) res.setHeader(headerName, correlationId);
       }

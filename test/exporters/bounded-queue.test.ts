@@ -426,9 +426,9 @@ describe("BoundedQueueExporter flush and shutdown", () => {
     expect(inner.received).toHaveLength(1);
   });
 
-  it("bounds requests to a real collector in front of an HttpExporter", async () => {
+  it.each([true, false])("bounds requests to a real collector in front of an HttpExporter (awaitEach %s)", async (awaitEach) => {
     const collector = await startCollector({ delayMs: 20 });
-    const http = new HttpExporter({ url: collector.url, awaitEach: true });
+    const http = new HttpExporter({ url: collector.url, awaitEach });
     const { queue, drops, innerErrors } = harness({ exporter: http, maxConcurrent: 2, maxQueue: 100 });
     try {
       const events = makeEvents(20);

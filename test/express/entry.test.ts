@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import * as entry from "../../src/express.js";
 
 describe("intentproof/express entry", () => {
-  it("exports exactly the documented runtime API", () => {
-    expect(Object.keys(entry).sort()).toEqual(["intentproof", "recordRoute"]);
+  // The export names are pinned in test/package/public-api.ts.
+  it("exports the middleware and route recorder as functions", () => {
     expect(typeof entry.intentproof).toBe("function");
     expect(typeof entry.recordRoute).toBe("function");
   });
