@@ -38,8 +38,9 @@ export interface RequestHeadersLike {
 
 /**
  * The correlation id of a Node request's `headerName` header (lower case).
- * Reads `headersDistinct` when the request has it: `headers` joins repeated
- * lines with ", ", which would turn two ambiguous ids into one valid-looking id.
+ * `headers` joins repeated lines with ", ", which would turn two ambiguous ids
+ * into one valid-looking id, so a joined value is checked against
+ * `headersDistinct`, where the repeats stay apart.
  */
 export function correlationFromRequest(request: RequestHeadersLike | undefined, headerName: string): string | undefined {
   if (request === undefined || request === null) return undefined;

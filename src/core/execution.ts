@@ -244,7 +244,13 @@ export function followThenable(
   onError: (error: unknown) => void,
 ): PromiseLike<unknown> {
   const observed = isNativePromise(result) ? result : Promise.resolve(result);
-  observed.then(onValue, onError);
+  try {
+    observed.then(onValue, onError);
+  } catch {
+    // A Proxy around a promise passes `instanceof` yet may throw from `then`:
+    // the call returned that value, so it is recorded as returned.
+    onValue(result);
+  }
   return observed;
 }
 

@@ -153,6 +153,19 @@ describe("wrap: one event per call", () => {
     expect(thenCalls).toBe(1);
     expect(events()[0]!.output).toEqual({ rows: 3 });
   });
+  it("records a Proxy around a promise whose `then` throws as returned, without throwing", () => {
+    const { client, events } = setup();
+    const hostile = new Proxy(Promise.resolve(1), {
+      get(target, key) {
+        if (key === "then") throw new Error("trap");
+        return Reflect.get(target, key);
+      },
+    });
+    const call = client.wrap(labels, () => hostile);
+    expect(call()).toBe(hostile);
+    expect(events()).toHaveLength(1);
+    expect(events()[0]!.status).toBe("ok");
+  });
 });
 
 describe("capture options and hooks", () => {
