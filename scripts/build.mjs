@@ -7,7 +7,7 @@
 // copy of the core (one AsyncLocalStorage, one IntentProofClient class).
 // Declarations are copied unbundled beside them.
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { rolldown } from "rolldown";
@@ -16,7 +16,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
 const compiled = join(root, ".tmp", "build", "lib");
 const dist = join(root, "dist");
-const ENTRIES = ["index", "express", "nestjs"];
+const ENTRIES = ["index", "express", "nestjs", "cli"];
 // Peers and Node built-ins stay imports: the user's app provides them.
 const EXTERNAL = [/^node:/, /^@nestjs\//, /^express(\/|$)/, /^rxjs(\/|$)/, /^reflect-metadata(\/|$)/];
 
@@ -49,6 +49,7 @@ await bundle.write({
 });
 await bundle.close();
 copyDeclarations(compiled, dist);
+chmodSync(join(dist, "cli.js"), 0o755);
 
 if (existsSync(join(root, "sample-app", "tsconfig.json"))) {
   rmSync(join(root, "sample-app", "dist"), { recursive: true, force: true });

@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// The `intentproof` command (package bin). Commands live in src/cli/commands/.
+import { runCli } from "./cli/main.js";
+
+process.exitCode = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr });

@@ -1,0 +1,48 @@
+/**
+ * Dispatches `intentproof <command> …` to one command module. Each command is
+ * loaded on demand, so `intentproof verify` never loads the policy engine.
+ * Exit codes, shared by every command: 0 pass, 1 fail (or inconclusive), 2
+ * unusable input or arguments.
+ */
+import type { CliIo } from "./io.js";
+import { EXIT_USAGE } from "./io.js";
+
+type Command = (args: string[], io: CliIo) => Promise<number>;
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  verify: {
+    summary: "verify <evidence dir | .jsonl | bundle> --keys <keys.json> [--json]",
+    load: async () => (await import("./commands/verify.js")).verifyCommand,
+  },
+  keys: {
+    summary: "keys export <evidence dir>",
+    load: async () => (await import("./commands/keys.js")).keysCommand,
+  },
+  check: {
+    summary: "check --policy <file> <evidence dir | .jsonl> [--attestations <file>] [--correlation <id>] [--keys <keys.json>] [--json]",
+    load: async () => (await import("./commands/check.js")).checkCommand,
+  },
+  bundle: {
+    summary: "bundle <evidence dir> --correlation <id> --policy <file> --keys <keys.json> --out <file>",
+    load: async () => (await import("./commands/bundle.js")).bundleCommand,
+  },
+};
+
+function usage(): string {
+  const lines = Object.values(COMMANDS).map((command) => `  intentproof ${command.summary}`);
+  return `usage:\n${lines.join("\n")}\n`;
+}
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    (name === undefined ? io.stderr : io.stdout).write(usage());
+    return name === undefined ? EXIT_USAGE : 0;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    io.stderr.write(`intentproof: unknown command "${name}"\n${usage()}`);
+    return EXIT_USAGE;
+  }
+  return (await command.load())(rest, io);
+}
