@@ -1,5 +1,6 @@
 import { validateAttributes, isPlainObject } from "./attributes.js";
-import { DEFAULT_CORRELATION_HEADER } from "./correlation-header.js";
+import { DEFAULT_CORRELATION_HEADER } from "./http/correlation-header.js";
+import { isHeaderName } from "./http/header-name.js";
 import { DEFAULT_SERIALIZE_OPTIONS, resolveSerializeOptions, type ResolvedSerializeOptions } from "./snapshot.js";
 import type { Attributes, ExecutionEvent, Exporter, IntentProofConfig } from "./types.js";
 import { toDefaultWrapSpec, type WrapSpec } from "./wrap-options.js";
@@ -92,7 +93,7 @@ export function resolveConfig(
     throw new TypeError(`${WHERE}: "correlation" must be an object`);
   }
   const headerName = correlation?.headerName;
-  if (headerName !== undefined && (typeof headerName !== "string" || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(headerName))) {
+  if (headerName !== undefined && !isHeaderName(headerName)) {
     throw new TypeError(`${WHERE}: "correlation.headerName" must be a valid HTTP header name`);
   }
   const generateOnMissing = correlation?.generateOnMissing;

@@ -1,5 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from "@nestjs/common";
-import { correlationFromRequest, DEFAULT_CORRELATION_HEADER } from "../core/correlation-header.js";
+import { correlationFromRequest, DEFAULT_CORRELATION_HEADER } from "../core/http/correlation-header.js";
 import { currentScope } from "../core/correlation.js";
 import { clientFor } from "./client-holder.js";
 import { rawRequest } from "./platform.js";

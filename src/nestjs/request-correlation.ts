@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import type { IntentProofClient } from "../core/client.js";
-import { correlationFromRequest } from "../core/correlation-header.js";
+import { correlationFromRequest } from "../core/http/correlation-header.js";
 import { newCorrelationId } from "../core/correlation.js";
 import { rawRequest } from "./platform.js";
 
