@@ -1,4 +1,4 @@
-import { capString } from "./snapshot.js";
+import { capString } from "./cap-string.js";
 import type { ExecutionError } from "./types.js";
 
 /** Name used when a thrown value carries no usable name of its own. */

@@ -53,6 +53,11 @@ export const DEFAULT_SERIALIZE_OPTIONS: ResolvedSerializeOptions = Object.freeze
   redactKeyMaxLength: -1,
 });
 
+/** Whether values under `key` are redacted: case-insensitive, and no lower-casing for keys longer than any redact key. */
+export function isRedactedKey(key: string, o: ResolvedSerializeOptions): boolean {
+  return key.length <= o.redactKeyMaxLength && o.redactSet.has(key.toLowerCase());
+}
+
 /** The option fields of `SerializeOptions`, for owners that read them inside a larger options object. */
 export const SERIALIZE_OPTION_FIELDS = ["maxDepth", "maxKeys", "maxStringLength", "maxNodes", "redactKeys"] as const;
 
