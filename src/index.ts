@@ -34,6 +34,7 @@ export type {
   ExecutionError,
   ExecutionEvent,
   Exporter,
+  ExporterDeadline,
   IntentProofConfig,
   JsonValue,
   SerializeOptions,

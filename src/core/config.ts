@@ -1,5 +1,6 @@
 import { validateAttributes, isPlainObject } from "./attributes.js";
 import { DEFAULT_CORRELATION_HEADER } from "./correlation-header.js";
+import { logExporterError } from "./exporter-error-log.js";
 import { DEFAULT_SERIALIZE_OPTIONS, resolveSerializeOptions, type ResolvedSerializeOptions } from "./snapshot.js";
 import type { Attributes, ExecutionEvent, Exporter, IntentProofConfig } from "./types.js";
 import { toDefaultWrapSpec, type WrapSpec } from "./wrap-options.js";
@@ -32,21 +33,6 @@ const KNOWN_FIELDS = new Set([
 ]);
 
 const WHERE = "intentproof: config";
-
-function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  try {
-    return String(error);
-  } catch {
-    return "unknown error";
-  }
-}
-
-/** Default `onExporterError`: one line on stderr, never the event's contents. */
-export function logExporterError(error: unknown, event: ExecutionEvent | undefined): void {
-  const where = event ? ` (event ${event.id}, action ${event.action})` : "";
-  console.error(`intentproof: exporter failed${where}: ${describeError(error)}`);
-}
 
 function validateExporters(value: unknown): Exporter[] {
   if (!Array.isArray(value)) throw new TypeError(`${WHERE}: "exporters" must be an array of exporters`);

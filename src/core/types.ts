@@ -3,6 +3,10 @@
  * ExecutionEvent v1 schema (`spec/schema/execution_event.v1.schema.json`).
  */
 
+import type { ExporterDeadline } from "./exporter-deadline.js";
+
+export type { ExporterDeadline } from "./exporter-deadline.js";
+
 /** Any value that survives `JSON.stringify` unchanged. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -41,11 +45,15 @@ export interface ExecutionEvent {
   attributes?: Attributes;
 }
 
-/** Where events go. `export` may be sync or async; failures are contained. */
+/**
+ * Where events go. `export` may be sync or async; failures are contained.
+ * `flush` and `shutdown` may receive a deadline: once it passes they should
+ * stop waiting and report what they could not deliver as dropped.
+ */
 export interface Exporter {
   export(event: ExecutionEvent): void | Promise<void>;
-  flush?(): void | Promise<void>;
-  shutdown?(): void | Promise<void>;
+  flush?(deadline?: ExporterDeadline): void | Promise<void>;
+  shutdown?(deadline?: ExporterDeadline): void | Promise<void>;
 }
 
 /** Limits and redaction for `snapshot` and every captured value. */

@@ -32,6 +32,12 @@ export interface BoundedQueueExporterOptions {
    */
   exportTimeoutMs?: number;
   /**
+   * How long `shutdown()` called without a deadline may take, in
+   * milliseconds (at most 2^31-1): once it passes, what is still queued or in
+   * flight is dropped with reason `"deadline"`. Default `10000`.
+   */
+  shutdownTimeoutMs?: number;
+  /**
    * Called for every dropped event. Default: a stderr line for the first drop
    * and then every 1000th. A handler that throws is ignored.
    */
@@ -53,12 +59,13 @@ export interface ResolvedBoundedQueueOptions {
   maxQueue: number;
   strategy: BoundedQueueStrategy;
   exportTimeoutMs: number;
+  shutdownTimeoutMs: number;
   onDrop: BoundedQueueExporterOptions["onDrop"];
   onInnerError: BoundedQueueExporterOptions["onInnerError"];
 }
 
 const OWNER = "BoundedQueueExporter";
-const KNOWN_FIELDS = ["exporter", "maxConcurrent", "maxQueue", "strategy", "exportTimeoutMs", "onDrop", "onInnerError"];
+const KNOWN_FIELDS = ["exporter", "maxConcurrent", "maxQueue", "strategy", "exportTimeoutMs", "shutdownTimeoutMs", "onDrop", "onInnerError"];
 
 /** @throws TypeError naming the first invalid option. */
 export function resolveBoundedQueueOptions(
@@ -72,6 +79,7 @@ export function resolveBoundedQueueOptions(
     maxQueue: reader.positiveInteger("maxQueue", 1000),
     strategy: reader.oneOf("strategy", ["drop-newest", "drop-oldest"], "drop-newest"),
     exportTimeoutMs: reader.timeoutMs("exportTimeoutMs", undefined, 30_000),
+    shutdownTimeoutMs: reader.timeoutMs("shutdownTimeoutMs", undefined, 10_000),
     onDrop: reader.function("onDrop"),
     onInnerError: reader.function("onInnerError"),
   };
