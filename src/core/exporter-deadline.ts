@@ -11,6 +11,8 @@ export interface ExporterDeadline {
   signal?: AbortSignal;
   /** Milliseconds from the call, at most 2^31-1 (a larger value is clamped). */
   timeoutMs?: number;
+  /** An absolute time (epoch milliseconds), as the client passes it from `shutdownTimeoutMs`. */
+  deadline?: number;
 }
 
 /** One signal for a deadline, and the cleanup of its timer and listener. */
@@ -29,9 +31,13 @@ const NO_DEADLINE: DeadlineSignal = Object.freeze({ signal: undefined, dispose: 
  */
 export function deadlineSignal(deadline: ExporterDeadline | undefined): DeadlineSignal {
   if (deadline === null || typeof deadline !== "object") return NO_DEADLINE;
-  const { signal, timeoutMs } = deadline;
+  const { signal, deadline: at } = deadline;
   const outer = signal instanceof AbortSignal ? signal : undefined;
-  const hasTimeout = typeof timeoutMs === "number" && !Number.isNaN(timeoutMs);
+  const timeouts: number[] = [];
+  if (typeof deadline.timeoutMs === "number" && !Number.isNaN(deadline.timeoutMs)) timeouts.push(deadline.timeoutMs);
+  if (typeof at === "number" && !Number.isNaN(at)) timeouts.push(at - Date.now());
+  const hasTimeout = timeouts.length > 0;
+  const timeoutMs = Math.min(...timeouts);
   if (outer === undefined && !hasTimeout) return NO_DEADLINE;
   const controller = new AbortController();
   const abort = (): void => controller.abort();
