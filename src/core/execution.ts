@@ -110,7 +110,7 @@ export function tryStartExecution(
   try {
     return startExecution(client, plan, args, defaultInputs);
   } catch (error) {
-    client.config.reportExporterError(error, undefined);
+    client.reportInternalError(error);
     return undefined;
   }
 }
