@@ -39,7 +39,7 @@
  */
 import type { IntentProofClient } from "./client.js";
 import { mergeAttributes } from "./attributes.js";
-import { currentScope, runInScope, type CorrelationScope } from "./correlation.js";
+import { callInScope, currentScope, runInScope, type CorrelationScope } from "./correlation.js";
 import { toExecutionError } from "./error-record.js";
 import { copyEvent } from "./event-copy.js";
 import { snapshotValue } from "./snapshot.js";
@@ -319,7 +319,7 @@ export class Execution {
   /** Calls `fn` inside this execution's correlation scope, so nested wraps inherit it. */
   call<T>(fn: (...args: any[]) => T, thisArg: unknown, args: readonly unknown[]): T {
     if (this.scope === undefined) return Reflect.apply(fn, thisArg, args) as T;
-    return runInScope(this.scope, Reflect.apply, fn, thisArg, args) as T;
+    return callInScope(this.scope, fn, thisArg, args) as T;
   }
 
   /** Runs `fn` inside this execution's correlation scope. */
@@ -392,7 +392,9 @@ export class Execution {
     const elapsed = performance.now() - this.startedMonotonic;
     const durationMs = elapsed > 0 ? Math.round(elapsed * 1000) / 1000 : 0;
     const startedAt = isoTimestamp(this.startedAtMs);
-    const completedAt = isoTimestamp(this.startedAtMs + Math.round(durationMs));
+    const elapsedMs = Math.round(durationMs);
+    // Most calls end within the millisecond they started in: one string serves both.
+    const completedAt = elapsedMs === 0 ? startedAt : isoTimestamp(this.startedAtMs + elapsedMs);
     // Attribute objects are frozen, so every exporter's copy of the event can share them.
     const attributes =
       extraAttributes === undefined ? this.attributes : Object.freeze({ ...this.attributes, ...extraAttributes });
