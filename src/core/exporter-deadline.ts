@@ -19,10 +19,12 @@ export interface ExporterDeadline {
 export interface DeadlineSignal {
   /** Aborted when the deadline passes; `undefined` when there is no deadline. */
   readonly signal: AbortSignal | undefined;
+  /** When the deadline passes (epoch ms); `Infinity` when only a signal, or nothing, bounds it. */
+  readonly deadline: number;
   dispose(): void;
 }
 
-const NO_DEADLINE: DeadlineSignal = Object.freeze({ signal: undefined, dispose: () => undefined });
+const NO_DEADLINE: DeadlineSignal = Object.freeze({ signal: undefined, deadline: Infinity, dispose: () => undefined });
 
 /**
  * Combines a deadline's `signal` and `timeoutMs` into one signal. A deadline
@@ -50,6 +52,7 @@ export function deadlineSignal(deadline: ExporterDeadline | undefined): Deadline
   }
   return {
     signal: controller.signal,
+    deadline: hasTimeout ? Date.now() + Math.max(timeoutMs, 0) : Infinity,
     dispose() {
       if (timer !== undefined) clearTimeout(timer);
       outer?.removeEventListener("abort", abort);

@@ -86,7 +86,14 @@ function describeError(error: unknown): string {
   }
 }
 
-const clientErrorLog = new ThrottledLog("exporter failures");
+// Through console.error, where applications (and their log shippers) expect a library's complaints.
+const clientErrorLog = new ThrottledLog("exporter failures", (line) => {
+  try {
+    console.error(`intentproof: ${line}`);
+  } catch {
+    // A broken console: nothing sensible is left to report to.
+  }
+});
 
 /**
  * Default `onExporterError`: a line on stderr (never the event's contents),

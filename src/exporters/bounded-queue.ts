@@ -7,7 +7,7 @@ import {
 } from "./bounded-queue-options.js";
 import { RingBuffer } from "./ring-buffer.js";
 import { HttpExporter } from "./http.js";
-import { deadlineSignal, settledBefore, type ExporterDeadline } from "../core/exporter-deadline.js";
+import { deadlineSignal, settledBefore, type DeadlineSignal, type ExporterDeadline } from "../core/exporter-deadline.js";
 import { describeError, eventIdOf, ThrottledLog, writeStderrLine } from "./stderr.js";
 
 export type {
@@ -157,7 +157,7 @@ export class BoundedQueueExporter implements Exporter {
     const bound = deadlineSignal(deadline);
     try {
       await this.drainWithin(bound.signal);
-      await this.callInner("flush", bound.signal);
+      await this.callInner("flush", bound);
     } finally {
       bound.dispose();
     }
@@ -173,7 +173,7 @@ export class BoundedQueueExporter implements Exporter {
     const bound = deadlineSignal(deadline ?? { timeoutMs: this.options.shutdownTimeoutMs });
     const signal = bound.signal;
     if (this.shutdownDone === undefined) {
-      this.shutdownDone = this.drainAndShutDown(signal);
+      this.shutdownDone = this.drainAndShutDown(bound);
     } else if (signal !== undefined) {
       // A later call may bring a tighter deadline.
       if (signal.aborted) this.giveUp();
@@ -184,9 +184,9 @@ export class BoundedQueueExporter implements Exporter {
     return this.shutdownDone;
   }
 
-  private async drainAndShutDown(signal: AbortSignal | undefined): Promise<void> {
-    await this.drainWithin(signal);
-    await this.callInner(this.options.exporter.shutdown ? "shutdown" : "flush", signal);
+  private async drainAndShutDown(outer: DeadlineSignal): Promise<void> {
+    await this.drainWithin(outer.signal);
+    await this.callInner(this.options.exporter.shutdown ? "shutdown" : "flush", outer);
   }
 
   private async drainWithin(signal: AbortSignal | undefined): Promise<void> {
@@ -275,12 +275,13 @@ export class BoundedQueueExporter implements Exporter {
   // The inner flush/shutdown gets the same bound as one export, so a stuck
   // inner exporter cannot hang the application's shutdown, and it is handed
   // the caller's deadline so it can abort its own work in time.
-  private async callInner(operation: "flush" | "shutdown", signal: AbortSignal | undefined): Promise<void> {
+  private async callInner(operation: "flush" | "shutdown", outer: DeadlineSignal): Promise<void> {
     const { exporter, exportTimeoutMs } = this.options;
+    const signal = outer.signal;
     const bound = deadlineSignal({ signal, timeoutMs: exportTimeoutMs });
     try {
       const call = exporter[operation];
-      const outcome = Promise.resolve(call?.call(exporter, signal === undefined ? undefined : { signal }));
+      const outcome = Promise.resolve(call?.call(exporter, signal === undefined ? undefined : { signal, deadline: outer.deadline }));
       if (!(await settledBefore(outcome, bound.signal))) {
         // Past the caller's deadline the events were already reported as dropped.
         if (signal?.aborted !== true) this.reportInner(new InnerExportTimeoutError(operation, exportTimeoutMs), undefined);

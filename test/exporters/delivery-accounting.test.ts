@@ -83,11 +83,14 @@ describe("BoundedQueueExporter.stats counts each fate by its own counter", () =>
     await queue.flush();
 
     const delivered = new Set(c.events().map((event) => event.id));
-    // A hanging collector records requests it never answers: those time out and count as failed.
-    for (const id of delivered) expect(failed.has(id)).toBe(false);
+    // A request can time out on a busy machine and still be taken by the
+    // collector a moment later: the exporter reports it failed (it cannot
+    // know). That is the only overlap allowed.
+    const timedOutButTaken = [...delivered].filter((id) => failed.has(id));
+    for (const id of timedOutButTaken) expect(failed.get(id)).toBe("ETIMEDOUT");
     const stats = queue.stats;
     expect(stats.queued + stats.inFlight).toBe(0);
-    expect(stats.exported).toBe(delivered.size);
+    expect(stats.exported).toBe(delivered.size - timedOutButTaken.length);
     expect(stats.failed).toBe(failed.size);
     expect(stats.dropped).toBe(dropped.size);
     expect(stats.exported + stats.failed + stats.dropped).toBe(emitted.length);
@@ -108,7 +111,7 @@ describe("flush and shutdown are bounded by a deadline", () => {
   it("HttpExporter.shutdown({ timeoutMs }) aborts requests to a collector that never answers", async () => {
     const c = await collector("hang");
     const failed = new Map<string, string>();
-    const http = new HttpExporter({ url: c.url, timeoutMs: 60_000, onError: (error, event) => failed.set(event.id, (error as { code: string }).code) });
+    const http = new HttpExporter({ url: c.url, timeoutMs: 60_000, onError: (error, event) => failed.set(event.id, String((error as { code?: string }).code)) });
     const events = makeEvents(5);
     const sends = events.map((event) => http.send(event));
     await c.waitForRequests(5);
@@ -125,7 +128,7 @@ describe("flush and shutdown are bounded by a deadline", () => {
   it("HttpExporter.flush({ signal }) stops waiting when the signal aborts", async () => {
     const c = await collector("hang");
     const failed: string[] = [];
-    const http = new HttpExporter({ url: c.url, timeoutMs: 60_000, onError: (error) => failed.push((error as { code: string }).code) });
+    const http = new HttpExporter({ url: c.url, timeoutMs: 60_000, onError: (error) => failed.push(String((error as { code?: string }).code)) });
     http.export(makeEvents(1)[0]!);
     await c.waitForRequests(1);
     const controller = new AbortController();

@@ -207,19 +207,27 @@ describe("exporter faults never reach the caller", () => {
     await expect(client.flush()).resolves.toBeUndefined();
   });
 
-  it("an exporter that mutates the event cannot change the caller's value (later exporters share the event object)", async () => {
-    // Documented: exporters share the event object, so a mutating exporter
-    // affects later ones; the caller's value is untouched either way.
+  it("an exporter that mutates the event changes neither the caller's value nor what later exporters receive", async () => {
+    // Each exporter gets its own copy of the event (issue 9 item 13).
+    let mutated: ExecutionEvent | undefined;
     const mutating: Exporter = {
       export(event) {
-        (event as { intent: string }).intent = "tampered";
+        const e = event as unknown as Record<string, any>;
+        e.intent = "tampered";
+        e.inputs["0"].a = 2;
+        e.output.a = 3;
+        delete e.correlationId;
+        mutated = event;
       },
     };
     const { client, checked } = recordingClient([mutating]);
     const value = { a: 1 };
-    expect(client.wrap({ intent: "Keep", action: "keep" }, () => value)()).toBe(value);
+    expect(client.wrap({ intent: "Keep", action: "keep" }, (input: { a: number }) => ({ ...input }))(value)).toEqual(value);
     expect(value).toEqual({ a: 1 });
-    expect(checked.getEvents()[0]!.intent).toBe("tampered");
+    expect(mutated).toMatchObject({ intent: "tampered", inputs: { 0: { a: 2 } }, output: { a: 3 } });
+    const event = checked.getEvents()[0]!;
+    expect(event).toMatchObject({ intent: "Keep", inputs: { 0: { a: 1 } }, output: { a: 1 } });
+    expect(event.correlationId).toBeDefined();
   });
 });
 
@@ -230,7 +238,16 @@ describe("outage reporting does not flood stderr", () => {
       lines.push(...String(chunk).split("\n").filter((line) => line !== ""));
       return true;
     });
-    return { lines, restore: () => spy.mockRestore() };
+    const error = vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => {
+      lines.push(args.map(String).join(" "));
+    });
+    return {
+      lines,
+      restore: () => {
+        spy.mockRestore();
+        error.mockRestore();
+      },
+    };
   }
 
   it("the default onExporterError prints a few lines per window, then one summary", async () => {
