@@ -310,3 +310,38 @@ describe("outage reporting does not flood stderr", () => {
     }
   });
 });
+
+describe("client.shutdown() with a collector that accepts connections and never answers", () => {
+  it("returns within shutdownTimeoutMs (default 5 s) with default exporter options, every undelivered event dropped with a reason", { timeout: 30_000 }, async () => {
+    const collector = await startCollector({ mode: "hang" });
+    try {
+      const dropped = new Map<string, string>();
+      const httpErrors = new Map<string, string>();
+      // Default options everywhere: maxQueue 1000, maxConcurrent 4, timeoutMs 10 s.
+      // Draining that queue one timeout at a time used to take about 42 minutes.
+      const queue = new BoundedQueueExporter({
+        exporter: new HttpExporter({
+          url: collector.url,
+          onError: (error, event) => httpErrors.set(event.id, String((error as { code?: string }).code)),
+        }),
+        onDrop: (event, reason) => dropped.set(event.id, reason),
+      });
+      const checked = new CheckedExporter();
+      const clientErrors: unknown[] = [];
+      const client = new IntentProofClient({ exporters: [queue, checked], onExporterError: (error) => clientErrors.push(error) });
+      const call = client.wrap({ intent: "Ship an order", action: "orders.ship" }, (n: number) => n);
+      for (let i = 0; i < 1_004; i++) call(i);
+      await collector.waitForRequests(4);
+      const start = performance.now();
+      await client.shutdown();
+      const took = performance.now() - start;
+      expect(took).toBeLessThan(5_000 + 1_500);
+      expect(took).toBeGreaterThan(4_500);
+      expect(queue.stats).toMatchObject({ exported: 0, failed: 0, dropped: 1_004, queued: 0, inFlight: 0 });
+      expect(new Set(checked.getEvents().map((event) => dropped.get(event.id)))).toEqual(new Set(["deadline"]));
+      expect([...httpErrors.values()]).toEqual(["ERR_DEADLINE", "ERR_DEADLINE", "ERR_DEADLINE", "ERR_DEADLINE"]);
+    } finally {
+      await collector.close();
+    }
+  });
+});
