@@ -10,6 +10,7 @@ export { assertWrapOptionsShape } from "./core/wrap-options.js";
 export { snapshot } from "./core/snapshot.js";
 export { canonicalJson } from "./core/canonical-json.js";
 export { VERSION } from "./core/version.js";
+export type { ExporterDeadline } from "./core/exporter-deadline.js";
 export { MemoryExporter, type MemoryExporterOptions } from "./exporters/memory.js";
 export {
   HttpExporter,
@@ -27,14 +28,19 @@ export {
   type BoundedQueueDropReason,
 } from "./exporters/bounded-queue.js";
 export type {
+  AnyExporter,
   AttributeValue,
   Attributes,
   CorrelationConfig,
   DefaultWrapOptions,
+  EventHookExporter,
   ExecutionError,
   ExecutionEvent,
   Exporter,
+  ExporterDocument,
+  ExporterDrainOptions,
   IntentProofConfig,
+  IntentProofConfigDocument,
   JsonValue,
   SerializeOptions,
   WrapOptions,

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { currentScope, runInScope, type CorrelationScope } from "../core/correlation.js";
+import { callInScope, currentScope, type CorrelationScope } from "../core/correlation.js";
 
 // The scope the intentproof() middleware gave a request, kept on the request
 // itself: a second mount (app and router) finds it there, and the request's
@@ -35,8 +35,9 @@ function emitInResponseScope(this: ServerResponse, event: string | symbol, ...ar
 function emitInScope(emitter: object, scope: CorrelationScope | undefined, event: string | symbol, args: unknown[]): boolean {
   // The prototype's emit: the instance's own `emit` is the function calling us.
   const emit = (Object.getPrototypeOf(emitter) as { emit: Emit }).emit;
-  if (scope === undefined || currentScope() === scope) return Reflect.apply(emit, emitter, [event, ...args]);
-  return runInScope(scope, () => Reflect.apply(emit, emitter, [event, ...args]));
+  args.unshift(event);
+  if (scope === undefined || currentScope() === scope) return Reflect.apply(emit, emitter, args);
+  return callInScope(scope, emit, emitter, args) as boolean;
 }
 
 /**
