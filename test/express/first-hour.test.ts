@@ -32,7 +32,7 @@ describe("app.use(intentproof) without the call parentheses", () => {
   it("records a route through the default client, as intentproof() would", async () => {
     const app = express();
     app.use(intentproof as never);
-    const events = defaultClient.exporters[0] as { getEvents(): Array<{ correlationId?: string }> };
+    const events = defaultClient.exporters[0] as unknown as { getEvents(): Array<{ correlationId?: string }> };
     const before = events.getEvents().length;
     app.get("/r", recordRoute({ intent: "Bare mount", action: "bare.mount" }, (_req, res) => res.json({})));
     const url = await start(app);
