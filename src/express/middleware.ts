@@ -3,6 +3,7 @@ import type { IntentProofClient } from "../core/client.js";
 import { runInScope, type CorrelationScope } from "../core/correlation.js";
 import { client as defaultClient } from "../core/default-client.js";
 import { inboundCorrelationId } from "../core/http/inbound-correlation.js";
+import { warnIfDefaultClientUnconfigured } from "./client-pairing.js";
 import { resolveMiddlewareOptions, type IntentProofMiddlewareOptions, type MiddlewareSettings } from "./options.js";
 import { bindRequestScope, scopeOfRequest } from "./request-scope.js";
 
@@ -31,8 +32,13 @@ export function intentproof(options?: IntentProofMiddlewareOptions): RequestHand
 
 function correlationMiddleware(settings: MiddlewareSettings): RequestHandler {
   const client = settings.client ?? defaultClient;
+  let checkedPairing = settings.client !== undefined;
 
   return function intentproofCorrelation(req: Request, res: Response, next: NextFunction): void {
+    if (!checkedPairing) {
+      checkedPairing = true;
+      warnIfDefaultClientUnconfigured();
+    }
     let scope = scopeOfRequest(req);
     // A second mount (app and router both) keeps the first one's id.
     if (scope === undefined || scope.client !== client) scope = enterRequest(req, res, client, settings, scope);
