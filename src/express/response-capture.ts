@@ -20,15 +20,47 @@ export interface BodyRecorder {
  * handler gave, not Express's re-encoding of it.
  */
 export function installBodyCapture(res: Response, recorder: BodyRecorder): void {
-  const json = res.json;
-  const send = res.send;
-  res.json = function capturedJson(this: Response, body?: unknown) {
-    if (!recorder.bodySent) recorder.recordBody(body);
-    return Reflect.apply(json, this, arguments) as Response;
-  };
-  res.send = function capturedSend(this: Response, body?: unknown) {
-    if (!recorder.bodySent) recorder.recordBody(parsedJsonText(body, this, recorder.maxStringLength));
-    return Reflect.apply(send, this, arguments) as Response;
+  const recorded = res as RecordedResponse;
+  // Usually json/send come from Express's prototype and two shared functions
+  // do. If something already wrapped them on this response (another recorded
+  // handler of the same request, a library), its versions are wrapped instead.
+  if (recorded[RECORDER] === undefined && !Object.hasOwn(res, "json") && !Object.hasOwn(res, "send")) {
+    recorded[RECORDER] = recorder;
+    res.json = capturedJson as Response["json"];
+    res.send = capturedSend as Response["send"];
+    return;
+  }
+  res.json = capturing(res.json, true, recorder);
+  res.send = capturing(res.send, false, recorder);
+}
+
+const RECORDER = Symbol("intentproof.bodyRecorder");
+
+interface RecordedResponse extends Response {
+  [RECORDER]?: BodyRecorder;
+}
+
+type Sender = (this: Response, body?: unknown) => Response;
+
+function take(res: Response, recorder: BodyRecorder | undefined, body: unknown, viaJson: boolean): void {
+  if (recorder === undefined || recorder.bodySent) return;
+  recorder.recordBody(viaJson ? body : parsedJsonText(body, res, recorder.maxStringLength));
+}
+
+function capturedJson(this: RecordedResponse, body?: unknown): Response {
+  take(this, this[RECORDER], body, true);
+  return Reflect.apply((Object.getPrototypeOf(this) as Response).json, this, arguments) as Response;
+}
+
+function capturedSend(this: RecordedResponse, body?: unknown): Response {
+  take(this, this[RECORDER], body, false);
+  return Reflect.apply((Object.getPrototypeOf(this) as Response).send, this, arguments) as Response;
+}
+
+function capturing(original: Sender, viaJson: boolean, recorder: BodyRecorder): Sender {
+  return function (this: Response, body?: unknown) {
+    take(this, recorder, body, viaJson);
+    return Reflect.apply(original, this, arguments) as Response;
   };
 }
 
