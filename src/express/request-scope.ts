@@ -52,11 +52,10 @@ function scopedEmit(emit: Emit, req: ScopedRequest): Emit {
  * Binds `scope` to the request: later mounts find it, and the request's and
  * response's event listeners run inside it.
  */
-export function bindRequestScope(req: IncomingMessage, res: ServerResponse, scope: CorrelationScope): void {
-  const rebinding = (req as ScopedRequest)[REQUEST_SCOPE] !== undefined;
+export function bindRequestScope(req: IncomingMessage, res: ServerResponse, scope: CorrelationScope, firstMount: boolean): void {
   (req as ScopedRequest)[REQUEST_SCOPE] = scope;
   // A second mount with another client: the installed emitters read the new scope.
-  if (rebinding) return;
+  if (!firstMount) return;
   const requestEmit = req.emit as Emit;
   req.emit = (requestEmit === nodeEmit ? emitInRequestScope : scopedEmit(requestEmit, req)) as IncomingMessage["emit"];
   if (res.req !== req) return;

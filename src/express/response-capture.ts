@@ -24,7 +24,9 @@ export function installBodyCapture(res: Response, recorder: BodyRecorder): void 
   // Usually json/send come from Express's prototype and two shared functions
   // do. If something already wrapped them on this response (another recorded
   // handler of the same request, a library), its versions are wrapped instead.
-  if (recorded[RECORDER] === undefined && !Object.hasOwn(res, "json") && !Object.hasOwn(res, "send")) {
+  // Own-property checks only: a missed symbol lookup walks Express's whole
+  // prototype chain and cost more than the rest of the capture.
+  if (!Object.hasOwn(res, "json") && !Object.hasOwn(res, "send")) {
     recorded[RECORDER] = recorder;
     res.json = capturedJson as Response["json"];
     res.send = capturedSend as Response["send"];
