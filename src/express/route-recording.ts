@@ -13,6 +13,7 @@ import { clientAbortedError, isErrorStatus, statusError } from "../core/http/syn
 import { snapshotValue } from "../core/snapshot.js";
 import type { Attributes } from "../core/types.js";
 import type { ResolvedWrap, WrapPlan } from "../core/wrap-plan.js";
+import { recordingSettled, recordingStarted, type PendingRecording } from "./in-flight.js";
 import { installBodyCapture, type BodyRecorder } from "./response-capture.js";
 import { routePatternOf } from "./route-pattern.js";
 
@@ -41,7 +42,7 @@ export interface RoutePlans {
  * closes first. Everything here runs inside Express's callbacks and event
  * listeners, so nothing may throw out of it.
  */
-export class RouteRecording implements Settlement, BodyRecorder {
+export class RouteRecording implements Settlement, BodyRecorder, PendingRecording {
   private error: unknown = NO_ERROR;
   private errorAfterResponse = false;
   private handlerPending = true;
@@ -85,6 +86,7 @@ export class RouteRecording implements Settlement, BodyRecorder {
     try {
       const recording = new RouteRecording(client, plans, execution, res, next, req, handler);
       installBodyCapture(res, recording);
+      recordingStarted(recording);
       res.once("finish", () => recording.onFinish());
       // 'close' also follows a normal 'finish'; by then the event is settled or waits for the handler.
       res.once("close", () => {
@@ -157,10 +159,16 @@ export class RouteRecording implements Settlement, BodyRecorder {
     this.graceTimer.unref();
   }
 
+  /** PendingRecording: the process is shutting down; record what is known now. */
+  settleNow(): void {
+    this.complete(!this.finished);
+  }
+
   private complete(aborted: boolean): void {
     const execution = this.execution;
     if (execution.isSettled) return;
     if (this.graceTimer !== undefined) clearTimeout(this.graceTimer);
+    recordingSettled(this);
     try {
       const res = this.res;
       const status = res.statusCode;
