@@ -31,6 +31,12 @@ const memory = new MemoryExporter({ maxEvents: 1000 });
 const client = createIntentProofClient({ exporters: [memory] });
 const wrapped = client.wrap(WRAP_OPTIONS, createRefund);
 const wrappedAsync = client.wrap(WRAP_OPTIONS, createRefundAsync);
+// Two exporters: each gets its own event object (one copy), so neither can
+// change what the other received. The difference to "wrapped" is that copy.
+const twoExporterClient = createIntentProofClient({
+  exporters: [new MemoryExporter({ maxEvents: 1000 }), new MemoryExporter({ maxEvents: 1000 })],
+});
+const wrappedTwoExporters = twoExporterClient.wrap(WRAP_OPTIONS, createRefund);
 
 // The OpenTelemetry side of the comparison, set up as a Node service would:
 // an AsyncLocalStorage context manager (so nested spans find their parent,
@@ -128,6 +134,15 @@ function batchWrapped(from) {
   return acc;
 }
 
+function batchWrappedTwoExporters(from) {
+  let acc = 0;
+  for (let i = from; i < from + BATCH; i++) {
+    const r = wrappedTwoExporters(inputs[i & INPUT_MASK]);
+    acc += r.amountCents + r.refundId.length;
+  }
+  return acc;
+}
+
 function batchOtel(from) {
   let acc = 0;
   for (let i = from; i < from + BATCH; i++) {
@@ -172,6 +187,7 @@ async function timed(batch, n) {
 const variants = [
   { name: "plain", batch: batchPlain, n: ITERATIONS },
   { name: "wrapped", batch: batchWrapped, n: ITERATIONS },
+  { name: "wrappedTwoExporters", batch: batchWrappedTwoExporters, n: ITERATIONS },
   { name: "otelSpan", batch: batchOtel, n: ITERATIONS },
   { name: "plainAsync", batch: batchPlainAsync, n: ASYNC_ITERATIONS },
   { name: "wrappedAsync", batch: batchWrappedAsync, n: ASYNC_ITERATIONS },

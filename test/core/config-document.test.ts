@@ -136,7 +136,7 @@ describe("the spec's wrap goldens, with options from a document", () => {
     const intent = (golden.effectiveOptions?.intent as string | undefined) ?? `Golden ${golden.caseId}`;
     const action = (golden.effectiveOptions?.action as string | undefined) ?? `golden.${golden.caseId}`;
     const call = golden.call!;
-    const wrapped = client.wrap({ intent, action }, () => {
+    const wrapped = client.wrap({ intent, action }, (..._args: unknown[]) => {
       if (call.throws) throw Object.assign(new Error(call.error!.message), { name: call.error!.name });
       return structuredClone(call.return);
     });

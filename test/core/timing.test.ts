@@ -32,8 +32,9 @@ describe("event timing", () => {
     const client = createIntentProofClient({ exporters: [checked] });
     const frozenWall = Date.parse("2026-05-04T12:00:00.000Z");
     vi.spyOn(Date, "now").mockReturnValue(frozenWall);
-    const before = performance.now();
     const call = client.wrap(labels, async () => {
+      // Read inside the call, so the recorded duration spans at least the wait.
+      const before = performance.now();
       // Wait until the monotonic clock has moved at least 20 ms.
       while (performance.now() - before < 20) await new Promise((resolve) => setImmediate(resolve));
     });
