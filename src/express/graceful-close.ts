@@ -58,7 +58,7 @@ export async function closeGracefully(server: Server, options?: CloseGracefullyO
   // the aborted requests' events) a few turns after the server has closed,
   // and a handler may still run after its response: wait for those events
   // within what is left of the deadline, then record the rest as they stand.
-  await settlePendingRecordings(Math.max(SETTLE_MARGIN_MS, drainTimeoutMs - (Date.now() - startedAt)));
+  await settlePendingRecordings(server, Math.max(SETTLE_MARGIN_MS, drainTimeoutMs - (Date.now() - startedAt)));
   await Promise.all(clients.map((client) => client.shutdown()));
 }
 

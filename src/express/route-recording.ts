@@ -53,6 +53,8 @@ export class RouteRecording implements Settlement, BodyRecorder, PendingRecordin
   private output: unknown = null;
   bodySent = false;
   private readonly wrap: ResolvedWrap;
+  /** PendingRecording: the server whose connection carried the request. */
+  readonly server: unknown;
   private readonly method: string;
   private readonly route: string;
 
@@ -66,6 +68,8 @@ export class RouteRecording implements Settlement, BodyRecorder, PendingRecordin
     handler: object,
   ) {
     this.wrap = plans.user.resolve(client.config);
+    // Node sets `server` on the sockets of the connections it accepts.
+    this.server = (req.socket as { server?: unknown } | null)?.server;
     this.method = req.method;
     // Read now: Express rewrites req.baseUrl as the request leaves each router.
     this.route = routePatternOf(req, handler);

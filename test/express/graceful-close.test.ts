@@ -106,6 +106,29 @@ describe("closeGracefully", () => {
     }
   });
 
+  it("leaves the requests of another server in the same process alone", async () => {
+    const closingExporter = new ShutdownWatchingExporter();
+    const other = new ShutdownWatchingExporter();
+    const closing = await slowApp(closingExporter);
+    const running = await slowApp(other);
+    const agent = new Agent({ keepAlive: true });
+    try {
+      const slow = get(`${running.served.url}/slow`, agent);
+      await running.handlerEntered;
+      await closeGracefully(closing.served.server, { clients: [closing.client], drainTimeoutMs: 50 });
+      expect(other.getEvents()).toEqual([]);
+      running.release();
+      expect((await slow).status).toBe(200);
+      const deadline = Date.now() + 2000;
+      while (other.getEvents().length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(other.getEvents()).toMatchObject([{ action: "slow", status: "ok", output: { slow: true } }]);
+    } finally {
+      closing.release();
+      agent.destroy();
+      await running.served.close();
+    }
+  });
+
   it("validates its options with the shared toolkit", async () => {
     const served = await serve(express());
     try {
