@@ -4,8 +4,8 @@ import { Get, HttpCode, Logger, RequestMethod, UseGuards, UseInterceptors, type 
 import { firstValueFrom, lastValueFrom, Observable, of, Subject, throwError, type Subscription } from "rxjs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createIntentProofClient, runWithCorrelationId } from "../../src/index.js";
-import { activateClient, deactivateClient } from "../../src/nestjs/client-holder.js";
-import { resetUninitialisedWarning } from "../../src/nestjs/uninitialised-warning.js";
+import { activateClient, deactivateClient } from "../../src/nestjs/utils/client-registry.js";
+import { resetUninitialisedWarning } from "../../src/nestjs/utils/uninitialised-warning.js";
 import { IntentProof, IntentProofInterceptor } from "../../src/nestjs.js";
 import { CheckedExporter, isUuidV4 } from "../support/event-validator.js";
 

@@ -7,7 +7,7 @@ import { APP_INTERCEPTOR } from "@nestjs/core";
 import { Observable, throwError } from "rxjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createIntentProofClient, getCorrelationId } from "../../src/index.js";
-import { activateClient, deactivateClient } from "../../src/nestjs/client-holder.js";
+import { activateClient, deactivateClient } from "../../src/nestjs/utils/client-registry.js";
 import { IntentProof, IntentProofInterceptor, IntentProofModule } from "../../src/nestjs.js";
 import { CheckedExporter } from "../support/event-validator.js";
 import { PLATFORMS, startApp, type RunningApp } from "./fixtures/platforms.js";

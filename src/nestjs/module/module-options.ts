@@ -1,6 +1,6 @@
 import type { FactoryProvider, ModuleMetadata, RequestMethod, Type } from "@nestjs/common";
-import type { IntentProofClient } from "../core/client.js";
-import type { CorrelationConfig, IntentProofConfig } from "../core/types.js";
+import type { IntentProofClient } from "../../core/client.js";
+import type { CorrelationConfig, IntentProofConfig } from "../../core/types.js";
 
 /** Correlation settings: the client's header rules plus whether responses carry the id back. */
 export interface IntentProofModuleCorrelationOptions extends CorrelationConfig {

@@ -1,5 +1,5 @@
 import { finalize, Observable, tap } from "rxjs";
-import type { Execution } from "../core/execution.js";
+import type { Execution } from "../../core/execution.js";
 import type { Settlement } from "./settlement.js";
 
 /** The error recorded when an Observable is unsubscribed before it emitted anything or finished. */

@@ -1,5 +1,5 @@
 import { isObservable } from "rxjs";
-import { followThenable, isThenable, type Execution } from "../core/execution.js";
+import { followThenable, isThenable, type Execution } from "../../core/execution.js";
 import { recordObservable } from "./record-observable.js";
 import type { Settlement } from "./settlement.js";
 

@@ -1,4 +1,4 @@
-import type { Execution } from "../core/execution.js";
+import type { Execution } from "../../core/execution.js";
 
 /**
  * How a recorded call's outcome becomes its event. A plain method settles
