@@ -19,7 +19,7 @@ const HEADER = "x-intentproof-correlation-id";
 
 describe("IntentProofModule.forRoot validation (TypeError naming the field, when the module is defined)", () => {
   const cases: Array<[string, unknown, RegExp]> = [
-    ["an exporter without export()", { exporters: [{}] }, /IntentProofModule\.forRoot: "exporters\[0\]" has no export\(\) method/],
+    ["an exporter without export()", { exporters: [{}] }, /"exporters\[0\]" has no export\(\) method/],
     ["a non-boolean isGlobal", { isGlobal: "yes" }, /"isGlobal" must be a boolean/],
     ["a non-boolean echoHeader", { correlation: { echoHeader: 1 } }, /"correlation\.echoHeader" must be a boolean/],
     ["a bad header name", { correlation: { headerName: "bad header" } }, /"correlation\.headerName"/],
@@ -64,7 +64,7 @@ describe("IntentProofModule.forRootAsync validation", () => {
       Test.createTestingModule({
         imports: [IntentProofModule.forRootAsync({ useFactory: () => ({ exporters: [{}] }) as never })],
       }).compile(),
-    ).rejects.toThrow(/IntentProofModule\.forRootAsync \(options produced by the factory\): "exporters\[0\]"/);
+    ).rejects.toThrow(/"exporters\[0\]"/);
   });
 
   it("rejects a useClass without createIntentProofOptions()", async () => {
