@@ -221,3 +221,63 @@ describe("module scope and client ownership", () => {
     expect(calls).toEqual(["shutdown"]);
   });
 });
+
+describe("first-hour mistakes fail with a message naming the fix", () => {
+  it("imports: [IntentProofModule] without forRoot()", async () => {
+    @Module({ imports: [IntentProofModule] })
+    class BareImport {}
+    for (const platform of PLATFORMS) {
+      await expect(startApp(platform, BareImport)).rejects.toThrow(
+        /IntentProofModule was imported without configuration: use imports: \[IntentProofModule\.forRoot\(/,
+      );
+    }
+  });
+
+  it("forRoot() imported in two modules of one application", async () => {
+    const rootExporter = new CheckedExporter();
+    @Module({ imports: [IntentProofModule.forRoot({ exporters: [new CheckedExporter()] })] })
+    class FeatureWithItsOwn {}
+    @Module({ imports: [IntentProofModule.forRoot({ exporters: [rootExporter] }), FeatureWithItsOwn] })
+    class Root {}
+    await expect(startApp("express", Root)).rejects.toThrow(
+      /IntentProofModule\.forRoot\(\) \(or forRootAsync\(\)\) is imported more than once in this application\. Import it once, in the root module/,
+    );
+    expect(rootExporter.getEvents()).toEqual([]);
+  });
+
+  it("the same configured module imported twice is one module: allowed", async () => {
+    const exporter = new CheckedExporter();
+    const intentproof = IntentProofModule.forRoot({ exporters: [exporter] });
+    @Module({ imports: [intentproof] })
+    class Feature {}
+    @Module({ imports: [intentproof, Feature] })
+    class Root {}
+    const running = await startApp("express", Root);
+    await running.close();
+  });
+
+  it("two applications in one process each have their own module", async () => {
+    const first = new CheckedExporter();
+    const second = new CheckedExporter();
+    const a = await startApp("express", rootWith(first));
+    const b = await startApp("fastify", rootWith(second));
+    const [ra, rb] = [await fetch(`${a.url}/bill`), await fetch(`${b.url}/bill`)];
+    expect([ra.status, rb.status]).toEqual([200, 200]);
+    const [idA, idB] = [ra.headers.get("x-intentproof-correlation-id")!, rb.headers.get("x-intentproof-correlation-id")!];
+    await eventsOf(first, idA, 2);
+    await eventsOf(second, idB, 2);
+    expect(first.getEvents().map((event) => event.correlationId)).toEqual([idA, idA]);
+    expect(second.getEvents().map((event) => event.correlationId)).toEqual([idB, idB]);
+    await Promise.all([a.close(), b.close()]);
+  });
+});
+
+function rootWith(exporter: CheckedExporter) {
+  @Module({
+    imports: [IntentProofModule.forRoot({ exporters: [exporter] })],
+    controllers: [BillingController],
+    providers: [BillingService],
+  })
+  class RootWithExporter {}
+  return RootWithExporter;
+}
