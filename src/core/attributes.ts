@@ -14,16 +14,16 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * never need checking on the hot path. Returns a frozen copy, or `undefined`
  * when there are none.
  */
-export function validateAttributes(value: unknown, field: string): Readonly<Attributes> | undefined {
+export function validateAttributes(value: unknown, field: string, owner = "intentproof"): Readonly<Attributes> | undefined {
   if (value === undefined) return undefined;
   if (!isPlainObject(value)) {
-    throw new TypeError(`intentproof: "${field}" must be a plain object of flat values`);
+    throw new TypeError(`${owner}: "${field}" must be a plain object of flat values`);
   }
   const copy: Attributes = {};
   let count = 0;
   for (const key of Object.keys(value)) {
     if (!ATTRIBUTE_KEY_PATTERN.test(key)) {
-      throw new TypeError(`intentproof: "${field}" key ${JSON.stringify(key)} must match ${ATTRIBUTE_KEY_PATTERN}`);
+      throw new TypeError(`${owner}: "${field}" key ${JSON.stringify(key)} must match ${ATTRIBUTE_KEY_PATTERN}`);
     }
     const item = value[key];
     const ok =
@@ -33,7 +33,7 @@ export function validateAttributes(value: unknown, field: string): Readonly<Attr
       (typeof item === "number" && Number.isFinite(item));
     if (!ok) {
       throw new TypeError(
-        `intentproof: "${field}.${key}" must be a string, a finite number, a boolean or null (attributes are flat)`,
+        `${owner}: "${field}.${key}" must be a string, a finite number, a boolean or null (attributes are flat)`,
       );
     }
     copy[key] = item as Attributes[string];

@@ -1,23 +1,29 @@
 import { resolveConfig, type ResolvedConfig } from "./config.js";
-import { currentScope, getCorrelationId, newCorrelationId, runInScope } from "./correlation.js";
-import { invokeRecorded, startExecution, type EventSink, type Execution } from "./execution.js";
+import {
+  correlationIdProblem,
+  currentScope,
+  getCorrelationId,
+  newCorrelationId,
+  runInScope,
+  trimAsciiWhitespace,
+} from "./correlation.js";
+import { recordedFunction, startExecution, type Execution } from "./execution.js";
 import { MemoryExporter } from "../exporters/memory.js";
-import type { ExecutionEvent, Exporter, IntentProofConfig, WrapOptions, WrapOptionsWithFn } from "./types.js";
+import { ExporterTimeoutError } from "./pending-exports.js";
+import type {
+  AnyExporter,
+  ExporterDrainOptions,
+  IntentProofConfig,
+  IntentProofConfigDocument,
+  WrapOptions,
+  WrapOptionsWithFn,
+} from "./types.js";
 import { prepareWrap, type WrapPlan } from "./wrap-plan.js";
+import { WRAP_OPTIONS_OWNER } from "./wrap-options.js";
 
-/** Raised through `onExporterError` when an exporter's promise outlives `exporterTimeoutMs`. */
-export class ExporterTimeoutError extends Error {
-  override readonly name = "ExporterTimeoutError";
-  readonly code = "EXPORTER_TIMEOUT";
-}
+export { ExporterTimeoutError } from "./pending-exports.js";
 
-interface PendingExport {
-  readonly event: ExecutionEvent;
-  readonly deadline: number;
-  readonly timeoutMs: number;
-}
-
-function defaultExporters(): Exporter[] {
+function defaultExporters(): AnyExporter[] {
   return [new MemoryExporter()];
 }
 
@@ -37,13 +43,16 @@ function splitWrapArguments(
  * Records one `ExecutionEvent` per invocation of the functions it wraps and
  * hands each event to its exporters. Telemetry never changes what the caller
  * sees: exporter failures go to `onExporterError`, and nothing here throws
- * into a wrapped call.
+ * into a wrapped call. The hot path itself lives in `execution.ts`.
  */
-export class IntentProofClient implements EventSink {
+export class IntentProofClient {
   private resolved: ResolvedConfig;
-  private readonly pending = new Map<Promise<unknown>, PendingExport>();
 
-  constructor(config?: IntentProofConfig) {
+  /**
+   * @param config a programmatic `IntentProofConfig`, or the spec's
+   * `intentproof_config.v1` document (recognised by its `version` field).
+   */
+  constructor(config?: IntentProofConfig | IntentProofConfigDocument) {
     this.resolved = resolveConfig(config, undefined, defaultExporters);
   }
 
@@ -53,12 +62,16 @@ export class IntentProofClient implements EventSink {
   }
 
   /** The exporters events go to, in the order they are called. */
-  get exporters(): readonly Exporter[] {
+  get exporters(): readonly AnyExporter[] {
     return this.resolved.exporters;
   }
 
-  /** Re-applies the given fields; absent ones keep their value. Throws a TypeError (and changes nothing) on a bad field. */
-  configure(config: IntentProofConfig): this {
+  /**
+   * Re-applies the given fields (a config or an `intentproof_config.v1`
+   * document); absent ones keep their value. Throws a TypeError (and changes
+   * nothing) on a bad field.
+   */
+  configure(config: IntentProofConfig | IntentProofConfigDocument): this {
     this.resolved = resolveConfig(config, this.resolved, defaultExporters);
     return this;
   }
@@ -76,14 +89,7 @@ export class IntentProofClient implements EventSink {
   wrap(optionsOrBoth: WrapOptions<any, any> | WrapOptionsWithFn<any, any>, maybeFn?: unknown): (...args: unknown[]) => unknown {
     const [options, fn] = splitWrapArguments(optionsOrBoth, maybeFn);
     if (typeof fn !== "function") throw new TypeError('intentproof: wrap(options, fn): "fn" must be a function');
-    const plan = prepareWrap(options, "intentproof: wrap options");
-    const client = this;
-    const recorded = function (this: unknown, ...args: unknown[]): unknown {
-      return invokeRecorded(client, plan, fn, this, args);
-    };
-    Object.defineProperty(recorded, "name", { value: fn.name, configurable: true });
-    Object.defineProperty(recorded, "length", { value: fn.length, configurable: true });
-    return recorded;
+    return recordedFunction(this, prepareWrap(options, WRAP_OPTIONS_OWNER), fn);
   }
 
   /**
@@ -99,108 +105,88 @@ export class IntentProofClient implements EventSink {
     return getCorrelationId();
   }
 
-  /** Runs `fn` under a fresh UUID v4, or under `id` trimmed (a blank `id` also gets a fresh UUID). */
+  /**
+   * Runs `fn` under a fresh UUID v4, or under `id` trimmed (a blank `id` also
+   * gets a fresh UUID). An `id` that is not printable ASCII of at most 128
+   * characters after trimming throws a TypeError.
+   */
   withCorrelation<T>(fn: () => T): T;
   withCorrelation<T>(id: string, fn: () => T): T;
   withCorrelation<T>(idOrFn: string | (() => T), maybeFn?: () => T): T {
     const fn = typeof idOrFn === "function" ? idOrFn : maybeFn;
     if (typeof fn !== "function") throw new TypeError('intentproof: withCorrelation: "fn" must be a function');
-    const trimmed = typeof idOrFn === "string" ? idOrFn.trim() : "";
+    let correlationId = typeof idOrFn === "string" ? trimAsciiWhitespace(idOrFn) : "";
+    if (correlationId === "") {
+      correlationId = newCorrelationId();
+    } else {
+      const problem = correlationIdProblem(correlationId);
+      if (problem !== undefined) throw new TypeError(`intentproof: withCorrelation: "id" ${problem}`);
+    }
     const outer = currentScope();
-    return runInScope(
-      { correlationId: trimmed === "" ? newCorrelationId() : trimmed, attributes: outer?.attributes, client: outer?.client },
-      fn,
-    );
+    return runInScope({ correlationId, attributes: outer?.attributes, client: outer?.client }, fn);
   }
 
-  /** Waits for exporter promises still settling, then for every exporter's `flush()`, in parallel. Never rejects. */
+  /**
+   * Waits for exporter promises still settling, then for every exporter's
+   * `flush()`, in parallel; at most `shutdownTimeoutMs` in all. What is still
+   * undelivered then is reported as dropped. Never rejects.
+   */
   async flush(): Promise<void> {
-    await this.settlePending();
-    await this.eachExporter((exporter) => exporter.flush?.());
+    await this.drain((exporter, options) => exporter.flush?.(options));
   }
 
-  /** Waits for pending exports, then calls each exporter's `shutdown()` (else `flush()`). Never rejects. */
+  /**
+   * Like `flush()`, but calls each exporter's `shutdown()` (else `flush()`).
+   * Bounded by `shutdownTimeoutMs`. Never rejects.
+   */
   async shutdown(): Promise<void> {
-    await this.settlePending();
-    await this.eachExporter((exporter) => (exporter.shutdown ? exporter.shutdown() : exporter.flush?.()));
+    await this.drain((exporter, options) =>
+      exporter.shutdown ? exporter.shutdown(options) : exporter.flush?.(options),
+    );
   }
 
-  /** @internal */
-  emit(event: ExecutionEvent, exporterTimeoutMs: number): void {
-    const exporters = this.resolved.exporters;
-    for (let i = 0; i < exporters.length; i++) {
-      try {
-        const outcome = exporters[i]!.export(event);
-        if (outcome !== undefined && outcome !== null && typeof (outcome as Promise<void>).then === "function") {
-          this.track(outcome as Promise<void>, event, exporterTimeoutMs);
-        }
-      } catch (error) {
-        this.reportExporterError(error, event);
-      }
-    }
-  }
-
-  /** @internal */
+  /** @internal A failure of telemetry itself (not of one event's export). */
   reportInternalError(error: unknown): void {
-    this.reportExporterError(error, undefined);
+    this.resolved.reportExporterError(error, undefined);
   }
 
-  private reportExporterError(error: unknown, event: ExecutionEvent | undefined): void {
+  private async drain(
+    step: (exporter: AnyExporter, options: ExporterDrainOptions) => void | Promise<void>,
+  ): Promise<void> {
+    const config = this.resolved;
+    const timeoutMs = config.shutdownTimeoutMs;
+    const deadline = Date.now() + timeoutMs;
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const deadlinePassed = new Promise<"deadline">((resolve) => {
+      timer = setTimeout(() => {
+        controller.abort(new ExporterTimeoutError(`shutdownTimeoutMs (${timeoutMs} ms) passed`, "SHUTDOWN_TIMEOUT"));
+        resolve("deadline");
+      }, timeoutMs);
+    });
     try {
-      this.resolved.onExporterError(error, event);
-    } catch {
-      // The error hook is user code too; its failure must not reach the caller.
-    }
-  }
-
-  private track(outcome: Promise<void>, event: ExecutionEvent, timeoutMs: number): void {
-    const promise = Promise.resolve(outcome).then(
-      () => {
-        this.pending.delete(promise);
-      },
-      (error: unknown) => {
-        if (this.pending.delete(promise)) this.reportExporterError(error, event);
-      },
-    );
-    this.pending.set(promise, { event, deadline: Date.now() + timeoutMs, timeoutMs });
-  }
-
-  // An export that never settles must not hold flush() forever: past its
-  // deadline it is reported once as timed out and no longer waited for.
-  private async settlePending(): Promise<void> {
-    while (this.pending.size > 0) {
-      let nearest = Infinity;
-      for (const entry of this.pending.values()) nearest = Math.min(nearest, entry.deadline);
-      const wait = Math.max(0, nearest - Date.now());
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.all(this.pending.keys()),
-        new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, wait);
+      await config.pendingExports.settle(deadline);
+      const options: ExporterDrainOptions = { signal: controller.signal, deadline };
+      await Promise.all(
+        config.exporters.map(async (exporter) => {
+          try {
+            const outcome = await Promise.race([Promise.resolve(step(exporter, options)), deadlinePassed]);
+            if (outcome === "deadline") {
+              config.reportExporterError(
+                new ExporterTimeoutError(
+                  `dropped: the exporter's flush/shutdown did not finish within shutdownTimeoutMs (${timeoutMs} ms); what it still held is undelivered`,
+                  "SHUTDOWN_TIMEOUT",
+                ),
+                undefined,
+              );
+            }
+          } catch (error) {
+            config.reportExporterError(error, undefined);
+          }
         }),
-      ]);
+      );
+    } finally {
       clearTimeout(timer);
-      const now = Date.now();
-      for (const [promise, entry] of this.pending) {
-        if (entry.deadline <= now) {
-          this.pending.delete(promise);
-          this.reportExporterError(
-            new ExporterTimeoutError(`exporter did not settle within ${entry.timeoutMs} ms`),
-            entry.event,
-          );
-        }
-      }
-    }
-  }
-
-  private async eachExporter(step: (exporter: Exporter) => void | Promise<void>): Promise<void> {
-    const results = await Promise.allSettled(
-      this.resolved.exporters.map(async (exporter) => {
-        await step(exporter);
-      }),
-    );
-    for (const result of results) {
-      if (result.status === "rejected") this.reportExporterError(result.reason, undefined);
     }
   }
 }

@@ -1,26 +1,43 @@
-import { validateAttributes, isPlainObject } from "./attributes.js";
+import { validateAttributes } from "./attributes.js";
+import { configFromDocument, isConfigDocument } from "./config-document.js";
 import { DEFAULT_CORRELATION_HEADER } from "./correlation-header.js";
+import { OptionsReader, optionError } from "./options/options-reader.js";
+import { PendingExports, type ExporterErrorReporter } from "./pending-exports.js";
 import { DEFAULT_SERIALIZE_OPTIONS, resolveSerializeOptions, type ResolvedSerializeOptions } from "./snapshot.js";
-import type { Attributes, ExecutionEvent, Exporter, IntentProofConfig } from "./types.js";
-import { toDefaultWrapSpec, type WrapSpec } from "./wrap-options.js";
+import type { AnyExporter, Attributes, ExecutionEvent, IntentProofConfig, IntentProofConfigDocument } from "./types.js";
+import { checkWrapOptions, type CheckedWrapOptions } from "./wrap-options.js";
 
 /** How long `flush()` waits for one exporter promise before reporting it as timed out. */
 export const DEFAULT_EXPORTER_TIMEOUT_MS = 10_000;
 
-/** A client's configuration after validation; replaced whole by `configure`. */
+/**
+ * The most `flush()`/`shutdown()` wait in all. Well under the 30 s grace
+ * period orchestrators give a stopping process, leaving it time to close.
+ */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 5_000;
+
+/** The owner named in config errors unless a caller (the Nest module) names its own. */
+export const CONFIG_OWNER = "intentproof: config";
+
+/** @internal A client's configuration after validation; replaced whole by `configure`. */
 export interface ResolvedConfig {
-  readonly exporters: readonly Exporter[];
+  readonly exporters: readonly AnyExporter[];
   readonly onExporterError: (error: unknown, event: ExecutionEvent | undefined) => void;
+  /** `onExporterError` guarded: the hook is user code too, and its failure must reach nobody. */
+  readonly reportExporterError: ExporterErrorReporter;
+  /** Export promises still settling; shared by every configuration of one client. */
+  readonly pendingExports: PendingExports;
   readonly defaultAttributes: Readonly<Attributes> | undefined;
   readonly includeErrorStack: boolean;
   readonly headerName: string;
   readonly generateOnMissing: boolean;
   readonly serialization: ResolvedSerializeOptions;
-  readonly defaultWrap: WrapSpec | undefined;
+  readonly defaultWrap: CheckedWrapOptions | undefined;
   readonly exporterTimeoutMs: number;
+  readonly shutdownTimeoutMs: number;
 }
 
-const KNOWN_FIELDS = new Set([
+const CONFIG_FIELDS = [
   "exporters",
   "onExporterError",
   "defaultAttributes",
@@ -29,9 +46,10 @@ const KNOWN_FIELDS = new Set([
   "serialization",
   "defaultWrapOptions",
   "exporterTimeoutMs",
-]);
+  "shutdownTimeoutMs",
+] as const;
 
-const WHERE = "intentproof: config";
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
@@ -48,84 +66,87 @@ export function logExporterError(error: unknown, event: ExecutionEvent | undefin
   console.error(`intentproof: exporter failed${where}: ${describeError(error)}`);
 }
 
-function validateExporters(value: unknown): Exporter[] {
-  if (!Array.isArray(value)) throw new TypeError(`${WHERE}: "exporters" must be an array of exporters`);
-  value.forEach((exporter, index) => {
-    if (exporter === null || typeof exporter !== "object" || typeof (exporter as Exporter).export !== "function") {
-      throw new TypeError(`${WHERE}: "exporters[${index}]" has no export() method`);
+function checkExporter(exporter: unknown, field: string, owner: string): AnyExporter {
+  if (
+    exporter === null ||
+    typeof exporter !== "object" ||
+    (typeof (exporter as { export?: unknown }).export !== "function" &&
+      typeof (exporter as { onEvent?: unknown }).onEvent !== "function")
+  ) {
+    throw new TypeError(`${owner}: "${field}" has no export() method (nor the spec's onEvent())`);
+  }
+  for (const optional of ["flush", "shutdown"] as const) {
+    const hook = (exporter as AnyExporter)[optional];
+    if (hook !== undefined && typeof hook !== "function") {
+      throw new TypeError(`${owner}: "${field}.${optional}" must be a function when present`);
     }
-    for (const optional of ["flush", "shutdown"] as const) {
-      const hook = (exporter as Exporter)[optional];
-      if (hook !== undefined && typeof hook !== "function") {
-        throw new TypeError(`${WHERE}: "exporters[${index}].${optional}" must be a function when present`);
-      }
+  }
+  return exporter as AnyExporter;
+}
+
+function guardedReporter(hook: ResolvedConfig["onExporterError"]): ExporterErrorReporter {
+  return (error, event) => {
+    try {
+      hook(error, event);
+    } catch {
+      // The error hook is user code too; its failure must not reach the caller.
     }
-  });
-  return [...value];
+  };
 }
 
 /**
- * Validates `config` and merges it over `base` (fields that are absent keep
- * their previous value). Throws a TypeError naming the bad field and changes
- * nothing in that case.
+ * Validates `config` (a programmatic `IntentProofConfig`, or the spec's
+ * `intentproof_config.v1` document, recognised by its `version`) and merges
+ * it over `base`: absent fields keep their previous value. Throws a TypeError
+ * naming `owner` and the bad field, and changes nothing in that case.
  */
 export function resolveConfig(
-  config: IntentProofConfig | undefined,
+  config: IntentProofConfig | IntentProofConfigDocument | undefined,
   base: ResolvedConfig | undefined,
-  defaultExporters: () => Exporter[],
+  defaultExporters: () => AnyExporter[],
+  owner: string = CONFIG_OWNER,
 ): ResolvedConfig {
   if (config !== undefined && (config === null || typeof config !== "object" || Array.isArray(config))) {
-    throw new TypeError(`${WHERE}: expected an object`);
+    throw new TypeError(`${owner}: expected an object`);
   }
-  const c = (config ?? {}) as Record<string, unknown>;
-  for (const key of Object.keys(c)) {
-    if (!KNOWN_FIELDS.has(key)) throw new TypeError(`${WHERE}: unknown field "${key}"`);
+  const programmatic = isConfigDocument(config) ? configFromDocument(config, owner) : config;
+  const reader = new OptionsReader(owner, programmatic, CONFIG_FIELDS);
+
+  const exporters = reader.array("exporters", (exporter, field) => checkExporter(exporter, field, owner));
+  const onExporterError = reader.function<ResolvedConfig["onExporterError"]>("onExporterError");
+  const includeErrorStack = reader.boolean("includeErrorStack");
+  const correlation = reader.nested("correlation", ["headerName", "generateOnMissing"]);
+  const headerName = correlation.text("headerName");
+  if (headerName !== undefined && !HEADER_NAME.test(headerName)) {
+    correlation.fail("headerName", "must be a valid HTTP header name");
   }
-  if (c.onExporterError !== undefined && typeof c.onExporterError !== "function") {
-    throw new TypeError(`${WHERE}: "onExporterError" must be a function`);
+  const generateOnMissing = correlation.boolean("generateOnMissing");
+  if (reader.has("serialization") && (typeof reader.raw("serialization") !== "object" || Array.isArray(reader.raw("serialization")))) {
+    throw optionError(owner, "serialization", "must be an object", reader.raw("serialization"));
   }
-  if (c.includeErrorStack !== undefined && typeof c.includeErrorStack !== "boolean") {
-    throw new TypeError(`${WHERE}: "includeErrorStack" must be a boolean`);
-  }
-  const correlation = c.correlation as Record<string, unknown> | undefined;
-  if (correlation !== undefined && !isPlainObject(correlation)) {
-    throw new TypeError(`${WHERE}: "correlation" must be an object`);
-  }
-  const headerName = correlation?.headerName;
-  if (headerName !== undefined && (typeof headerName !== "string" || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(headerName))) {
-    throw new TypeError(`${WHERE}: "correlation.headerName" must be a valid HTTP header name`);
-  }
-  const generateOnMissing = correlation?.generateOnMissing;
-  if (generateOnMissing !== undefined && typeof generateOnMissing !== "boolean") {
-    throw new TypeError(`${WHERE}: "correlation.generateOnMissing" must be a boolean`);
-  }
-  const serialization = c.serialization;
-  if (serialization !== undefined && !isPlainObject(serialization)) {
-    throw new TypeError(`${WHERE}: "serialization" must be an object`);
-  }
-  const timeout = c.exporterTimeoutMs;
-  if (timeout !== undefined && (typeof timeout !== "number" || !Number.isFinite(timeout) || timeout <= 0)) {
-    throw new TypeError(`${WHERE}: "exporterTimeoutMs" must be a positive number of milliseconds`);
-  }
+  const serialization = reader.has("serialization")
+    ? resolveSerializeOptions(reader.raw("serialization") as never, `${owner}.serialization`)
+    : undefined;
+  const exporterTimeoutMs = reader.timeoutMs("exporterTimeoutMs");
+  const shutdownTimeoutMs = reader.timeoutMs("shutdownTimeoutMs");
+  const defaultWrap = reader.has("defaultWrapOptions")
+    ? checkWrapOptions(reader.raw("defaultWrapOptions"), `${owner}.defaultWrapOptions`, false)
+    : undefined;
+  const defaultAttributes = validateAttributes(reader.raw("defaultAttributes"), "defaultAttributes", owner);
+
+  const hook = onExporterError ?? base?.onExporterError ?? logExporterError;
   return Object.freeze({
-    exporters: Object.freeze(
-      c.exporters !== undefined ? validateExporters(c.exporters) : (base?.exporters ?? defaultExporters()),
-    ),
-    onExporterError:
-      (c.onExporterError as ResolvedConfig["onExporterError"] | undefined) ?? base?.onExporterError ?? logExporterError,
-    defaultAttributes:
-      c.defaultAttributes !== undefined
-        ? validateAttributes(c.defaultAttributes, "defaultAttributes")
-        : base?.defaultAttributes,
-    includeErrorStack: (c.includeErrorStack as boolean | undefined) ?? base?.includeErrorStack ?? true,
-    headerName: ((headerName as string | undefined) ?? base?.headerName ?? DEFAULT_CORRELATION_HEADER).toLowerCase(),
-    generateOnMissing: (generateOnMissing as boolean | undefined) ?? base?.generateOnMissing ?? true,
-    serialization:
-      serialization !== undefined
-        ? resolveSerializeOptions(serialization, "intentproof: config.serialization")
-        : (base?.serialization ?? DEFAULT_SERIALIZE_OPTIONS),
-    defaultWrap:
-      c.defaultWrapOptions !== undefined ? toDefaultWrapSpec(c.defaultWrapOptions as never) : base?.defaultWrap,
-    exporterTimeoutMs: (timeout as number | undefined) ?? base?.exporterTimeoutMs ?? DEFAULT_EXPORTER_TIMEOUT_MS,
+    exporters: Object.freeze(exporters ?? base?.exporters ?? defaultExporters()),
+    onExporterError: hook,
+    reportExporterError: hook === base?.onExporterError ? base.reportExporterError : guardedReporter(hook),
+    pendingExports: base?.pendingExports ?? new PendingExports(),
+    defaultAttributes: reader.has("defaultAttributes") ? defaultAttributes : base?.defaultAttributes,
+    includeErrorStack: includeErrorStack ?? base?.includeErrorStack ?? true,
+    headerName: (headerName ?? base?.headerName ?? DEFAULT_CORRELATION_HEADER).toLowerCase(),
+    generateOnMissing: generateOnMissing ?? base?.generateOnMissing ?? true,
+    serialization: serialization ?? base?.serialization ?? DEFAULT_SERIALIZE_OPTIONS,
+    defaultWrap: defaultWrap ?? base?.defaultWrap,
+    exporterTimeoutMs: exporterTimeoutMs ?? base?.exporterTimeoutMs ?? DEFAULT_EXPORTER_TIMEOUT_MS,
+    shutdownTimeoutMs: shutdownTimeoutMs ?? base?.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
   });
 }

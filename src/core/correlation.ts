@@ -38,14 +38,55 @@ export function getCorrelationId(): string | undefined {
   return store.getStore()?.correlationId;
 }
 
-/** Asserts `id` is a string that is non-empty after trimming. */
+/** The spec's longest correlation id, for ids from headers and from code alike. */
+export const MAX_CORRELATION_ID_LENGTH = 128;
+
+function isAsciiWhitespace(code: number): boolean {
+  return code === 0x20 || (code >= 0x09 && code <= 0x0d);
+}
+
+/**
+ * `value` without leading and trailing ASCII whitespace (the spec trims ASCII
+ * only; `String#trim` would also strip Unicode spaces). Index loops: linear
+ * in the input, whatever its shape.
+ */
+export function trimAsciiWhitespace(value: string): string {
+  let start = 0;
+  let end = value.length;
+  while (start < end && isAsciiWhitespace(value.charCodeAt(start))) start++;
+  while (end > start && isAsciiWhitespace(value.charCodeAt(end - 1))) end--;
+  return start === 0 && end === value.length ? value : value.slice(start, end);
+}
+
+/** Printable ASCII (0x20–0x7e) only: ids are echoed into headers and stored in audit records. */
+function isPrintableAscii(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 0x20 || code > 0x7e) return false;
+  }
+  return true;
+}
+
+/**
+ * Why `id` is not an acceptable correlation id, or `undefined` when it is.
+ * The rule of the spec for ids from any source: a string that, trimmed of
+ * ASCII whitespace, is 1 to 128 printable ASCII characters.
+ */
+export function correlationIdProblem(id: unknown): string | undefined {
+  if (typeof id !== "string") return `must be a string, got ${typeof id}`;
+  const trimmed = trimAsciiWhitespace(id);
+  if (trimmed === "") return "must be non-empty after trimming whitespace";
+  if (trimmed.length > MAX_CORRELATION_ID_LENGTH) {
+    return `must be at most ${MAX_CORRELATION_ID_LENGTH} characters after trimming whitespace`;
+  }
+  if (!isPrintableAscii(trimmed)) return "must hold printable ASCII characters only";
+  return undefined;
+}
+
+/** Asserts `id` is an acceptable correlation id (see `correlationIdProblem`); TypeError otherwise. */
 export function assertCorrelationId(id: unknown): asserts id is string {
-  if (typeof id !== "string") {
-    throw new TypeError(`intentproof: correlationId must be a string, got ${typeof id}`);
-  }
-  if (id.trim() === "") {
-    throw new TypeError("intentproof: correlationId must be non-empty after trimming whitespace");
-  }
+  const problem = correlationIdProblem(id);
+  if (problem !== undefined) throw new TypeError(`intentproof: correlationId ${problem}`);
 }
 
 /** Runs `fn` with `id` (trimmed) as the active correlation id; nested wraps inherit it. */
@@ -55,5 +96,8 @@ export function runWithCorrelationId<T>(id: string, fn: () => T): T {
     throw new TypeError("intentproof: runWithCorrelationId(id, fn): fn must be a function");
   }
   const outer = store.getStore();
-  return store.run({ correlationId: id.trim(), attributes: outer?.attributes, client: outer?.client }, fn);
+  return store.run(
+    { correlationId: trimAsciiWhitespace(id), attributes: outer?.attributes, client: outer?.client },
+    fn,
+  );
 }

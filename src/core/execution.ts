@@ -1,19 +1,54 @@
-import { uuidV4 } from "./uuid.js";
+/**
+ * The hot path of one recorded call, in the order it runs:
+ *
+ *   1. `recordedFunction`  what `client.wrap` returns, one per wrap site
+ *   2. `invokeRecorded`    one call: start, call, settle
+ *   3. `startExecution`    clocks, correlation id and scope, inputs
+ *   4. `callRecorded`      the user's function inside the scope, settled by
+ *                          the result's shape (sync value or throw, promise,
+ *                          foreign thenable)
+ *   5. `Execution.succeed` / `Execution.fail`  the outcome, exactly once
+ *   6. `buildEvent`        the ExecutionEvent, deeply frozen
+ *   7. `deliver`           handed to every exporter; promises tracked for flush()
+ *
+ * Integration API (Express, Nest): the same steps, for calls whose shape or
+ * end is not a plain function return.
+ *
+ *   prepareWrap(options, owner): WrapPlan               (wrap-plan.ts) validate once per site
+ *   tryStartExecution(client, plan, args, defaultInputs?): Execution | undefined
+ *       starts a recording; never throws (a telemetry failure is reported
+ *       and `undefined` returned: run the function bare)
+ *   startExecution(client, plan, args, defaultInputs?): Execution   same, may throw
+ *   callRecorded(execution, fn, thisArg, args, settlement?, adopt?): unknown
+ *       calls `fn` in the execution's scope; a sync throw is settled then
+ *       rethrown, a sync value settled then returned, a thenable followed and
+ *       returned (a foreign one adopted once). `adopt(result)` may claim other
+ *       result shapes first (Nest: an Observable) by returning a replacement;
+ *       it returns `undefined` to decline.
+ *   interface Settlement { succeed(execution, value): void; fail(execution, error): void }
+ *       how an outcome becomes the event (Nest's HTTP mapping); never throws.
+ *       Without one, `execution.succeed(value)` / `execution.fail(error)`.
+ *   class Execution
+ *       correlationId, isSettled
+ *       call(fn, thisArg, args) / run(fn)    run inside the execution's scope
+ *       succeed(result, attributes?)          settle ok (first settle wins)
+ *       fail(thrown, details?: FailureDetails) settle error
+ *       reportInternalError(error)            a telemetry failure, to onExporterError
+ *   isThenable(value), followThenable(result, onValue, onError)
+ */
+import type { IntentProofClient } from "./client.js";
 import { mergeAttributes } from "./attributes.js";
-import type { ResolvedConfig } from "./config.js";
 import { currentScope, runInScope, type CorrelationScope } from "./correlation.js";
 import { toExecutionError } from "./error-record.js";
+import { freezeEvent } from "./freeze-event.js";
 import { snapshotValue } from "./snapshot.js";
 import { isoTimestamp } from "./timestamps.js";
 import type { Attributes, ExecutionEvent, JsonValue } from "./types.js";
+import { uuidV4 } from "./uuid.js";
 import type { ResolvedWrap, WrapPlan } from "./wrap-plan.js";
 
-/** What an execution reports to: the client that started it. */
-export interface EventSink {
-  readonly config: ResolvedConfig;
-  emit(event: ExecutionEvent, exporterTimeoutMs: number): void;
-  reportInternalError(error: unknown): void;
-}
+type AnyFunction = (...args: any[]) => unknown;
+type Inputs = Record<string, JsonValue>;
 
 /** Per-execution details a framework integration adds when it settles. */
 export interface FailureDetails {
@@ -24,23 +59,104 @@ export interface FailureDetails {
   attributes?: Attributes;
 }
 
-type Inputs = Record<string, JsonValue>;
-
-function keyedByIndex(values: readonly unknown[], wrap: ResolvedWrap, alreadyJson: boolean): Inputs {
-  const inputs: Inputs = {};
-  const count = Math.min(values.length, wrap.serialization.maxKeys);
-  for (let i = 0; i < count; i++) {
-    inputs[i] = alreadyJson ? (values[i] as JsonValue) : snapshotValue(values[i], wrap.serialization);
-  }
-  return inputs;
+/** How a recorded call's outcome becomes its event. Implementations never throw. */
+export interface Settlement {
+  succeed(execution: Execution, value: unknown): void;
+  fail(execution: Execution, error: unknown): void;
 }
 
-/** Spec: `inputs` is always an object; a hook's array is keyed by index, a scalar becomes `{ value }`. */
-function inputsFromHookResult(value: unknown, wrap: ResolvedWrap): Inputs {
-  const snap = snapshotValue(value, wrap.serialization);
-  if (Array.isArray(snap)) return keyedByIndex(snap, wrap, true);
-  if (snap !== null && typeof snap === "object") return snap;
-  return { value: snap };
+// ---------------------------------------------------------------------------
+// 1. The wrapped function
+// ---------------------------------------------------------------------------
+
+/** A function with `fn`'s signature, `name` and `length` that records one event per call. */
+export function recordedFunction(client: IntentProofClient, plan: WrapPlan, fn: AnyFunction): AnyFunction {
+  const recorded = function (this: unknown, ...args: unknown[]): unknown {
+    return invokeRecorded(client, plan, fn, this, args);
+  };
+  Object.defineProperty(recorded, "name", { value: fn.name, configurable: true });
+  Object.defineProperty(recorded, "length", { value: fn.length, configurable: true });
+  return recorded;
+}
+
+// ---------------------------------------------------------------------------
+// 2. One call
+// ---------------------------------------------------------------------------
+
+export function invokeRecorded(
+  client: IntentProofClient,
+  plan: WrapPlan,
+  fn: AnyFunction,
+  thisArg: unknown,
+  args: unknown[],
+): unknown {
+  const execution = tryStartExecution(client, plan, args);
+  // Telemetry failed to start: the call goes on exactly as if unwrapped.
+  if (execution === undefined) return Reflect.apply(fn, thisArg, args);
+  return callRecorded(execution, fn, thisArg, args);
+}
+
+// ---------------------------------------------------------------------------
+// 3. Start: clocks, correlation, inputs
+// ---------------------------------------------------------------------------
+
+/** `startExecution` that reports a failure instead of throwing it into the caller. */
+export function tryStartExecution(
+  client: IntentProofClient,
+  plan: WrapPlan,
+  args: unknown[],
+  defaultInputs?: unknown,
+): Execution | undefined {
+  try {
+    return startExecution(client, plan, args, defaultInputs);
+  } catch (error) {
+    client.config.reportExporterError(error, undefined);
+    return undefined;
+  }
+}
+
+/**
+ * Starts one recording: reads the clocks, settles the correlation id (the
+ * wrap's own, else the active one, else a fresh UUID), snapshots the inputs
+ * before the call can mutate them, and decides whether nested work needs a
+ * new correlation scope.
+ */
+export function startExecution(
+  client: IntentProofClient,
+  plan: WrapPlan,
+  args: unknown[],
+  defaultInputs?: unknown,
+): Execution {
+  const wrap = plan.resolve(client.config);
+  // One wall-clock reading; the end is derived from a monotonic delta, so a
+  // wall clock stepping back during the call cannot reverse the record.
+  const startedAtMs = Date.now();
+  const startedMonotonic = performance.now();
+  const active = currentScope();
+  const inherited = wrap.propagateCorrelation ? active?.correlationId : undefined;
+  const id = uuidV4();
+  // A call that starts a chain names the chain after its own event: the id is
+  // a fresh UUID v4 either way, and one random id per call is half the cost.
+  const correlationId = wrap.correlationId ?? inherited ?? (wrap.generateOnMissing ? id : undefined);
+
+  let attributes = wrap.eventAttributes;
+  const inheritedAttributes = active?.attributes;
+  if (inheritedAttributes !== undefined) {
+    attributes = mergeAttributes(wrap.config.defaultAttributes, inheritedAttributes, wrap.ownAttributes);
+  }
+  // A new async scope only when nested work would see a difference: entering
+  // one costs more than the rest of a small wrap.
+  let scope: CorrelationScope | undefined;
+  if (correlationId !== active?.correlationId || wrap.ownAttributes !== undefined) {
+    scope = {
+      correlationId,
+      attributes:
+        wrap.ownAttributes === undefined ? inheritedAttributes : mergeAttributes(inheritedAttributes, wrap.ownAttributes),
+      client: active?.client,
+    };
+  }
+  const inputs = captureInputs(wrap, args, defaultInputs);
+  return new Execution(wrap, id, correlationId, scope, attributes, inputs, startedAtMs, startedMonotonic);
 }
 
 function captureInputs(wrap: ResolvedWrap, args: unknown[], defaultInputs: unknown): Inputs {
@@ -53,172 +169,83 @@ function captureInputs(wrap: ResolvedWrap, args: unknown[], defaultInputs: unkno
     }
   }
   if (defaultInputs !== undefined) return inputsFromHookResult(defaultInputs, wrap);
-  return args.length === 0 ? {} : keyedByIndex(args, wrap, false);
+  return argumentsByIndex(args, wrap);
 }
 
-/**
- * One recorded invocation: started when the call begins, settled exactly once
- * with `succeed` or `fail`, which builds the event and hands it to the
- * exporters. Framework integrations use it directly when a call's outcome is
- * only known later (an HTTP response finishing, an Observable completing).
- */
-export class Execution {
-  private settled = false;
-
-  constructor(
-    private readonly sink: EventSink,
-    private readonly wrap: ResolvedWrap,
-    private readonly id: string,
-    readonly correlationId: string | undefined,
-    private readonly scope: CorrelationScope | undefined,
-    private readonly attributes: Readonly<Attributes> | undefined,
-    private readonly inputs: Inputs,
-    private readonly startMs: number,
-  ) {}
-
-  /** Calls `fn` inside this execution's correlation scope, so nested wraps inherit it. */
-  call<T>(fn: (...args: any[]) => T, thisArg: unknown, args: readonly unknown[]): T {
-    if (this.scope === undefined) return Reflect.apply(fn, thisArg, args) as T;
-    return runInScope(this.scope, Reflect.apply, fn, thisArg, args) as T;
-  }
-
-  /** Runs `fn` inside this execution's correlation scope. */
-  run<T>(fn: () => T): T {
-    return this.scope === undefined ? fn() : runInScope(this.scope, fn);
-  }
-
-  get isSettled(): boolean {
-    return this.settled;
-  }
-
-  succeed(result: unknown, attributes?: Attributes): void {
-    if (this.settled) return;
-    this.settled = true;
-    try {
-      this.emit("ok", this.outputOf(result), undefined, attributes);
-    } catch (error) {
-      this.sink.reportInternalError(error);
-    }
-  }
-
-  fail(thrown: unknown, details?: FailureDetails): void {
-    if (this.settled) return;
-    this.settled = true;
-    try {
-      const wrap = this.wrap;
-      const error = toExecutionError(thrown, wrap.includeErrorStack, wrap.serialization.maxStringLength);
-      if (details?.code !== undefined) error.code = details.code;
-      if (details?.name !== undefined) error.name = details.name;
-      let output: JsonValue | undefined;
-      if (typeof wrap.captureError === "function") {
-        try {
-          output = snapshotValue(wrap.captureError(thrown), wrap.serialization);
-        } catch {
-          // A failing hook leaves `output` out; the error itself is still recorded.
-        }
+/** Spec: `inputs` is an object keyed by argument index (`{ "0": … }`). */
+function argumentsByIndex(args: readonly unknown[], wrap: ResolvedWrap): Inputs {
+  const serialization = wrap.serialization;
+  // The common arities as literals: one allocation of a ready-made shape
+  // instead of an empty object grown key by key.
+  switch (args.length) {
+    case 0:
+      return {};
+    case 1:
+      return { 0: snapshotValue(args[0], serialization) };
+    case 2:
+      if (serialization.maxKeys >= 2) {
+        return { 0: snapshotValue(args[0], serialization), 1: snapshotValue(args[1], serialization) };
       }
-      this.emit("error", output, error, details?.attributes);
-    } catch (error) {
-      this.sink.reportInternalError(error);
-    }
   }
-
-  private outputOf(result: unknown): JsonValue {
-    const { captureOutput, serialization } = this.wrap;
-    if (captureOutput === false) return null;
-    if (typeof captureOutput === "function") {
-      try {
-        return snapshotValue(captureOutput(result), serialization);
-      } catch {
-        // Fall back to the default snapshot of the result.
-      }
-    }
-    return snapshotValue(result, serialization);
-  }
-
-  private emit(
-    status: "ok" | "error",
-    output: JsonValue | undefined,
-    error: ExecutionEvent["error"],
-    extraAttributes: Attributes | undefined,
-  ): void {
-    const endMs = Date.now();
-    const { wrap, correlationId } = this;
-    let event: ExecutionEvent;
-    if (status === "ok" && correlationId !== undefined) {
-      // The common shape as one literal: cheaper than growing an object key by key.
-      event = {
-        id: this.id,
-        correlationId,
-        intent: wrap.intent,
-        action: wrap.action,
-        inputs: this.inputs,
-        output: output as JsonValue,
-        status,
-        startedAt: isoTimestamp(this.startMs),
-        completedAt: isoTimestamp(endMs),
-        durationMs: endMs - this.startMs,
-      };
-    } else {
-      event = { id: this.id } as ExecutionEvent;
-      if (correlationId !== undefined) event.correlationId = correlationId;
-      event.intent = wrap.intent;
-      event.action = wrap.action;
-      event.inputs = this.inputs;
-      if (output !== undefined) event.output = output;
-      if (error !== undefined) event.error = error;
-      event.status = status;
-      event.startedAt = isoTimestamp(this.startMs);
-      event.completedAt = isoTimestamp(endMs);
-      event.durationMs = endMs - this.startMs;
-    }
-    if (this.attributes !== undefined || extraAttributes !== undefined) {
-      event.attributes = { ...this.attributes, ...extraAttributes };
-    }
-    this.sink.emit(event, this.wrap.exporterTimeoutMs);
-  }
+  const inputs: Inputs = {};
+  const count = Math.min(args.length, serialization.maxKeys);
+  for (let i = 0; i < count; i++) inputs[i] = snapshotValue(args[i], serialization);
+  return inputs;
 }
 
-/**
- * Starts one execution of `plan` for `sink`: resolves the correlation id
- * (explicit, inherited, or generated), captures inputs before the user code
- * runs, and decides whether a new correlation scope is needed for nested work.
- */
-export function startExecution(
-  sink: EventSink,
-  plan: WrapPlan,
-  args: unknown[],
-  defaultInputs?: unknown,
-): Execution {
-  const wrap = plan.resolve(sink.config);
-  const startMs = Date.now();
-  const active = currentScope();
-  const inherited = wrap.propagateCorrelation ? active?.correlationId : undefined;
-  const id = uuidV4();
-  // A call that starts a chain names the chain after its own event: the id is
-  // a fresh UUID v4 either way, and one random id per call is half the cost.
-  const correlationId = wrap.correlationId ?? inherited ?? (wrap.generateOnMissing ? id : undefined);
+/** Spec: `inputs` is always an object; a hook's array is keyed by index, a scalar becomes `{ value }`. */
+function inputsFromHookResult(value: unknown, wrap: ResolvedWrap): Inputs {
+  const snap = snapshotValue(value, wrap.serialization);
+  if (Array.isArray(snap)) {
+    const inputs: Inputs = {};
+    const count = Math.min(snap.length, wrap.serialization.maxKeys);
+    for (let i = 0; i < count; i++) inputs[i] = snap[i]!;
+    return inputs;
+  }
+  if (snap !== null && typeof snap === "object") return snap;
+  return { value: snap };
+}
 
-  let scope: CorrelationScope | undefined;
-  let attributes = wrap.eventAttributes;
-  const inheritedAttributes = active?.attributes;
-  if (inheritedAttributes !== undefined) {
-    attributes = mergeAttributes(sink.config.defaultAttributes, inheritedAttributes, wrap.ownAttributes);
+// ---------------------------------------------------------------------------
+// 4. Call, and settle by the result's shape
+// ---------------------------------------------------------------------------
+
+/**
+ * Calls `fn` inside `execution`'s scope and settles it when the outcome is
+ * known, keeping the call's shape (see the integration API above).
+ */
+export function callRecorded(
+  execution: Execution,
+  fn: AnyFunction,
+  thisArg: unknown,
+  args: readonly unknown[],
+  settlement?: Settlement,
+  adopt?: (result: object) => unknown,
+): unknown {
+  let result: unknown;
+  try {
+    result = execution.call(fn, thisArg, args);
+  } catch (error) {
+    if (settlement === undefined) execution.fail(error);
+    else settlement.fail(execution, error);
+    throw error;
   }
-  // Only open a new async scope when something nested would see a difference:
-  // entering one costs more than the rest of a small wrap.
-  if (correlationId !== active?.correlationId || wrap.ownAttributes !== undefined) {
-    scope = {
-      correlationId,
-      attributes:
-        wrap.ownAttributes === undefined
-          ? inheritedAttributes
-          : mergeAttributes(inheritedAttributes, wrap.ownAttributes),
-      client: active?.client,
-    };
+  if (result !== null && (typeof result === "object" || typeof result === "function")) {
+    if (adopt !== undefined) {
+      const adopted = adopt(result);
+      if (adopted !== undefined) return adopted;
+    }
+    if (isThenable(result)) {
+      return followThenable(
+        result,
+        settlement === undefined ? (value) => execution.succeed(value) : (value) => settlement.succeed(execution, value),
+        settlement === undefined ? (error) => execution.fail(error) : (error) => settlement.fail(execution, error),
+      );
+    }
   }
-  const inputs = captureInputs(wrap, args, defaultInputs);
-  return new Execution(sink, wrap, id, correlationId, scope, attributes, inputs, startMs);
+  if (settlement === undefined) execution.succeed(result);
+  else settlement.succeed(execution, result);
+  return result;
 }
 
 // `instanceof` consults a Proxy's getPrototypeOf trap, which may throw: a
@@ -226,6 +253,16 @@ export function startExecution(
 function isNativePromise(value: unknown): value is Promise<unknown> {
   try {
     return value instanceof Promise;
+  } catch {
+    return false;
+  }
+}
+
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  if (value === null || (typeof value !== "object" && typeof value !== "function")) return false;
+  if (isNativePromise(value)) return true;
+  try {
+    return typeof (value as { then?: unknown }).then === "function";
   } catch {
     return false;
   }
@@ -254,39 +291,169 @@ export function followThenable(
   return observed;
 }
 
-export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  if (value === null || (typeof value !== "object" && typeof value !== "function")) return false;
-  if (isNativePromise(value)) return true;
-  try {
-    return typeof (value as { then?: unknown }).then === "function";
-  } catch {
-    return false;
+// ---------------------------------------------------------------------------
+// 5–7. Settle, build the event, deliver it
+// ---------------------------------------------------------------------------
+
+/**
+ * One recorded invocation: started when the call begins, settled exactly once
+ * with `succeed` or `fail`, which builds the event and hands it to the
+ * exporters. Integrations use it directly when a call's outcome is only known
+ * later (an HTTP response finishing, an Observable completing).
+ */
+export class Execution {
+  private settled = false;
+
+  constructor(
+    private readonly wrap: ResolvedWrap,
+    private readonly id: string,
+    readonly correlationId: string | undefined,
+    private readonly scope: CorrelationScope | undefined,
+    private readonly attributes: Readonly<Attributes> | undefined,
+    private readonly inputs: Inputs,
+    private readonly startedAtMs: number,
+    private readonly startedMonotonic: number,
+  ) {}
+
+  /** Calls `fn` inside this execution's correlation scope, so nested wraps inherit it. */
+  call<T>(fn: (...args: any[]) => T, thisArg: unknown, args: readonly unknown[]): T {
+    if (this.scope === undefined) return Reflect.apply(fn, thisArg, args) as T;
+    return runInScope(this.scope, Reflect.apply, fn, thisArg, args) as T;
+  }
+
+  /** Runs `fn` inside this execution's correlation scope. */
+  run<T>(fn: () => T): T {
+    return this.scope === undefined ? fn() : runInScope(this.scope, fn);
+  }
+
+  get isSettled(): boolean {
+    return this.settled;
+  }
+
+  succeed(result: unknown, attributes?: Attributes): void {
+    if (this.settled) return;
+    this.settled = true;
+    try {
+      const { captureOutput, serialization } = this.wrap;
+      let output: JsonValue;
+      if (captureOutput === false) {
+        output = null;
+      } else if (typeof captureOutput === "function") {
+        output = snapshotByHook(captureOutput, result, this.wrap) ?? snapshotValue(result, serialization);
+      } else {
+        output = snapshotValue(result, serialization);
+      }
+      this.finish("ok", output, undefined, attributes);
+    } catch (error) {
+      this.reportInternalError(error);
+    }
+  }
+
+  fail(thrown: unknown, details?: FailureDetails): void {
+    if (this.settled) return;
+    this.settled = true;
+    try {
+      const wrap = this.wrap;
+      const error = toExecutionError(thrown, wrap.includeErrorStack, wrap.serialization.maxStringLength);
+      if (details?.code !== undefined) error.code = details.code;
+      if (details?.name !== undefined) error.name = details.name;
+      // A failing hook leaves `output` out; the error itself is still recorded.
+      const output = typeof wrap.captureError === "function" ? snapshotByHook(wrap.captureError, thrown, wrap) : undefined;
+      this.finish("error", output, error, details?.attributes);
+    } catch (error) {
+      this.reportInternalError(error);
+    }
+  }
+
+  /** A failure of telemetry itself, reported to `onExporterError` without an event. */
+  reportInternalError(error: unknown): void {
+    this.wrap.config.reportExporterError(error, undefined);
+  }
+
+  private finish(
+    status: "ok" | "error",
+    output: JsonValue | undefined,
+    error: ExecutionEvent["error"],
+    extraAttributes: Attributes | undefined,
+  ): void {
+    const event = this.buildEvent(status, output, error, extraAttributes);
+    deliver(freezeEvent(event), this.wrap);
+  }
+
+  private buildEvent(
+    status: "ok" | "error",
+    output: JsonValue | undefined,
+    error: ExecutionEvent["error"],
+    extraAttributes: Attributes | undefined,
+  ): ExecutionEvent {
+    const { wrap, correlationId } = this;
+    // Monotonic and never negative, kept to the microsecond.
+    const elapsed = performance.now() - this.startedMonotonic;
+    const durationMs = elapsed > 0 ? Math.round(elapsed * 1000) / 1000 : 0;
+    const startedAt = isoTimestamp(this.startedAtMs);
+    const completedAt = isoTimestamp(this.startedAtMs + Math.round(durationMs));
+    const attributes =
+      extraAttributes === undefined ? this.attributes : { ...this.attributes, ...extraAttributes };
+    let event: ExecutionEvent;
+    if (status === "ok" && correlationId !== undefined) {
+      // The common shape as one literal: cheaper than growing an object key by key.
+      event = {
+        id: this.id,
+        correlationId,
+        intent: wrap.intent,
+        action: wrap.action,
+        inputs: this.inputs,
+        output: output as JsonValue,
+        status,
+        startedAt,
+        completedAt,
+        durationMs,
+      };
+    } else {
+      event = { id: this.id } as ExecutionEvent;
+      if (correlationId !== undefined) event.correlationId = correlationId;
+      event.intent = wrap.intent;
+      event.action = wrap.action;
+      event.inputs = this.inputs;
+      if (output !== undefined) event.output = output;
+      if (error !== undefined) event.error = error;
+      event.status = status;
+      event.startedAt = startedAt;
+      event.completedAt = completedAt;
+      event.durationMs = durationMs;
+    }
+    if (attributes !== undefined) event.attributes = attributes;
+    return event;
   }
 }
 
-/** The hot path of every wrapped call. */
-export function invokeRecorded(
-  sink: EventSink,
-  plan: WrapPlan,
-  fn: (...args: any[]) => unknown,
-  thisArg: unknown,
-  args: unknown[],
-): unknown {
-  const execution = startExecution(sink, plan, args);
-  let result: unknown;
+/** The snapshot of a capture hook's result, or `undefined` when the hook threw. */
+function snapshotByHook(hook: (value: unknown) => unknown, value: unknown, wrap: ResolvedWrap): JsonValue | undefined {
+  let captured: unknown;
   try {
-    result = execution.call(fn, thisArg, args);
-  } catch (error) {
-    execution.fail(error);
-    throw error;
+    captured = hook(value);
+  } catch {
+    return undefined;
   }
-  if (isThenable(result)) {
-    return followThenable(
-      result,
-      (value) => execution.succeed(value),
-      (error) => execution.fail(error),
-    );
+  return snapshotValue(captured, wrap.serialization);
+}
+
+/**
+ * Hands the event to every exporter of the configuration it was recorded
+ * under. A throw is reported with the event; a returned promise is tracked so
+ * `flush()` can wait for it (and report a rejection). Never throws.
+ */
+function deliver(event: ExecutionEvent, wrap: ResolvedWrap): void {
+  const { exporters, pendingExports, reportExporterError } = wrap.config;
+  for (let i = 0; i < exporters.length; i++) {
+    const exporter = exporters[i]! as { export?: (event: ExecutionEvent) => unknown; onEvent?: (event: ExecutionEvent) => unknown };
+    try {
+      const outcome = typeof exporter.export === "function" ? exporter.export(event) : exporter.onEvent!(event);
+      if (outcome !== undefined && outcome !== null && typeof (outcome as PromiseLike<unknown>).then === "function") {
+        pendingExports.track(outcome as PromiseLike<unknown>, event, wrap.exporterTimeoutMs, reportExporterError);
+      }
+    } catch (error) {
+      reportExporterError(error, event);
+    }
   }
-  execution.succeed(result);
-  return result;
 }

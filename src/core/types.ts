@@ -41,12 +41,37 @@ export interface ExecutionEvent {
   attributes?: Attributes;
 }
 
-/** Where events go. `export` may be sync or async; failures are contained. */
+/**
+ * Given to an exporter's `flush()` and `shutdown()`: the client stops waiting
+ * at `deadline` (epoch ms, from `shutdownTimeoutMs`), when `signal` aborts.
+ * An exporter that honours it stops retrying and reports what it could not
+ * deliver; one that ignores it is simply no longer waited for.
+ */
+export interface ExporterDrainOptions {
+  readonly signal: AbortSignal;
+  readonly deadline: number;
+}
+
+/**
+ * Where events go. `export` may be sync or async; failures are contained.
+ * Every event is deeply frozen: an exporter cannot change what another one
+ * receives.
+ */
 export interface Exporter {
   export(event: ExecutionEvent): void | Promise<void>;
-  flush?(): void | Promise<void>;
-  shutdown?(): void | Promise<void>;
+  flush?(options?: ExporterDrainOptions): void | Promise<void>;
+  shutdown?(options?: ExporterDrainOptions): void | Promise<void>;
 }
+
+/** An exporter in the spec's hook form: `onEvent` instead of `export`. */
+export interface EventHookExporter {
+  onEvent(event: ExecutionEvent): void | Promise<void>;
+  flush?(options?: ExporterDrainOptions): void | Promise<void>;
+  shutdown?(options?: ExporterDrainOptions): void | Promise<void>;
+}
+
+/** Either exporter form a client accepts. */
+export type AnyExporter = Exporter | EventHookExporter;
 
 /** Limits and redaction for `snapshot` and every captured value. */
 export interface SerializeOptions {
@@ -115,7 +140,7 @@ export interface CorrelationConfig {
 
 export interface IntentProofConfig {
   /** Default: one `MemoryExporter`. */
-  exporters?: Exporter[];
+  exporters?: AnyExporter[];
   /**
    * Called once per failed export (a throw, a rejection, or a promise still
    * pending after `exporterTimeoutMs` when `flush()` runs). `event` is absent
@@ -124,10 +149,42 @@ export interface IntentProofConfig {
   onExporterError?: (error: unknown, event?: ExecutionEvent) => void;
   /** How long `flush()` waits for one export promise before reporting it. Default 10000. */
   exporterTimeoutMs?: number;
+  /**
+   * The most `flush()` and `shutdown()` wait, in all, before returning. What
+   * is still undelivered then is reported to `onExporterError` as dropped
+   * (an `ExporterTimeoutError` with code `"SHUTDOWN_TIMEOUT"`). Default 5000.
+   */
+  shutdownTimeoutMs?: number;
   defaultAttributes?: Attributes;
   /** Default `true`. */
   includeErrorStack?: boolean;
   correlation?: CorrelationConfig;
   serialization?: SerializeOptions;
   defaultWrapOptions?: DefaultWrapOptions;
+}
+
+/** One exporter of the spec's declarative config document. */
+export interface ExporterDocument {
+  /** `"console"`: JSON lines on stdout; `"http"`: an `HttpExporter`; `"custom"`: `exporter` given inline. */
+  type: "console" | "http" | "otel" | "custom";
+  /** The collector URL of an `"http"` exporter. */
+  endpoint?: string;
+  /** Extra request headers of an `"http"` exporter. */
+  headers?: Record<string, string>;
+  /** Accepted for the spec; intentproof always fails open (exporter failures never reach the caller). */
+  failOpen?: boolean;
+  /** The exporter object of a `"custom"` entry (in-code documents only). */
+  exporter?: AnyExporter;
+}
+
+/**
+ * The spec's declarative configuration (`intentproof_config.v1`), e.g. read
+ * from a JSON file. Recognised by its `version` field.
+ */
+export interface IntentProofConfigDocument {
+  version: 1;
+  defaultWrapOptions?: DefaultWrapOptions;
+  exporters?: ExporterDocument[];
+  correlation?: CorrelationConfig;
+  serialization?: Pick<SerializeOptions, "maxDepth" | "maxStringLength" | "redactKeys">;
 }

@@ -1,103 +1,108 @@
 import { validateAttributes } from "./attributes.js";
+import { correlationIdProblem, trimAsciiWhitespace } from "./correlation.js";
+import { OptionsReader } from "./options/options-reader.js";
 import { resolveSerializeOptions } from "./snapshot.js";
-import type { Attributes, DefaultWrapOptions, SerializeOptions, WrapOptions } from "./types.js";
+import type { DefaultWrapOptions, SerializeOptions, WrapOptions } from "./types.js";
 
-/** WrapOptions after validation: what one wrap site asks for, before client defaults. */
-export interface WrapSpec {
-  readonly intent?: string;
-  readonly action?: string;
-  readonly correlationId?: string;
-  readonly attributes?: Readonly<Attributes>;
-  readonly captureInput?: (args: unknown[]) => unknown;
-  readonly captureOutput?: boolean | ((result: unknown) => unknown);
-  readonly captureError?: boolean | ((error: unknown) => unknown);
-  readonly captureInputs?: boolean;
-  readonly includeErrorStack?: boolean;
-  readonly propagateCorrelation?: boolean;
-  readonly exporterTimeoutMs?: number;
-  readonly serialization?: SerializeOptions;
-}
+/** The serializer limits a wrap may narrow for its own calls. */
+export const SERIALIZE_FIELDS = ["maxDepth", "maxKeys", "maxStringLength", "maxNodes", "redactKeys"] as const;
 
-const SERIALIZE_FIELDS = ["maxDepth", "maxKeys", "maxStringLength", "maxNodes", "redactKeys"] as const;
+/** Every field of `WrapOptions`. */
+export const WRAP_OPTION_FIELDS: readonly string[] = [
+  "intent",
+  "action",
+  "correlationId",
+  "attributes",
+  "captureInput",
+  "captureOutput",
+  "captureError",
+  "captureInputs",
+  "includeErrorStack",
+  "captureStack",
+  "propagateCorrelation",
+  "exporterTimeoutMs",
+  ...SERIALIZE_FIELDS,
+];
 
-function fail(where: string, field: string, rule: string): never {
-  throw new TypeError(`${where}: "${field}" ${rule}`);
-}
+/** `defaultWrapOptions` takes every wrap field but a pinned correlation id. */
+export const DEFAULT_WRAP_OPTION_FIELDS: readonly string[] = WRAP_OPTION_FIELDS.filter(
+  (field) => field !== "correlationId",
+);
 
-function optionalBoolean(options: Record<string, unknown>, field: string, where: string): boolean | undefined {
-  const value = options[field];
-  if (value !== undefined && typeof value !== "boolean") fail(where, field, "must be a boolean");
-  return value as boolean | undefined;
-}
+/** Wrap options (or `defaultWrapOptions`) after `checkWrapOptions`. */
+export type CheckedWrapOptions = Readonly<
+  DefaultWrapOptions & { correlationId?: string; serialization?: Readonly<SerializeOptions> }
+>;
 
-function optionalText(options: Record<string, unknown>, field: string, where: string): string | undefined {
-  const value = options[field];
-  if (value === undefined) return undefined;
-  if (typeof value !== "string" || value.trim() === "") fail(where, field, "must be a non-empty string");
-  return value.trim();
-}
-
-function booleanOrFunction<T>(options: Record<string, unknown>, field: string, where: string): boolean | T | undefined {
-  const value = options[field];
-  if (value !== undefined && typeof value !== "boolean" && typeof value !== "function") {
-    fail(where, field, "must be a boolean or a function");
-  }
-  return value as boolean | T | undefined;
-}
+/** The owner named in wrap option errors unless a caller names its own. */
+export const WRAP_OPTIONS_OWNER = "intentproof: wrap options";
 
 /**
- * Validates wrap options (or `defaultWrapOptions` when `requireLabels` is
- * false) and returns the normalised spec. Throws a TypeError naming the field.
+ * Validates wrap options (TypeError naming the field, unknown fields with a
+ * "did you mean") and returns them normalised and frozen: labels trimmed,
+ * `captureStack` folded into `includeErrorStack`, `exporterTimeoutMs: 0`
+ * (the spec's "SDK default") dropped, `serialization` holding the limits.
+ * `requireLabels` is false for `defaultWrapOptions`.
  */
-export function toWrapSpec(options: unknown, where: string, requireLabels: boolean): WrapSpec {
-  if (options === null || typeof options !== "object" || Array.isArray(options)) {
-    throw new TypeError(`${where}: options must be an object with "intent" and "action"`);
+export function checkWrapOptions(
+  options: unknown,
+  owner: string,
+  requireLabels: boolean,
+): CheckedWrapOptions {
+  if (requireLabels && (options === null || typeof options !== "object" || Array.isArray(options))) {
+    throw new TypeError(`${owner}: options must be an object with "intent" and "action"`);
   }
-  const o = options as Record<string, unknown>;
-  const intent = optionalText(o, "intent", where);
-  const action = optionalText(o, "action", where);
-  if (requireLabels && intent === undefined) fail(where, "intent", "is required (a non-empty string)");
-  if (requireLabels && action === undefined) fail(where, "action", "is required (a non-empty string)");
-  const captureInput = o.captureInput;
-  if (captureInput !== undefined && typeof captureInput !== "function") fail(where, "captureInput", "must be a function");
-  const includeErrorStack = optionalBoolean(o, "includeErrorStack", where);
-  const captureStack = optionalBoolean(o, "captureStack", where);
+  const reader = new OptionsReader(owner, options, requireLabels ? WRAP_OPTION_FIELDS : DEFAULT_WRAP_OPTION_FIELDS);
+  const intent = reader.text("intent");
+  const action = reader.text("action");
+  if (requireLabels && intent === undefined) reader.fail("intent", "is required (a non-empty string)");
+  if (requireLabels && action === undefined) reader.fail("action", "is required (a non-empty string)");
+
+  let correlationId: string | undefined;
+  if (reader.has("correlationId")) {
+    const problem = correlationIdProblem(reader.raw("correlationId"));
+    if (problem !== undefined) reader.fail("correlationId", problem, false);
+    correlationId = trimAsciiWhitespace(reader.raw("correlationId") as string);
+  }
+
+  const includeErrorStack = reader.boolean("includeErrorStack");
+  const captureStack = reader.boolean("captureStack");
   if (includeErrorStack !== undefined && captureStack !== undefined && includeErrorStack !== captureStack) {
-    fail(where, "captureStack", "contradicts \"includeErrorStack\" (they are aliases)");
+    reader.fail("captureStack", 'contradicts "includeErrorStack" (they are aliases)', false);
   }
-  const exporterTimeoutMs = o.exporterTimeoutMs;
-  if (exporterTimeoutMs !== undefined && (typeof exporterTimeoutMs !== "number" || !(exporterTimeoutMs >= 0) || !Number.isFinite(exporterTimeoutMs))) {
-    fail(where, "exporterTimeoutMs", "must be a finite number >= 0 (0 means the client default)");
-  }
+  const exporterTimeoutMs = reader.timeoutMs("exporterTimeoutMs", { allowZero: true });
+
   let serialization: SerializeOptions | undefined;
   for (const field of SERIALIZE_FIELDS) {
-    if (o[field] !== undefined) (serialization ??= {})[field] = o[field] as never;
+    if (reader.has(field)) (serialization ??= {})[field] = reader.raw(field) as never;
   }
-  // Validate the limits now so a bad one surfaces at wrap time, not per call.
-  if (serialization) resolveSerializeOptions(serialization, where);
-  return {
-    intent,
-    action,
-    correlationId: optionalText(o, "correlationId", where),
-    attributes: validateAttributes(o.attributes, "attributes"),
-    captureInput: captureInput as WrapSpec["captureInput"],
-    captureOutput: booleanOrFunction(o, "captureOutput", where),
-    captureError: booleanOrFunction(o, "captureError", where),
-    captureInputs: optionalBoolean(o, "captureInputs", where),
-    includeErrorStack: includeErrorStack ?? captureStack,
-    propagateCorrelation: optionalBoolean(o, "propagateCorrelation", where),
-    exporterTimeoutMs: exporterTimeoutMs === 0 ? undefined : (exporterTimeoutMs as number | undefined),
-    serialization,
-  };
+  // Checked now so a bad limit surfaces at wrap time, not per call.
+  if (serialization !== undefined) resolveSerializeOptions(serialization, owner);
+
+  const checked: DefaultWrapOptions & { correlationId?: string; serialization?: SerializeOptions } = {};
+  if (intent !== undefined) checked.intent = intent;
+  if (action !== undefined) checked.action = action;
+  if (correlationId !== undefined) checked.correlationId = correlationId;
+  const attributes = validateAttributes(reader.raw("attributes"), "attributes", owner);
+  if (attributes !== undefined) checked.attributes = attributes;
+  const captureInput = reader.function<(args: unknown[]) => unknown>("captureInput");
+  if (captureInput !== undefined) checked.captureInput = captureInput;
+  const captureOutput = reader.booleanOrFunction<(result: unknown) => unknown>("captureOutput");
+  if (captureOutput !== undefined) checked.captureOutput = captureOutput;
+  const captureError = reader.booleanOrFunction<(error: unknown) => unknown>("captureError");
+  if (captureError !== undefined) checked.captureError = captureError;
+  const captureInputs = reader.boolean("captureInputs");
+  if (captureInputs !== undefined) checked.captureInputs = captureInputs;
+  const stack = includeErrorStack ?? captureStack;
+  if (stack !== undefined) checked.includeErrorStack = stack;
+  const propagateCorrelation = reader.boolean("propagateCorrelation");
+  if (propagateCorrelation !== undefined) checked.propagateCorrelation = propagateCorrelation;
+  if (exporterTimeoutMs !== undefined && exporterTimeoutMs !== 0) checked.exporterTimeoutMs = exporterTimeoutMs;
+  if (serialization !== undefined) checked.serialization = Object.freeze(serialization);
+  return Object.freeze(checked);
 }
 
 /** Throws a TypeError naming the first malformed field of `options`. */
 export function assertWrapOptionsShape(options: unknown): asserts options is WrapOptions {
-  toWrapSpec(options, "intentproof: wrap options", true);
-}
-
-/** Validates `defaultWrapOptions` of a config. */
-export function toDefaultWrapSpec(options: DefaultWrapOptions | undefined): WrapSpec | undefined {
-  if (options === undefined) return undefined;
-  return toWrapSpec(options, "intentproof: defaultWrapOptions", false);
+  checkWrapOptions(options, WRAP_OPTIONS_OWNER, true);
 }

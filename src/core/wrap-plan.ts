@@ -2,10 +2,15 @@ import { mergeAttributes } from "./attributes.js";
 import type { ResolvedConfig } from "./config.js";
 import { resolveSerializeOptions, type ResolvedSerializeOptions } from "./snapshot.js";
 import type { Attributes } from "./types.js";
-import { toWrapSpec, type WrapSpec } from "./wrap-options.js";
+import { checkWrapOptions, type CheckedWrapOptions } from "./wrap-options.js";
 
-/** Everything one call needs, resolved once per wrap site and client configuration. */
+/**
+ * The one form a wrapped call reads: a wrap site's options merged with the
+ * client's configuration, computed once per wrap site and configuration.
+ */
 export interface ResolvedWrap {
+  /** The configuration this was merged with: exporters, error hook, pending exports. */
+  readonly config: ResolvedConfig;
   readonly intent: string;
   readonly action: string;
   readonly correlationId: string | undefined;
@@ -25,56 +30,55 @@ export interface ResolvedWrap {
 }
 
 /**
- * A validated wrap site. Client defaults can change later through
- * `configure`, so the merge with them is cached per configuration object and
- * redone only when the configuration changes.
+ * A validated wrap site. `configure` may change the client's defaults later,
+ * so the merge with them is cached per configuration object and redone only
+ * when the configuration changes.
  */
 export class WrapPlan {
   private cachedConfig: ResolvedConfig | undefined;
   private cached: ResolvedWrap | undefined;
 
-  constructor(readonly spec: WrapSpec) {}
+  constructor(
+    readonly options: CheckedWrapOptions,
+    private readonly owner: string,
+  ) {}
 
   resolve(config: ResolvedConfig): ResolvedWrap {
-    if (config !== this.cachedConfig || this.cached === undefined) {
-      this.cached = resolveWrap(this.spec, config);
-      this.cachedConfig = config;
-    }
+    if (config === this.cachedConfig) return this.cached!;
+    this.cached = resolveWrap(this.options, config, this.owner);
+    this.cachedConfig = config;
     return this.cached;
   }
 }
 
-function resolveWrap(spec: WrapSpec, config: ResolvedConfig): ResolvedWrap {
+function resolveWrap(site: CheckedWrapOptions, config: ResolvedConfig, owner: string): ResolvedWrap {
   const defaults = config.defaultWrap;
-  const ownAttributes = mergeAttributes(defaults?.attributes, spec.attributes);
+  const ownAttributes = mergeAttributes(defaults?.attributes, site.attributes);
   const serialization =
-    defaults?.serialization || spec.serialization
-      ? resolveSerializeOptions(
-          { ...defaults?.serialization, ...spec.serialization },
-          "intentproof: wrap options",
-          config.serialization,
-        )
+    defaults?.serialization || site.serialization
+      ? resolveSerializeOptions({ ...defaults?.serialization, ...site.serialization }, owner, config.serialization)
       : config.serialization;
   return Object.freeze({
+    config,
     // Labels are required on the wrap itself; defaults only fill in for manual executions.
-    intent: (spec.intent ?? defaults?.intent) as string,
-    action: (spec.action ?? defaults?.action) as string,
-    correlationId: spec.correlationId,
+    intent: (site.intent ?? defaults?.intent) as string,
+    action: (site.action ?? defaults?.action) as string,
+    correlationId: site.correlationId,
     ownAttributes,
     eventAttributes: mergeAttributes(config.defaultAttributes, ownAttributes),
-    captureInput: spec.captureInput ?? defaults?.captureInput,
-    captureOutput: spec.captureOutput ?? defaults?.captureOutput ?? true,
-    captureError: spec.captureError ?? defaults?.captureError ?? true,
-    captureInputs: spec.captureInputs ?? defaults?.captureInputs ?? true,
-    includeErrorStack: spec.includeErrorStack ?? defaults?.includeErrorStack ?? config.includeErrorStack,
-    propagateCorrelation: spec.propagateCorrelation ?? defaults?.propagateCorrelation ?? true,
+    captureInput: site.captureInput ?? defaults?.captureInput,
+    captureOutput: site.captureOutput ?? defaults?.captureOutput ?? true,
+    captureError: site.captureError ?? defaults?.captureError ?? true,
+    captureInputs: site.captureInputs ?? defaults?.captureInputs ?? true,
+    includeErrorStack: site.includeErrorStack ?? defaults?.includeErrorStack ?? config.includeErrorStack,
+    propagateCorrelation: site.propagateCorrelation ?? defaults?.propagateCorrelation ?? true,
     generateOnMissing: config.generateOnMissing,
-    exporterTimeoutMs: spec.exporterTimeoutMs ?? defaults?.exporterTimeoutMs ?? config.exporterTimeoutMs,
+    exporterTimeoutMs: site.exporterTimeoutMs ?? defaults?.exporterTimeoutMs ?? config.exporterTimeoutMs,
     serialization,
-  });
+  }) as ResolvedWrap;
 }
 
-/** Validates wrap options (TypeError naming the field) and prepares them for repeated use. */
-export function prepareWrap(options: unknown, where: string): WrapPlan {
-  return new WrapPlan(toWrapSpec(options, where, true));
+/** Validates wrap options (TypeError naming `owner` and the field) and prepares them for repeated use. */
+export function prepareWrap(options: unknown, owner: string): WrapPlan {
+  return new WrapPlan(checkWrapOptions(options, owner, true), owner);
 }

@@ -9,9 +9,10 @@ import {
   getIntentProofClient,
   runWithCorrelationId,
 } from "../../src/index.js";
+import type { IntentProofConfig } from "../../src/index.js";
 import { CheckedExporter, isUuidV4 } from "../support/event-validator.js";
 
-function setup(config: ConstructorParameters<typeof IntentProofClient>[0] = {}) {
+function setup(config: IntentProofConfig = {}) {
   const checked = new CheckedExporter();
   const client = createIntentProofClient({ exporters: [checked], ...config });
   return { client, events: () => checked.getEvents(), checked };

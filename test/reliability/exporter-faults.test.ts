@@ -205,18 +205,36 @@ describe("exporter faults never reach the caller", () => {
     await expect(client.flush()).resolves.toBeUndefined();
   });
 
-  it("an exporter that mutates the event cannot change the caller's value (later exporters share the event object)", async () => {
-    // Documented: exporters share the event object, so a mutating exporter
-    // affects later ones; the caller's value is untouched either way.
+  it("an exporter that mutates the event changes neither the caller's value nor what later exporters receive", async () => {
+    // Events are deeply frozen: every write fails (a TypeError in strict
+    // code, reported like any exporter throw) and the event stays as recorded.
+    const attempts: string[] = [];
     const mutating: Exporter = {
       export(event) {
-        (event as { intent: string }).intent = "tampered";
+        const writes: Array<[string, () => void]> = [
+          ["intent", () => ((event as { intent: string }).intent = "tampered")],
+          ["inputs", () => ((event.inputs["0"] as { a: number }).a = 2)],
+          ["output", () => ((event.output as { a: number }).a = 3)],
+          ["attributes", () => ((event.attributes as { env: string }).env = "prod")],
+          ["delete", () => delete (event as { correlationId?: string }).correlationId],
+        ];
+        for (const [name, write] of writes) {
+          try {
+            write();
+          } catch {
+            attempts.push(name);
+          }
+        }
       },
     };
     const { client, checked } = recordingClient([mutating]);
+    client.configure({ defaultAttributes: { env: "test" } });
     const value = { a: 1 };
-    expect(client.wrap({ intent: "Keep", action: "keep" }, () => value)()).toBe(value);
+    expect(client.wrap({ intent: "Keep", action: "keep" }, (input: { a: number }) => ({ ...input }))(value)).toEqual(value);
     expect(value).toEqual({ a: 1 });
-    expect(checked.getEvents()[0]!.intent).toBe("tampered");
+    expect(attempts).toEqual(["intent", "inputs", "output", "attributes", "delete"]);
+    const event = checked.getEvents()[0]!;
+    expect(event).toMatchObject({ intent: "Keep", inputs: { 0: { a: 1 } }, output: { a: 1 }, attributes: { env: "test" } });
+    expect(event.correlationId).toBeDefined();
   });
 });
