@@ -19,7 +19,7 @@ const HEADER = "x-intentproof-correlation-id";
 
 describe("IntentProofModule.forRoot validation (TypeError naming the field, when the module is defined)", () => {
   const cases: Array<[string, unknown, RegExp]> = [
-    ["an exporter without export()", { exporters: [{}] }, /"exporters\[0\]" has no export\(\) method/],
+    ["an exporter without export()", { exporters: [{}] }, /^IntentProofModule\.forRoot: "exporters\[0\]" has no export\(\) method/],
     ["a non-boolean isGlobal", { isGlobal: "yes" }, /"isGlobal" must be a boolean/],
     ["a non-boolean echoHeader", { correlation: { echoHeader: 1 } }, /"correlation\.echoHeader" must be a boolean/],
     ["a bad header name", { correlation: { headerName: "bad header" } }, /"correlation\.headerName"/],
@@ -27,7 +27,8 @@ describe("IntentProofModule.forRoot validation (TypeError naming the field, when
     ["a client that is not a client", { client: {} }, /"client" must be an IntentProofClient/],
     ["a client combined with exporters", { client: createIntentProofClient(), exporters: [] }, /"client" cannot be combined with "exporters"/],
     ["a client combined with a header name", { client: createIntentProofClient(), correlation: { headerName: "x-id" } }, /"correlation\.headerName"/],
-    ["an unknown field", { mountMiddlewares: false }, /unknown field "mountMiddlewares"/],
+    ["an unknown field", { mountMiddlewares: false }, /^IntentProofModule\.forRoot: unknown field "mountMiddlewares" \(did you mean "mountMiddleware"\?\)/],
+    ["a bad config document", { version: 2 }, /^IntentProofModule\.forRoot: "version" must be 1/],
     ["bad default attributes", { defaultAttributes: { nested: { no: 1 } } }, /defaultAttributes\.nested/],
     ["options that are not an object", "yes", /options must be an object/],
   ];
@@ -64,7 +65,7 @@ describe("IntentProofModule.forRootAsync validation", () => {
       Test.createTestingModule({
         imports: [IntentProofModule.forRootAsync({ useFactory: () => ({ exporters: [{}] }) as never })],
       }).compile(),
-    ).rejects.toThrow(/"exporters\[0\]"/);
+    ).rejects.toThrow(/^IntentProofModule\.forRootAsync \(options produced by the factory\): "exporters\[0\]"/);
   });
 
   it("rejects a useClass without createIntentProofOptions()", async () => {
@@ -219,6 +220,16 @@ describe("module scope and client ownership", () => {
     const moduleRef = await Test.createTestingModule({ imports: [IntentProofModule.forRoot({ exporters: [exporter] })] }).compile();
     await moduleRef.close();
     expect(calls).toEqual(["shutdown"]);
+  });
+});
+
+describe("IntentProofModule.forRoot with the spec's intentproof_config.v1 document", () => {
+  it("configures the module's client from the document", async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [IntentProofModule.forRoot({ version: 1, correlation: { headerName: "x-request-id" } })],
+    }).compile();
+    expect(moduleRef.get(IntentProofClient).config.headerName).toBe("x-request-id");
+    await moduleRef.close();
   });
 });
 

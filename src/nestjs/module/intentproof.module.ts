@@ -1,5 +1,6 @@
 import { Inject, Module, Optional, type DynamicModule, type MiddlewareConsumer, type NestModule, type Provider } from "@nestjs/common";
 import { IntentProofClient } from "../../core/client.js";
+import type { IntentProofConfigDocument } from "../../core/types.js";
 import { mountCorrelationMiddleware } from "../middleware/mount-middleware.js";
 import { asyncOptionsProviders, checkAsyncOptions } from "./async-options.js";
 import { IntentProofLifecycle } from "./lifecycle.js";
@@ -45,11 +46,14 @@ export class IntentProofModule implements NestModule {
   }
 
   /**
-   * Configures the module from static options. They are validated now: a bad
-   * one throws a `TypeError` naming the field. Each application created from
-   * the module gets its own client (unless `client` is given).
+   * Configures the module from static options, or from the spec's
+   * declarative `intentproof_config.v1` document (which configures the
+   * client; the module's own settings keep their defaults). They are
+   * validated now: a bad one throws a `TypeError` naming the field. Each
+   * application created from the module gets its own client (unless
+   * `client` is given).
    */
-  static forRoot(options: IntentProofModuleOptions = {}): DynamicModule {
+  static forRoot(options: IntentProofModuleOptions | IntentProofConfigDocument = {}): DynamicModule {
     const settings = resolveModuleSettings(options, "IntentProofModule.forRoot");
     return {
       module: IntentProofModule,

@@ -1,5 +1,6 @@
 import { IntentProofClient } from "../../core/client.js";
 import { resolveConfig } from "../../core/config.js";
+import { isConfigDocument } from "../../core/config-document.js";
 import { isPlainRecord, optionError, OptionsReader } from "../../core/options/options-reader.js";
 import type { IntentProofConfig } from "../../core/types.js";
 import type { IntentProofExcludedRoute } from "./module-options.js";
@@ -29,6 +30,7 @@ const CLIENT_FIELDS = [
   "serialization",
   "defaultWrapOptions",
   "exporterTimeoutMs",
+  "shutdownTimeoutMs",
 ];
 const CLIENT_CORRELATION_FIELDS = ["headerName", "generateOnMissing"];
 
@@ -47,6 +49,19 @@ function excludedRoute(route: unknown, field: string, owner: string): IntentProo
  * so the same options can serve several applications.
  */
 export function resolveModuleSettings(options: unknown, owner: string): ModuleSettings {
+  // The spec's declarative `intentproof_config.v1` document configures the client alone.
+  if (isConfigDocument(options)) {
+    resolveConfig(options, undefined, () => [], owner);
+    return Object.freeze({
+      clientConfig: options as IntentProofConfig,
+      client: undefined,
+      ownsClient: true,
+      isGlobal: true,
+      echoHeader: true,
+      mountMiddleware: true,
+      exclude: Object.freeze([]),
+    });
+  }
   const reader = new OptionsReader(owner, options, [...MODULE_FIELDS, ...CLIENT_FIELDS]);
   const correlation = reader.nested("correlation", [...CLIENT_CORRELATION_FIELDS, "echoHeader"]);
   const echoHeader = correlation.boolean("echoHeader", true);
@@ -70,7 +85,7 @@ export function resolveModuleSettings(options: unknown, owner: string): ModuleSe
     }
   } else {
     // Checked now, so a bad field fails where the module is configured.
-    resolveConfig(clientConfig as IntentProofConfig, undefined, () => []);
+    resolveConfig(clientConfig as IntentProofConfig, undefined, () => [], owner);
   }
 
   return Object.freeze({

@@ -1,38 +1,21 @@
 import { isObservable } from "rxjs";
-import { followThenable, isThenable, type Execution } from "../../core/execution.js";
+import { callRecorded, type Execution, type Settlement } from "../../core/execution.js";
 import { recordObservable } from "./record-observable.js";
-import type { Settlement } from "./settlement.js";
 
 /**
- * Runs `fn` inside `execution` and settles it when the call's outcome is
- * known, keeping the call's shape: a sync result or throw is settled before
- * it is returned or rethrown; a promise is returned as is and settled when it
- * settles; an Observable is returned wrapped (see `recordObservable`).
+ * The core's call-and-settle step (sync result, throw, promise, thenable),
+ * plus Nest's third shape: an Observable is returned wrapped, settling
+ * `execution` when its first subscription completes or errors (see
+ * `recordObservable`). `settlement` defaults to settling `execution` as is.
  */
 export function recordCall(
   execution: Execution,
-  settlement: Settlement,
   fn: (...args: any[]) => unknown,
   thisArg: unknown,
   args: unknown[],
+  settlement?: Settlement,
 ): unknown {
-  let result: unknown;
-  try {
-    result = execution.call(fn, thisArg, args);
-  } catch (error) {
-    settlement.fail(execution, error);
-    throw error;
-  }
-  if (result !== null && (typeof result === "object" || typeof result === "function")) {
-    if (isObservable(result)) return recordObservable(result, execution, settlement);
-    if (isThenable(result)) {
-      return followThenable(
-        result,
-        (value) => settlement.succeed(execution, value),
-        (error) => settlement.fail(execution, error),
-      );
-    }
-  }
-  settlement.succeed(execution, result);
-  return result;
+  return callRecorded(execution, fn, thisArg, args, settlement, (result) =>
+    isObservable(result) ? recordObservable(result, execution, settlement) : undefined,
+  );
 }

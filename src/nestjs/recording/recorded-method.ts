@@ -1,23 +1,11 @@
-import type { IntentProofClient } from "../../core/client.js";
-import type { Execution } from "../../core/execution.js";
+import { tryStartExecution } from "../../core/execution.js";
 import { currentClient } from "../utils/client-registry.js";
 import { warnUninitialised } from "../utils/uninitialised-warning.js";
 import type { DecoratedSite } from "./decorated-site.js";
 import { recordCall } from "./record-call.js";
 import { currentRouteRecording } from "./route-recording.js";
-import { plainSettlement } from "./settlement.js";
 
 type Method = (...args: any[]) => unknown;
-
-/** Starts the method's execution, or `undefined` (reported) if recording fails: the method must run anyway. */
-function start(client: IntentProofClient, site: DecoratedSite, args: unknown[]): Execution | undefined {
-  try {
-    return client.startExecution(site.plan, args);
-  } catch (error) {
-    client.reportInternalError(error);
-    return undefined;
-  }
-}
 
 /**
  * The function `@IntentProof` puts in place of a method. Each call:
@@ -36,18 +24,19 @@ export function createRecordedMethod(site: DecoratedSite, original: Method): Met
   return function recordedMethod(this: unknown, ...args: unknown[]): unknown {
     const route = currentRouteRecording();
     if (route !== undefined && route.awaitsHandler(site)) {
-      const execution = start(route.client, site, args);
+      // A failure to start is reported by the core; the handler runs regardless.
+      const execution = tryStartExecution(route.client, site.plan, args);
       if (execution === undefined) return Reflect.apply(original, this, args);
       route.handlerStarted(execution);
-      return recordCall(execution, route, original, this, args);
+      return recordCall(execution, original, this, args, route);
     }
     const client = currentClient();
     if (client === undefined) {
       warnUninitialised(site.label);
       return Reflect.apply(original, this, args);
     }
-    const execution = start(client, site, args);
+    const execution = tryStartExecution(client, site.plan, args);
     if (execution === undefined) return Reflect.apply(original, this, args);
-    return recordCall(execution, plainSettlement, original, this, args);
+    return recordCall(execution, original, this, args);
   };
 }

@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import type { ServerResponse } from "node:http";
 import type { IntentProofClient } from "../../core/client.js";
 import { runInScope, type CorrelationScope } from "../../core/correlation.js";
-import type { Execution, FailureDetails } from "../../core/execution.js";
+import type { Execution, FailureDetails, Settlement } from "../../core/execution.js";
 import type { Attributes } from "../../core/types.js";
 import {
   clientAbortedError,
@@ -17,7 +17,6 @@ import {
 import { routePatternOf } from "../utils/platform.js";
 import type { DecoratedSite } from "./decorated-site.js";
 import { hostObjectSummary } from "./host-object-summary.js";
-import type { Settlement } from "./settlement.js";
 
 /**
  * One request to an `@IntentProof` route handler, from the moment Nest
