@@ -54,6 +54,7 @@ export class RouteRecording implements Settlement {
     /** True when the route entry opens `scope` (no correlation middleware ran), false when it is already active. */
     readonly opensScope: boolean,
   ) {
+    recordingByResponse.set(response, this);
     response.once("close", () => {
       this.responseClosed = true;
       this.recordWhenComplete();
@@ -91,6 +92,17 @@ export class RouteRecording implements Settlement {
 
   /** The error that left Nest's route pipeline, on its way to the exception filters. */
   notePipelineError(error: unknown): void {
+    this.pipelineFailed = true;
+    this.pipelineError = error;
+  }
+
+  /**
+   * An error the platform met while sending the response (Fastify serializes
+   * a result after Nest's pipeline has returned, and answers its failure
+   * itself): the reason for the status, unless the pipeline threw first.
+   */
+  noteResponseError(error: unknown): void {
+    if (this.pipelineFailed) return;
     this.pipelineFailed = true;
     this.pipelineError = error;
   }
@@ -160,6 +172,13 @@ function httpExceptionName(error: unknown): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+// Recordings by Node response, for platform hooks that only see the response.
+const recordingByResponse = new WeakMap<ServerResponse, RouteRecording>();
+
+export function recordingOfResponse(response: ServerResponse): RouteRecording | undefined {
+  return recordingByResponse.get(response);
 }
 
 // The recording of the request being handled, for its decorated method to
