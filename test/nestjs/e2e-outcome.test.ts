@@ -138,6 +138,14 @@ describe.each(PLATFORMS)("Nest records what the client received, on %s", (platfo
     expect((event as ExecutionEvent).output).toEqual({ id: `${id}-inner` });
   });
 
+  it("a request-scoped controller's handler is recorded like any other", async () => {
+    const { id, response, body } = await get("/scoped");
+    expect(response.status).toBe(200);
+    const event = await handlerEvent(id, "outcome.scoped", 200, 2);
+    expect(event.status).toBe("ok");
+    expect(event.output).toEqual(JSON.parse(body));
+  });
+
   it("emits the service's event before the handler's, both with the request's id", async () => {
     const { id, response } = await get("/outcome/conflict");
     expect(response.status).toBe(409);
