@@ -54,12 +54,15 @@ export class RouteRecording implements Settlement {
     /** True when the route entry opens `scope` (no correlation middleware ran), false when it is already active. */
     readonly opensScope: boolean,
   ) {
-    recordingByResponse.set(response, this);
-    response.once("close", () => {
-      this.responseClosed = true;
-      this.recordWhenComplete();
-    });
+    if (trackByResponse) recordingByResponse.set(response, this);
+    // `close` comes once, after `finish` or when the connection drops first.
+    response.on("close", this.onResponseClosed);
   }
+
+  private readonly onResponseClosed = (): void => {
+    this.responseClosed = true;
+    this.recordWhenComplete();
+  };
 
   /**
    * Whether a call of `site` is this route's handler being called by Nest:
@@ -174,8 +177,14 @@ function httpExceptionName(error: unknown): string | undefined {
   }
 }
 
-// Recordings by Node response, for platform hooks that only see the response.
+// Recordings by Node response, for platform hooks that only see the response
+// (kept only once such a hook is installed: Fastify's, see response-errors.ts).
 const recordingByResponse = new WeakMap<ServerResponse, RouteRecording>();
+let trackByResponse = false;
+
+export function trackRecordingsByResponse(): void {
+  trackByResponse = true;
+}
 
 export function recordingOfResponse(response: ServerResponse): RouteRecording | undefined {
   return recordingByResponse.get(response);

@@ -1,5 +1,5 @@
 import type { HttpAdapterHost } from "@nestjs/core";
-import { recordingOfResponse } from "../recording/route-recording.js";
+import { recordingOfResponse, trackRecordingsByResponse } from "../recording/route-recording.js";
 import { rawResponse } from "./platform.js";
 
 const observed = new WeakSet<object>();
@@ -15,10 +15,11 @@ const observed = new WeakSet<object>();
  */
 export function observeResponseErrors(adapterHost: HttpAdapterHost | undefined): void {
   const adapter = adapterHost?.httpAdapter;
-  if (adapter === undefined || typeof adapter.getType !== "function" || adapter.getType() !== "fastify") return;
+  if (adapter == null || typeof adapter.getType !== "function" || adapter.getType() !== "fastify") return;
   const fastify = adapter.getInstance<{ addHook?: (name: string, hook: (...args: any[]) => void) => unknown }>();
   if (typeof fastify?.addHook !== "function" || observed.has(fastify)) return;
   observed.add(fastify);
+  trackRecordingsByResponse();
   fastify.addHook("onError", (_request: unknown, reply: unknown, error: unknown, done: () => void) => {
     try {
       recordingOfResponse(rawResponse(reply))?.noteResponseError(error);
