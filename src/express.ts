@@ -67,4 +67,13 @@ export { intentproof } from "./express/middleware.js";
  */
 export { recordRoute } from "./express/record-route.js";
 
+/**
+ * `closeGracefully(server, { clients?, drainTimeoutMs? })`: the shutdown that
+ * loses no record. Stops accepting connections, lets the requests in flight
+ * finish (their responses close keep-alive connections), then drains each
+ * client's exporters (`client.shutdown()`). Call it on SIGTERM, then exit.
+ */
+export { closeGracefully } from "./express/graceful-close.js";
+
+export type { CloseGracefullyOptions } from "./express/graceful-close.js";
 export type { IntentProofMiddlewareOptions, RecordRouteOptions } from "./express/options.js";

@@ -5,7 +5,7 @@
 export { IntentProofClient, ExporterTimeoutError } from "./core/client.js";
 export { client, createIntentProofClient, getIntentProofClient } from "./core/default-client.js";
 export { getCorrelationId, runWithCorrelationId, assertCorrelationId } from "./core/correlation.js";
-export { DEFAULT_CORRELATION_HEADER, correlationFromHeader } from "./core/correlation-header.js";
+export { DEFAULT_CORRELATION_HEADER, correlationFromHeader } from "./core/http/correlation-header.js";
 export { assertWrapOptionsShape } from "./core/wrap-options.js";
 export { snapshot } from "./core/snapshot.js";
 export { canonicalJson } from "./core/canonical-json.js";

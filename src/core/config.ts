@@ -1,6 +1,7 @@
 import { validateAttributes } from "./attributes.js";
 import { configFromDocument, isConfigDocument } from "./config-document.js";
-import { DEFAULT_CORRELATION_HEADER } from "./correlation-header.js";
+import { DEFAULT_CORRELATION_HEADER } from "./http/correlation-header.js";
+import { isHeaderName } from "./http/header-name.js";
 import { OptionsReader, optionError } from "./options/options-reader.js";
 import { PendingExports, type ExporterErrorReporter } from "./pending-exports.js";
 import { DEFAULT_SERIALIZE_OPTIONS, resolveSerializeOptions, type ResolvedSerializeOptions } from "./snapshot.js";
@@ -49,7 +50,6 @@ const CONFIG_FIELDS = [
   "shutdownTimeoutMs",
 ] as const;
 
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
@@ -117,7 +117,7 @@ export function resolveConfig(
   const includeErrorStack = reader.boolean("includeErrorStack");
   const correlation = reader.nested("correlation", ["headerName", "generateOnMissing"]);
   const headerName = correlation.text("headerName");
-  if (headerName !== undefined && !HEADER_NAME.test(headerName)) {
+  if (headerName !== undefined && !isHeaderName(headerName)) {
     correlation.fail("headerName", "must be a valid HTTP header name");
   }
   const generateOnMissing = correlation.boolean("generateOnMissing");

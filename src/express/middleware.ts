@@ -1,44 +1,70 @@
 import type { NextFunction, Request, RequestHandler, Response } from "express";
-import { correlationFromRequest } from "../core/correlation-header.js";
-import { newCorrelationId, runInScope } from "../core/correlation.js";
+import type { IntentProofClient } from "../core/client.js";
+import { runInScope, type CorrelationScope } from "../core/correlation.js";
 import { client as defaultClient } from "../core/default-client.js";
-import { resolveMiddlewareOptions, type IntentProofMiddlewareOptions } from "./options.js";
+import { inboundCorrelationId } from "../core/http/inbound-correlation.js";
+import { resolveMiddlewareOptions, type IntentProofMiddlewareOptions, type MiddlewareSettings } from "./options.js";
+import { bindRequestScope, scopeOfRequest } from "./request-scope.js";
 
-// The id a first intentproof() gave this request, so a second mount (app and
-// router both) keeps it instead of generating another one.
-// A WeakMap rather than a property: adding a key to every request would give
-// Express's request objects a new shape and slow every later access to them.
-const requestCorrelation = new WeakMap<Request, string>();
+/** Looks like the `(req, res, next)` Express passes a middleware. */
+function isMiddlewareCall(first: unknown, next: unknown): boolean {
+  return typeof next === "function" && first !== null && typeof first === "object" && "headers" in first && "method" in first;
+}
+
+let bareMountMiddleware: RequestHandler | undefined;
 
 /**
  * Builds the correlation middleware. Options are validated here (TypeError
  * naming the field); per request it only reads one header, maybe generates a
  * UUID, sets the response header and enters the async scope.
+ *
+ * `app.use(intentproof)` (without the call) works too: Express then calls
+ * this function with `(req, res, next)`, which is served as `intentproof()`.
  */
 export function intentproof(options?: IntentProofMiddlewareOptions): RequestHandler {
-  const settings = resolveMiddlewareOptions(options);
+  if (isMiddlewareCall(options, arguments[2])) {
+    bareMountMiddleware ??= correlationMiddleware(resolveMiddlewareOptions(undefined));
+    return Reflect.apply(bareMountMiddleware, undefined, arguments) as RequestHandler;
+  }
+  return correlationMiddleware(resolveMiddlewareOptions(options));
+}
+
+function correlationMiddleware(settings: MiddlewareSettings): RequestHandler {
   const client = settings.client ?? defaultClient;
 
   return function intentproofCorrelation(req: Request, res: Response, next: NextFunction): void {
-    let correlationId: string | undefined;
-    try {
-      // Read per request: configure() may change the client's defaults at any time.
-      const config = client.config;
-      const headerName = settings.headerName ?? config.headerName;
-      correlationId = requestCorrelation.get(req) ?? correlationFromRequest(req, headerName);
-      if (correlationId === undefined && (settings.generateOnMissing ?? config.generateOnMissing)) {
-        correlationId = newCorrelationId();
-      }
-      if (correlationId !== undefined) {
-        requestCorrelation.set(req, correlationId);
-        // Set now, before any handler runs, so error responses and 404s carry it too.
-        if (settings.echoHeader && !res.headersSent) res.setHeader(headerName, correlationId);
-      }
-    } catch (error) {
-      // Telemetry must never fail the request; it goes on with whatever id we have.
-      client.reportInternalError(error);
-    }
+    let scope = scopeOfRequest(req);
+    // A second mount (app and router both) keeps the first one's id.
+    if (scope === undefined || scope.client !== client) scope = enterRequest(req, res, client, settings, scope);
     // The client rides in the scope so recordRoute records through this middleware's client.
-    runInScope({ correlationId, client }, next as () => void);
+    runInScope(scope, next as () => void);
   };
+}
+
+function enterRequest(
+  req: Request,
+  res: Response,
+  client: IntentProofClient,
+  settings: MiddlewareSettings,
+  outer: CorrelationScope | undefined,
+): CorrelationScope {
+  let correlationId = outer?.correlationId;
+  try {
+    // Read per request: configure() may change the client's defaults at any time.
+    const config = client.config;
+    const headerName = settings.headerName ?? config.headerName;
+    correlationId ??= inboundCorrelationId(req, headerName, settings.generateOnMissing ?? config.generateOnMissing);
+    // Set now, before any handler runs, so error responses and 404s carry it too.
+    if (correlationId !== undefined && settings.echoHeader && !res.headersSent) res.setHeader(headerName, correlationId);
+  } catch (error) {
+    // Telemetry must never fail the request; it goes on with whatever id we have.
+    client.reportInternalError(error);
+  }
+  const scope: CorrelationScope = { correlationId, attributes: undefined, client };
+  try {
+    bindRequestScope(req, res, scope);
+  } catch (error) {
+    client.reportInternalError(error);
+  }
+  return scope;
 }

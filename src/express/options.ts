@@ -1,11 +1,18 @@
 import type { NextFunction, Request, Response } from "express";
 import { IntentProofClient } from "../core/client.js";
+import { HEADER_NAME_RULE, isHeaderName } from "../core/http/header-name.js";
+import { describeValue, isPlainRecord, OptionsReader } from "../core/options/options-reader.js";
 import type { WrapOptions } from "../core/types.js";
-import { prepareWrap, type WrapPlan } from "../core/wrap-plan.js";
+import { prepareWrap } from "../core/wrap-plan.js";
+import type { RoutePlans } from "./route-recording.js";
 
 /** Options of the `intentproof()` middleware. Every field is optional. */
 export interface IntentProofMiddlewareOptions {
-  /** The client whose configuration and exporters the request uses. Default: the singleton `client`. */
+  /**
+   * The client whose configuration and exporters the request uses. Default:
+   * the singleton `client`. Pass the client your `wrap`ped calls use, so a
+   * route's record and its calls' records reach the same exporters.
+   */
   client?: IntentProofClient;
   /** Header carrying the correlation id in and out. Default: the client's `correlation.headerName`. */
   headerName?: string;
@@ -36,60 +43,35 @@ export interface MiddlewareSettings {
   readonly echoHeader: boolean;
 }
 
-const MIDDLEWARE_WHERE = "intentproof/express: intentproof() options";
-const RECORD_ROUTE_WHERE = "intentproof/express: recordRoute options";
-const MIDDLEWARE_FIELDS = new Set(["client", "headerName", "generateOnMissing", "echoHeader"]);
-// RFC 9110 token: what Node's setHeader accepts as a header name.
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-
-function checkClient(value: unknown, where: string): IntentProofClient | undefined {
-  if (value === undefined) return undefined;
-  if (!(value instanceof IntentProofClient)) {
-    throw new TypeError(`${where}: "client" must be an IntentProofClient (from createIntentProofClient())`);
-  }
-  return value;
-}
-
-function checkBoolean(options: Record<string, unknown>, field: string): boolean | undefined {
-  const value = options[field];
-  if (value !== undefined && typeof value !== "boolean") {
-    throw new TypeError(`${MIDDLEWARE_WHERE}: "${field}" must be a boolean`);
-  }
-  return value as boolean | undefined;
-}
+const MIDDLEWARE_OWNER = "intentproof/express: intentproof()";
+const RECORD_ROUTE_OWNER = "intentproof/express: recordRoute";
+const MIDDLEWARE_FIELDS = ["client", "headerName", "generateOnMissing", "echoHeader"] as const;
+const CLIENT_RULE = "an IntentProofClient (from createIntentProofClient())";
 
 /** Validates `intentproof()` options once, when the middleware is created. */
 export function resolveMiddlewareOptions(options: unknown): MiddlewareSettings {
-  if (options !== undefined && !isObject(options)) {
-    throw new TypeError(`${MIDDLEWARE_WHERE}: expected an object`);
-  }
-  const o = options ?? {};
-  // Unknown fields are rejected so a typo ("header") cannot silently fall back to a default.
-  for (const key of Object.keys(o)) {
-    if (!MIDDLEWARE_FIELDS.has(key)) throw new TypeError(`${MIDDLEWARE_WHERE}: unknown field "${key}"`);
-  }
-  const headerName = o.headerName;
-  if (headerName !== undefined && (typeof headerName !== "string" || !HEADER_NAME.test(headerName))) {
-    throw new TypeError(`${MIDDLEWARE_WHERE}: "headerName" must be a valid HTTP header name`);
-  }
+  const reader = new OptionsReader(MIDDLEWARE_OWNER, options, MIDDLEWARE_FIELDS);
+  const headerName = reader.raw("headerName");
+  if (headerName !== undefined && !isHeaderName(headerName)) reader.fail("headerName", HEADER_NAME_RULE);
   return Object.freeze({
-    client: checkClient(o.client, MIDDLEWARE_WHERE),
+    client: reader.instanceOf("client", IntentProofClient, CLIENT_RULE),
     // Node lower-cases inbound header names; so must the lookup key.
     headerName: headerName === undefined ? undefined : (headerName as string).toLowerCase(),
-    generateOnMissing: checkBoolean(o, "generateOnMissing"),
-    echoHeader: checkBoolean(o, "echoHeader") ?? true,
+    generateOnMissing: reader.boolean("generateOnMissing"),
+    echoHeader: reader.boolean("echoHeader", true),
   });
 }
 
 /** Validates `recordRoute` options once, at route definition: the wrap plan and the pinned client. */
-export function prepareRecordRoute(options: unknown): { client: IntentProofClient | undefined; plan: WrapPlan } {
-  if (!isObject(options)) {
-    throw new TypeError(`${RECORD_ROUTE_WHERE}: options must be an object with "intent" and "action"`);
+export function prepareRecordRoute(options: unknown): { client: IntentProofClient | undefined; plans: RoutePlans } {
+  if (!isPlainRecord(options)) {
+    throw new TypeError(`${RECORD_ROUTE_OWNER}: options must be an object with "intent" and "action", got ${describeValue(options)}`);
   }
+  // Only `client` is ours; the wrap toolkit reads the rest (and rejects unknown fields).
   const { client, ...wrapOptions } = options;
-  return { client: checkClient(client, RECORD_ROUTE_WHERE), plan: prepareWrap(wrapOptions, RECORD_ROUTE_WHERE) };
+  const pinned = new OptionsReader(RECORD_ROUTE_OWNER, { client }, ["client"]).instanceOf("client", IntentProofClient, CLIENT_RULE);
+  const where = `${RECORD_ROUTE_OWNER} options`;
+  const user = prepareWrap(wrapOptions, where);
+  // The body is recorded when it is sent (captureOutput applied then), so the execution records it as is.
+  return { client: pinned, plans: { user, execution: prepareWrap({ ...wrapOptions, captureOutput: true }, where) } };
 }

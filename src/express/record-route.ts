@@ -1,15 +1,18 @@
 import type { NextFunction, Request, RequestHandler, Response } from "express";
-import { IntentProofClient } from "../core/client.js";
-import { currentScope } from "../core/correlation.js";
+import type { IntentProofClient } from "../core/client.js";
 import { client as defaultClient } from "../core/default-client.js";
+import { requestClient } from "../core/http/request-client.js";
+import { warnRouteWithoutMiddleware } from "./client-pairing.js";
 import { prepareRecordRoute, type RecordRouteOptions } from "./options.js";
 import { RouteRecording } from "./route-recording.js";
 
 /** Options first, then the client of the intentproof() middleware that handled the request, then the singleton. */
 function clientForRequest(pinned: IntentProofClient | undefined): IntentProofClient {
   if (pinned !== undefined) return pinned;
-  const scoped = currentScope()?.client;
-  return scoped instanceof IntentProofClient ? scoped : defaultClient;
+  const bound = requestClient();
+  if (bound !== undefined) return bound;
+  warnRouteWithoutMiddleware();
+  return defaultClient;
 }
 
 /** Express's own test for a handler result it should wait for (the `is-promise` rule). */
@@ -26,15 +29,13 @@ function isRoutingError(err: unknown): boolean {
   return Boolean(err) && err !== "route" && err !== "router";
 }
 
-function noop(): void {}
-
 /**
  * Wraps one route handler so each request it handles records one event.
  * Options are validated here (TypeError naming the field).
  */
 export function recordRoute<H extends RequestHandler<any, any, any, any, any>>(options: RecordRouteOptions, handler: H): H;
 export function recordRoute(options: RecordRouteOptions, handler: RequestHandler): RequestHandler {
-  const { client: pinned, plan } = prepareRecordRoute(options);
+  const { client: pinned, plans } = prepareRecordRoute(options);
   if (typeof handler !== "function") {
     throw new TypeError('intentproof/express: recordRoute(options, handler): "handler" must be a function');
   }
@@ -46,7 +47,7 @@ export function recordRoute(options: RecordRouteOptions, handler: RequestHandler
       next(err as Parameters<NextFunction>[0]);
     };
     const args = [req, res, trackedNext];
-    recording = RouteRecording.start(clientForRequest(pinned), plan, req, res, args, recorded);
+    recording = RouteRecording.start(clientForRequest(pinned), plans, req, res, args, recorded);
     if (recording === undefined) {
       // Telemetry failed to start: behave exactly like the bare handler.
       return Reflect.apply(handler, this, [req, res, next]) as void;
@@ -63,14 +64,16 @@ export function recordRoute(options: RecordRouteOptions, handler: RequestHandler
     // The promise is consumed here and not handed back: Express 5 would also
     // forward its rejection, and Express 4 would leave it unhandled.
     if (isThenable(result)) {
+      recording.handlerStarted();
       const onRejected = (reason: unknown) => {
         // Same substitute Express 5 uses, so a falsy rejection still reaches the error handlers.
         const error = reason || new Error("Rejected promise");
         recording.noteError(error);
+        recording.handlerSettled();
         next(error);
       };
       try {
-        result.then(noop, onRejected);
+        result.then(() => recording.handlerSettled(), onRejected);
       } catch (error) {
         onRejected(error);
       }

@@ -65,6 +65,16 @@ describe.each(PLATFORMS)("Nest records what the client received, on %s", (platfo
     expect(event.error).toMatchObject({ name: "HttpError", code: "503", message: "HTTP 503" });
   });
 
+  it("a handler failing after its @Res() answer went out: the client got 200, the record the error and that it came late", async () => {
+    const { id, response, body } = await get("/outcome/sent-then-failed");
+    expect(response.status).toBe(200);
+    expect(JSON.parse(body)).toEqual({ answered: true });
+    const event = await handlerEvent(id, "outcome.sentThenFailed", 200);
+    expect(event.status).toBe("error");
+    expect(event.error).toMatchObject({ name: "Error", message: "failed after answering" });
+    expect(event.attributes?.["http.response_already_sent"]).toBe(true);
+  });
+
   it.each(["bigint", "cycle"])("a %s result Nest cannot serialize: the client got 500, so does the record", async (kind) => {
     const { id, response } = await get(`/outcome/${kind}`);
     expect(response.status).toBe(500);

@@ -1,7 +1,8 @@
 /**
- * SIGTERM in the middle of steady traffic: a Nest app (child process, the
- * built package, `enableShutdownHooks`) must deliver every event of every
- * request that completed before it exits, and exit with code 0.
+ * SIGTERM in the middle of steady traffic: a Nest app (`enableShutdownHooks`)
+ * and an Express app (the documented `closeGracefully` recipe), each a child
+ * process on the built package, must deliver every event of every request
+ * that completed before they exit, and exit with code 0.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -12,14 +13,23 @@ import { expectValidEvent } from "../support/event-validator.js";
 import { recordFigures, REPO_ROOT } from "./support/figures.js";
 import { percentile, round } from "./support/load.js";
 
-const FIXTURE = join(REPO_ROOT, "test", "reliability", "fixtures", "shutdown-app.mjs");
+const FIXTURES = {
+  nest: {
+    file: join(REPO_ROOT, "test", "reliability", "fixtures", "shutdown-app.mjs"),
+    setup: "Nest 12 child process (built package), enableShutdownHooks",
+  },
+  express: {
+    file: join(REPO_ROOT, "test", "reliability", "fixtures", "express-shutdown-app.mjs"),
+    setup: "Express 5 child process (built package), closeGracefully on SIGTERM",
+  },
+} as const;
 const CONCURRENCY = 12;
 const LOAD_BEFORE_SIGTERM_MS = 1_500;
 const EVENTS_PER_REQUEST = 2;
 const SHUTDOWN_DEADLINE_MS = 20_000;
 
-function startApp(collectorUrl: string): Promise<{ child: ChildProcess; port: number; output: () => string }> {
-  const child = spawn(process.execPath, [FIXTURE], {
+function startApp(fixture: string, collectorUrl: string): Promise<{ child: ChildProcess; port: number; output: () => string }> {
+  const child = spawn(process.execPath, [fixture], {
     cwd: REPO_ROOT,
     env: { ...process.env, COLLECTOR_URL: collectorUrl, NODE_OPTIONS: "" },
     stdio: ["ignore", "pipe", "pipe"],
@@ -44,10 +54,10 @@ function startApp(collectorUrl: string): Promise<{ child: ChildProcess; port: nu
   });
 }
 
-describe("graceful shutdown under load", () => {
+describe.each(Object.entries(FIXTURES))("graceful shutdown under load: %s", (name, fixture) => {
   let collector: Collector;
   beforeAll(async () => {
-    if (!existsSync(join(REPO_ROOT, "dist", "nestjs.js"))) {
+    if (!existsSync(join(REPO_ROOT, "dist", "nestjs.js")) || !existsSync(join(REPO_ROOT, "dist", "express.js"))) {
       throw new Error("dist/ is missing: run `npm run build` (npm test does it in pretest)");
     }
     collector = await startCollector();
@@ -57,7 +67,7 @@ describe("graceful shutdown under load", () => {
   });
 
   it("delivers every event of every completed request, then exits 0", { timeout: 60_000 }, async () => {
-    const { child, port, output } = await startApp(collector.url);
+    const { child, port, output } = await startApp(fixture.file, collector.url);
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
       child.once("exit", (code, signal) => resolve({ code, signal })),
     );
@@ -119,8 +129,8 @@ describe("graceful shutdown under load", () => {
     expect(missing, "completed requests whose events never reached the collector").toEqual([]);
     for (const id of completed) expect(byCorrelation.get(id)!.sort()).toEqual(["inventory.reserve", "orders.create"]);
 
-    recordFigures("gracefulShutdown", {
-      setup: `Nest 12 child process (built package), ${CONCURRENCY} concurrent clients, SIGTERM after ${LOAD_BEFORE_SIGTERM_MS} ms, BoundedQueueExporter -> HttpExporter(awaitEach)`,
+    recordFigures(name === "nest" ? "gracefulShutdown" : `gracefulShutdown.${name}`, {
+      setup: `${fixture.setup}, ${CONCURRENCY} concurrent clients, SIGTERM after ${LOAD_BEFORE_SIGTERM_MS} ms, BoundedQueueExporter -> HttpExporter(awaitEach)`,
       completedRequests: completed.length,
       completedAfterSigterm: completed.length - completedAtSigterm,
       refusedAfterSigterm: refused,

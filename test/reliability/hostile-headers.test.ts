@@ -10,7 +10,13 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import express from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { correlationFromHeader, DEFAULT_CORRELATION_HEADER, MAX_INBOUND_CORRELATION_LENGTH } from "../../src/core/correlation-header.js";
+import {
+  correlationFromHeader,
+  correlationFromRequest,
+  DEFAULT_CORRELATION_HEADER,
+  MAX_INBOUND_CORRELATION_LENGTH,
+  MAX_INBOUND_HEADER_LENGTH,
+} from "../../src/core/http/correlation-header.js";
 import { getCorrelationId, IntentProofClient } from "../../src/index.js";
 import { intentproof, recordRoute } from "../../src/express.js";
 import { CheckedExporter, expectValidEvent, isUuidV4 } from "../support/event-validator.js";
@@ -22,6 +28,8 @@ const ASCII_WS = "\t\n\v\f\r ";
 
 /** The rule, written independently of the implementation. */
 function expectedAcceptance(value: string): string | undefined {
+  // Refused as received when longer than the id plus a small whitespace margin.
+  if (value.length > MAX_INBOUND_HEADER_LENGTH) return undefined;
   let start = 0;
   let end = value.length;
   while (start < end && ASCII_WS.includes(value[start]!)) start++;
@@ -46,6 +54,10 @@ const headerValue = fc.oneof(
   fc.string({ unit: "grapheme", maxLength: 40 }),
   fc.integer({ min: 120, max: 140 }).map((n) => "a".repeat(n)),
   fc.integer({ min: 120, max: 140 }).map((n) => ` ${"b".repeat(n)}\t`),
+  // Around the raw-length limit: a valid id padded with whitespace on both sides.
+  fc
+    .tuple(fc.integer({ min: 1, max: 128 }), fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 40 }))
+    .map(([id, before, after]) => " ".repeat(before) + "d".repeat(id) + "\t".repeat(after)),
 );
 
 describe("correlationFromHeader (the rule)", () => {
@@ -80,6 +92,53 @@ describe("correlationFromHeader (the rule)", () => {
     expect(correlationFromHeader(`  ${"a".repeat(128)}\t\r\n`)).toBe("a".repeat(128));
     expect(correlationFromHeader("\u00a0abc")).toBeUndefined(); // Unicode spaces are not trimmed, and not ASCII
     expect(correlationFromHeader(" a b ")).toBe("a b"); // inner spaces are printable ASCII
+    const padded = " ".repeat(MAX_INBOUND_HEADER_LENGTH - 130) + "e".repeat(128) + "  ";
+    expect(padded).toHaveLength(MAX_INBOUND_HEADER_LENGTH);
+    expect(correlationFromHeader(padded)).toBe("e".repeat(128));
+    expect(correlationFromHeader(" " + padded)).toBeUndefined(); // one character over: refused unread
+  });
+
+});
+
+// The header that made the old regex trim quadratic: 0.2-0.65 s of blocked event loop each.
+const SPACED_OUT = "x" + " ".repeat(16_000) + "x";
+const ALL_SPACES = " ".repeat(16 * 1024);
+const NORMAL_ID = "9b2f4c1e-7d3a-4e8b-a1c6-2f5d8e9a0b3c";
+
+/** Median of `rounds` timings of `runs` calls of `fn`, in ns per call. */
+function medianCostNs(fn: () => unknown, runs: number, rounds: number): number {
+  const samples: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < runs; i++) fn();
+    samples.push(Number(process.hrtime.bigint() - start) / runs);
+  }
+  samples.sort((a, b) => a - b);
+  return samples[Math.floor(samples.length / 2)]!;
+}
+
+describe("correlation header cost is bounded", () => {
+  it("a 16 KB header of spaces costs no more than a normal id (ratio of medians, same process)", () => {
+    const headers = (value: string) => ({ headers: { [HEADER]: value } });
+    const normal = headers(NORMAL_ID);
+    const hostile = [headers(SPACED_OUT), headers(ALL_SPACES), headers(` ${"y".repeat(16_000)} `)];
+    for (const request of hostile) {
+      expect(correlationFromRequest(request, HEADER)).toBeUndefined();
+      // One call first, so a pathological cost fails fast instead of running thousands of times.
+      const normalNs = medianCostNs(() => correlationFromRequest(normal, HEADER), 200, 5);
+      const firstRatio = medianCostNs(() => correlationFromRequest(request, HEADER), 1, 1) / normalNs;
+      expect(firstRatio, `first hostile call cost ${firstRatio.toFixed(0)}x a normal one`).toBeLessThan(1_000);
+      medianCostNs(() => correlationFromRequest(request, HEADER), 200, 3);
+      const ratio = medianCostNs(() => correlationFromRequest(request, HEADER), 2_000, 9) / medianCostNs(() => correlationFromRequest(normal, HEADER), 2_000, 9);
+      expect(ratio, `hostile/normal cost ratio ${ratio.toFixed(2)}`).toBeLessThan(1.5);
+    }
+    expect(correlationFromRequest(normal, HEADER)).toBe(NORMAL_ID);
+  });
+
+  it("repeated copies of a huge value are refused as cheaply", () => {
+    const request = { headers: { [HEADER]: `${SPACED_OUT}, ${SPACED_OUT}` }, headersDistinct: { [HEADER]: [SPACED_OUT, SPACED_OUT] } };
+    expect(correlationFromRequest(request, HEADER)).toBeUndefined();
+    expect(correlationFromHeader([SPACED_OUT, SPACED_OUT])).toBeUndefined();
   });
 });
 
@@ -210,6 +269,28 @@ for (const [name, start] of Object.entries(apps)) {
       // The same value twice is not ambiguous; two different ones are.
       await send([Buffer.from("same-id"), Buffer.from("same-id")]);
       await send([Buffer.from("first-id"), Buffer.from("second-id")]);
+    });
+
+    it("a request with a 16 KB whitespace header costs no more than a normal one (median ratio, interleaved)", async () => {
+      const timed = async (value: string): Promise<number> => {
+        const start = process.hrtime.bigint();
+        const response = await rawRequest(server.port, "GET", "/echo", [[HEADER, value]]);
+        const elapsed = Number(process.hrtime.bigint() - start);
+        expect(response.status).toBe(200);
+        return elapsed;
+      };
+      await timed(NORMAL_ID);
+      await timed(SPACED_OUT);
+      const normal: number[] = [];
+      const hostile: number[] = [];
+      for (let i = 0; i < 30; i++) {
+        normal.push(await timed(NORMAL_ID));
+        hostile.push(await timed(SPACED_OUT));
+      }
+      const median = (values: number[]) => values.sort((a, b) => a - b)[values.length >> 1]!;
+      const ratio = median(hostile) / median(normal);
+      // Before the fix one such request blocked the event loop for 0.2-0.65 s (a ratio in the hundreds).
+      expect(ratio, `hostile/normal request latency ratio ${ratio.toFixed(2)}`).toBeLessThan(3);
     });
 
     it("a header line with a bare LF or a NUL never reaches the response", async () => {

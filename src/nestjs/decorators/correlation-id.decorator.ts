@@ -1,8 +1,7 @@
 import { createParamDecorator, type ExecutionContext } from "@nestjs/common";
-import { DEFAULT_CORRELATION_HEADER } from "../../core/correlation-header.js";
 import { getCorrelationId } from "../../core/correlation.js";
 import { currentClient } from "../utils/client-registry.js";
-import { inboundCorrelationId } from "../utils/http-rules.js";
+import { DEFAULT_CORRELATION_HEADER, inboundCorrelationId } from "../../core/http/index.js";
 import { rawRequest } from "../utils/platform.js";
 
 function correlationIdOf(_data: unknown, context: ExecutionContext): string | undefined {

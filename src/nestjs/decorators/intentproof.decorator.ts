@@ -33,7 +33,9 @@ function labelOf(target: object, propertyKey: string | symbol): string {
  *   `http.client_aborted` when the client left first. A thrown error keeps
  *   its class (`error.name`); an HttpException's `error.code` is the status
  *   sent. An error an exception filter answered with a 2xx/3xx is `ok`; a
- *   5xx sent without a thrown error is an `HttpError`. A request refused
+ *   5xx sent without a thrown error is an `HttpError`; an error after the
+ *   response went out is recorded with `http.response_already_sent`, and a
+ *   client that left first as a `ClientAbortedError`. A request refused
  *   before the handler ran (a guard, a pipe) is recorded as an error event
  *   with the request's params, query and body as inputs. A `StreamableFile`
  *   or stream result is recorded as a summary, never its internals.

@@ -4,7 +4,7 @@ import { IntentProofClient } from "../../core/client.js";
 import { runInScope } from "../../core/correlation.js";
 import { INTENTPROOF_SETTINGS } from "../module/tokens.js";
 import type { ModuleSettings } from "../module/module-settings.js";
-import { inboundCorrelationId } from "../utils/http-rules.js";
+import { inboundCorrelationId } from "../../core/http/index.js";
 
 /**
  * The correlation middleware: takes the request's id from the correlation

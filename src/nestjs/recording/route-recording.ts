@@ -9,11 +9,12 @@ import {
   defaultRequestInputs,
   HTTP_CLIENT_ABORTED,
   HTTP_METHOD,
+  HTTP_RESPONSE_ALREADY_SENT,
   HTTP_ROUTE,
   HTTP_STATUS_CODE,
   isErrorStatus,
   statusError,
-} from "../utils/http-rules.js";
+} from "../../core/http/index.js";
 import { routePatternOf } from "../utils/platform.js";
 import type { DecoratedSite } from "./decorated-site.js";
 import { hostObjectSummary } from "./host-object-summary.js";
@@ -41,6 +42,8 @@ export class RouteRecording implements Settlement {
   private handlerError: unknown;
   private pipelineFailed = false;
   private pipelineError: unknown;
+  /** The error came after the response had started: the client got what was sent before it. */
+  private failedAfterResponse = false;
   private responseClosed = false;
   private recorded = false;
 
@@ -90,6 +93,7 @@ export class RouteRecording implements Settlement {
     this.handlerRunning = false;
     this.handlerFailed = true;
     this.handlerError = error;
+    this.failedAfterResponse ||= this.response.headersSent;
     this.recordWhenComplete();
   }
 
@@ -97,6 +101,7 @@ export class RouteRecording implements Settlement {
   notePipelineError(error: unknown): void {
     this.pipelineFailed = true;
     this.pipelineError = error;
+    this.failedAfterResponse ||= this.response.headersSent;
   }
 
   /**
@@ -140,7 +145,8 @@ export class RouteRecording implements Settlement {
       );
     const failed = this.pipelineFailed || this.handlerFailed;
     const error = this.pipelineFailed ? this.pipelineError : this.handlerError;
-    if (failed && (aborted || status >= 400)) {
+    if (failed && this.failedAfterResponse) attributes[HTTP_RESPONSE_ALREADY_SENT] = true;
+    if (failed && (aborted || status >= 400 || this.failedAfterResponse)) {
       execution.fail(error, failureDetails(error, status, attributes));
     } else if (aborted) {
       execution.fail(clientAbortedError(), { attributes });

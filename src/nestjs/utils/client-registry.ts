@@ -1,5 +1,5 @@
-import { IntentProofClient } from "../../core/client.js";
-import { currentScope } from "../../core/correlation.js";
+import type { IntentProofClient } from "../../core/client.js";
+import { requestClient } from "../../core/http/index.js";
 
 // Clients of the IntentProofModules alive in this process, oldest first.
 // `@IntentProof` methods are wrapped when their class is defined, long before
@@ -24,7 +24,5 @@ export function deactivateClient(client: IntentProofClient): void {
  * to its own client), else the most recently started module's, else none.
  */
 export function currentClient(): IntentProofClient | undefined {
-  const bound = currentScope()?.client;
-  if (bound instanceof IntentProofClient) return bound;
-  return activeClients.length === 0 ? undefined : activeClients[activeClients.length - 1];
+  return requestClient() ?? (activeClients.length === 0 ? undefined : activeClients[activeClients.length - 1]);
 }

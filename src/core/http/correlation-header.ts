@@ -1,0 +1,77 @@
+/** Header carrying the correlation id in and out, unless configured otherwise. */
+export const DEFAULT_CORRELATION_HEADER = "x-intentproof-correlation-id";
+
+/** Longest inbound correlation id accepted; longer ones count as missing. */
+export const MAX_INBOUND_CORRELATION_LENGTH = 128;
+
+/**
+ * Longest raw header value even looked at: the id plus a little surrounding
+ * whitespace. The header is attacker-controlled, so anything longer is
+ * refused before a single character is examined, and the cost of a header
+ * never grows with its size.
+ */
+export const MAX_INBOUND_HEADER_LENGTH = MAX_INBOUND_CORRELATION_LENGTH + 32;
+
+// The spec trims ASCII whitespace only (String#trim would also strip Unicode
+// spaces): tab, LF, VT, FF, CR and space.
+function isAsciiWhitespace(code: number): boolean {
+  return code === 0x20 || (code >= 0x09 && code <= 0x0d);
+}
+
+/**
+ * The correlation id carried by an inbound header value, or `undefined` when
+ * it is missing or not acceptable: longer than {@link MAX_INBOUND_HEADER_LENGTH}
+ * as received, blank after trimming ASCII whitespace, longer than 128
+ * characters after trimming, or holding anything but printable ASCII (an id is
+ * echoed into a response header and stored in audit records, so control
+ * characters and non-ASCII never pass). A header repeated with different
+ * values is ambiguous and counts as missing.
+ *
+ * Index loops only, no regular expression: the cost is linear in at most
+ * {@link MAX_INBOUND_HEADER_LENGTH} characters whatever the client sends.
+ */
+export function correlationFromHeader(value: unknown): string | undefined {
+  if (Array.isArray(value)) {
+    if (value.length === 0) return undefined;
+    const first = value[0];
+    for (let i = 1; i < value.length; i++) if (value[i] !== first) return undefined;
+    return correlationFromHeader(first);
+  }
+  if (typeof value !== "string" || value.length > MAX_INBOUND_HEADER_LENGTH) return undefined;
+  let start = 0;
+  let end = value.length;
+  while (start < end && isAsciiWhitespace(value.charCodeAt(start))) start++;
+  while (end > start && isAsciiWhitespace(value.charCodeAt(end - 1))) end--;
+  const length = end - start;
+  if (length === 0 || length > MAX_INBOUND_CORRELATION_LENGTH) return undefined;
+  for (let i = start; i < end; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 0x20 || code > 0x7e) return undefined;
+  }
+  return length === value.length ? value : value.slice(start, end);
+}
+
+/** The parts of a Node `IncomingMessage` the header lookup reads. */
+export interface RequestHeadersLike {
+  headers?: Record<string, unknown>;
+  headersDistinct?: Record<string, unknown>;
+}
+
+/**
+ * The correlation id of a Node request's `headerName` header (lower case).
+ * `headers` joins repeated lines with ", ", which would turn two ambiguous ids
+ * into one valid-looking id, so a joined value is checked against
+ * `headersDistinct`, where the repeats stay apart.
+ */
+export function correlationFromRequest(request: RequestHeadersLike | undefined, headerName: string): string | undefined {
+  if (request === undefined || request === null) return undefined;
+  const joined = request.headers?.[headerName];
+  if (joined === undefined) return undefined;
+  // Too long to be an id, joined or not: refused before anything else is read.
+  if (typeof joined === "string" && joined.length > MAX_INBOUND_HEADER_LENGTH) return undefined;
+  // Node joins a repeated header into "a, b". Only then is `headersDistinct`
+  // consulted: its getter builds arrays for every header of the request.
+  if (typeof joined === "string" && !joined.includes(",")) return correlationFromHeader(joined);
+  const distinct = request.headersDistinct?.[headerName];
+  return correlationFromHeader(distinct !== undefined ? distinct : joined);
+}

@@ -1,0 +1,38 @@
+/**
+ * Whether a part of a request carries nothing worth recording. One rule for
+ * every adapter: `undefined`, `null`, the empty string (a body parser's
+ * "no body"), an empty array or byte view, and a plain or null-prototype
+ * object without own keys. Class instances always count, even without keys:
+ * their type says something.
+ */
+export function isEmptyRequestPart(value: unknown): boolean {
+  if (value === undefined || value === null || value === "") return true;
+  if (typeof value !== "object") return false;
+  if (Array.isArray(value)) return value.length === 0;
+  if (ArrayBuffer.isView(value)) return value.byteLength === 0;
+  const proto = Object.getPrototypeOf(value);
+  return (proto === Object.prototype || proto === null) && Object.keys(value).length === 0;
+}
+
+/** The request fields recorded by default, in this order. */
+export const REQUEST_INPUT_PARTS = ["params", "query", "body"] as const;
+
+/**
+ * The default `inputs` of a recorded HTTP handler: `{ params, query, body }`
+ * of the request, the empty ones (see {@link isEmptyRequestPart}) left out.
+ * A throwing getter (a custom query parser) leaves its part out; never throws.
+ */
+export function defaultRequestInputs(request: unknown): Record<string, unknown> {
+  const inputs: Record<string, unknown> = {};
+  if (request === null || typeof request !== "object") return inputs;
+  for (const part of REQUEST_INPUT_PARTS) {
+    let value: unknown;
+    try {
+      value = (request as Record<string, unknown>)[part];
+    } catch {
+      continue;
+    }
+    if (!isEmptyRequestPart(value)) inputs[part] = value;
+  }
+  return inputs;
+}

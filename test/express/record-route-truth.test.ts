@@ -1,0 +1,171 @@
+/**
+ * A route's record says what the client got, when it got it: the body as it
+ * was sent (later mutation changes nothing), and an error raised after the
+ * response is still an error.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { recordRoute } from "../../src/express.js";
+import { checkedClient, closeServers, oneEvent, startApp } from "./recorded-app.js";
+
+const REFUND = { intent: "Initiate refund", action: "refunds.create" } as const;
+
+afterEach(closeServers);
+
+const tick = (ms = 5) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("recordRoute: the body is recorded when it is sent", () => {
+  it("an object given to res.json and mutated afterwards is recorded as sent", async () => {
+    const { client, exporter } = checkedClient();
+    const url = await startApp(client, (app) =>
+      app.get(
+        "/refund",
+        recordRoute(REFUND, async (_req, res) => {
+          const body = { refundId: "rf_1", amount: 100, items: ["a"] };
+          res.json(body);
+          body.amount = 999_999;
+          body.items.push("injected");
+          (body as Record<string, unknown>).note = "added after sending";
+        }),
+      ),
+    );
+    const response = await fetch(`${url}/refund`);
+    const sent = await response.json();
+    const event = await oneEvent(exporter);
+    expect(sent).toEqual({ refundId: "rf_1", amount: 100, items: ["a"] });
+    expect(event.output).toEqual(sent);
+  });
+
+  it("an object given to res.send and mutated in a later tick is recorded as sent", async () => {
+    const { client, exporter } = checkedClient();
+    const url = await startApp(client, (app) =>
+      app.get(
+        "/later",
+        recordRoute(REFUND, (_req, res) => {
+          const body = { state: "sent" };
+          res.send(body);
+          setImmediate(() => {
+            body.state = "rewritten";
+          });
+        }),
+      ),
+    );
+    expect(await (await fetch(`${url}/later`)).json()).toEqual({ state: "sent" });
+    await tick();
+    expect((await oneEvent(exporter)).output).toEqual({ state: "sent" });
+  });
+
+  it("a Buffer given to res.send and overwritten afterwards is recorded with the bytes sent", async () => {
+    const { client, exporter } = checkedClient();
+    const url = await startApp(client, (app) =>
+      app.get(
+        "/bytes",
+        recordRoute(REFUND, (_req, res) => {
+          const bytes = Buffer.from("original bytes");
+          res.type("application/octet-stream").send(bytes);
+          bytes.fill(0x58);
+        }),
+      ),
+    );
+    const received = Buffer.from(await (await fetch(`${url}/bytes`)).arrayBuffer());
+    expect(received.toString()).toBe("original bytes");
+    const event = await oneEvent(exporter);
+    expect(event.output).toBe(`base64:${received.toString("base64")}`);
+  });
+
+  it("captureOutput sees the body at the moment it is sent", async () => {
+    const { client, exporter } = checkedClient();
+    const url = await startApp(client, (app) =>
+      app.get(
+        "/hook",
+        recordRoute({ ...REFUND, captureOutput: (body) => ({ amount: (body as { amount: number }).amount }) }, (_req, res) => {
+          const body = { amount: 5, secret: "x" };
+          res.json(body);
+          body.amount = 6;
+        }),
+      ),
+    );
+    await fetch(`${url}/hook`);
+    expect((await oneEvent(exporter)).output).toEqual({ amount: 5 });
+  });
+});
+
+describe("recordRoute: an error after the response is still an error", () => {
+  it("a handler that rejects after its response finished is recorded as an error, response already sent", async () => {
+    const { client, exporter } = checkedClient();
+    const url = await startApp(client, (app) =>
+      app.post(
+        "/refunds",
+        recordRoute(REFUND, async (_req, res) => {
+          res.status(202).json({ accepted: true });
+          await new Promise((resolve) => res.once("finish", resolve));
+          await tick();
+          throw new Error("ledger write failed after the reply");
+        }),
+      ),
+    );
+    const response = await fetch(`${url}/refunds`, { method: "POST" });
+    expect(response.status).toBe(202);
+    expect(await response.json()).toEqual({ accepted: true });
+    const event = await oneEvent(exporter);
+    expect(event.status).toBe("error");
+    expect(event.error).toMatchObject({ name: "Error", message: "ledger write failed after the reply" });
+    expect(event.attributes).toMatchObject({ "http.status_code": 202, "http.response_already_sent": true });
+  });
+
+  it("next(err) after the response finished is recorded as an error, response already sent", async () => {
+    const { client, exporter } = checkedClient();
+    const url = await startApp(client, (app) =>
+      app.get(
+        "/late-next",
+        recordRoute(REFUND, async (_req, res, next) => {
+          res.json({ ok: true });
+          await new Promise((resolve) => res.once("finish", resolve));
+          next(new Error("audit trail write failed"));
+        }),
+      ),
+    );
+    expect((await fetch(`${url}/late-next`)).status).toBe(200);
+    const event = await oneEvent(exporter);
+    expect(event.status).toBe("error");
+    expect(event.error).toMatchObject({ message: "audit trail write failed" });
+    expect(event.attributes).toMatchObject({ "http.status_code": 200, "http.response_already_sent": true });
+  });
+
+  it("an error raised before the response is not marked as already sent", async () => {
+    const { client, exporter } = checkedClient();
+    const url = await startApp(client, (app) =>
+      app.get(
+        "/early",
+        recordRoute(REFUND, async () => {
+          throw new Error("before any reply");
+        }),
+      ),
+    );
+    expect((await fetch(`${url}/early`)).status).toBe(500);
+    const event = await oneEvent(exporter);
+    expect(event.status).toBe("error");
+    expect(event.attributes?.["http.response_already_sent"]).toBeUndefined();
+  });
+
+  it("a handler still running after its response is recorded ok once it resolves", async () => {
+    const { client, exporter } = checkedClient();
+    let finishedAt = 0;
+    const url = await startApp(client, (app) =>
+      app.get(
+        "/tail",
+        recordRoute(REFUND, async (_req, res) => {
+          res.json({ ok: true });
+          await new Promise((resolve) => res.once("finish", resolve));
+          finishedAt = Date.now();
+          await tick(20);
+        }),
+      ),
+    );
+    await fetch(`${url}/tail`);
+    const event = await oneEvent(exporter);
+    expect(event.status).toBe("ok");
+    expect(event.output).toEqual({ ok: true });
+    // The call ended when the handler did, not when the response went out.
+    expect(Date.parse(event.completedAt)).toBeGreaterThanOrEqual(finishedAt);
+  });
+});

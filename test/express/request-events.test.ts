@@ -1,0 +1,119 @@
+/**
+ * Listeners a handler adds to the request ('data', 'end') and the response
+ * ('finish', 'close') run in the request's correlation scope, though Node
+ * emits them from the connection's own async context.
+ */
+import express from "express";
+import { request as httpRequest } from "node:http";
+import { afterEach, describe, expect, it } from "vitest";
+import { getCorrelationId } from "../../src/index.js";
+import { intentproof, recordRoute } from "../../src/express.js";
+import { checkedClient, closeServers, start } from "./recorded-app.js";
+import { waitForEvents } from "./serve.js";
+
+const HEADER = "x-intentproof-correlation-id";
+
+afterEach(closeServers);
+
+type Seen = Record<string, Array<string | undefined>>;
+
+/** Posts `chunks` with a pause between them, so 'data' arrives after the handler has returned. */
+function postInChunks(url: string, id: string, chunks: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${url}/upload`, { method: "POST", headers: { [HEADER]: id, "content-type": "text/plain" } }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (text += chunk));
+      res.on("end", () => resolve(text));
+    });
+    req.on("error", reject);
+    let i = 0;
+    const writeNext = () => {
+      if (i === chunks.length) return void req.end();
+      req.write(chunks[i++]);
+      setTimeout(writeNext, 2);
+    };
+    writeNext();
+  });
+}
+
+function uploadHandler(seen: Map<string, Seen>) {
+  return (req: express.Request, res: express.Response) => {
+    const own = req.get(HEADER)!;
+    const record: Seen = { data: [], end: [], finish: [], close: [] };
+    seen.set(own, record);
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      record.data!.push(getCorrelationId());
+      size += chunk.length;
+    });
+    req.on("end", () => {
+      record.end!.push(getCorrelationId());
+      res.once("finish", () => record.finish!.push(getCorrelationId()));
+      res.once("close", () => record.close!.push(getCorrelationId()));
+      res.json({ size });
+    });
+  };
+}
+
+async function expectEveryCallbackSawItsId(url: string, seen: Map<string, Seen>, count: number): Promise<void> {
+  const ids = Array.from({ length: count }, (_, i) => `upload-${i}`);
+  await Promise.all(ids.map((id) => postInChunks(url, id, ["alpha-", "beta-", "gamma"])));
+  // 'close' follows 'finish' on the server shortly after the client has its answer.
+  const deadline = Date.now() + 3000;
+  while ([...seen.values()].some((r) => r.close!.length === 0) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  expect(seen.size).toBe(count);
+  let callbacks = 0;
+  for (const id of ids) {
+    const record = seen.get(id)!;
+    expect(record.data!.length).toBeGreaterThanOrEqual(1);
+    for (const kind of ["data", "end", "finish", "close"]) {
+      expect(record[kind], `${kind} callbacks of ${id}`).not.toHaveLength(0);
+      for (const observed of record[kind]!) expect(observed, `${kind} of ${id}`).toBe(id);
+      callbacks += record[kind]!.length;
+    }
+  }
+  expect(callbacks).toBeGreaterThanOrEqual(count * 4);
+}
+
+describe("request and response listeners keep the request's correlation id", () => {
+  it("with intentproof(): req 'data'/'end' and res 'finish'/'close' of 100 concurrent requests", async () => {
+    const seen = new Map<string, Seen>();
+    const app = express();
+    app.use(intentproof({ client: checkedClient().client }));
+    app.post("/upload", uploadHandler(seen));
+    await expectEveryCallbackSawItsId(await start(app), seen, 100);
+  });
+
+  it("inside a recorded route too, and the route's event carries the same id", async () => {
+    const seen = new Map<string, Seen>();
+    const { client, exporter } = checkedClient();
+    const app = express();
+    app.use(intentproof({ client }));
+    app.post("/upload", recordRoute({ intent: "Receive an upload", action: "uploads.receive" }, uploadHandler(seen)));
+    await expectEveryCallbackSawItsId(await start(app), seen, 50);
+    const events = await waitForEvents(exporter, 50);
+    expect(new Set(events.map((e) => e.correlationId))).toEqual(new Set([...seen.keys()]));
+  });
+
+  it("a listener removed with removeListener is gone, and emit's return value is kept", async () => {
+    const app = express();
+    app.use(intentproof({ client: checkedClient().client }));
+    let removedCalls = 0;
+    let emitResult: boolean | undefined;
+    app.get("/remove", (req, res) => {
+      const listener = () => removedCalls++;
+      res.on("finish", listener);
+      res.removeListener("finish", listener);
+      emitResult = req.emit("intentproof-test-event");
+      res.json({ id: getCorrelationId() });
+    });
+    const url = await start(app);
+    const body = (await (await fetch(`${url}/remove`, { headers: { [HEADER]: "rm-1" } })).json()) as { id: string };
+    expect(body.id).toBe("rm-1");
+    expect(removedCalls).toBe(0);
+    expect(emitResult).toBe(false);
+  });
+});
