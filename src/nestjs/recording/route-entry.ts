@@ -46,18 +46,19 @@ export function installRouteRecording(): boolean {
 }
 
 function recordedRoute(site: DecoratedSite, entry: RouteEntry): RouteEntry {
-  return async function recordedRouteEntry(request, response, next) {
+  return function recordedRouteEntry(request, response, next) {
     const recording = beginRecording(site, request, response);
     if (recording === undefined) return entry(request, response, next);
-    try {
-      const handled = recording.opensScope
-        ? runInScope(recording.scope, runWithRouteRecording, recording, entry, request, response, next)
-        : runWithRouteRecording(recording, entry, request, response, next);
-      return await handled;
-    } catch (error) {
+    const handled = recording.opensScope
+      ? runInScope(recording.scope, runWithRouteRecording, recording, entry, request, response, next)
+      : runWithRouteRecording(recording, entry, request, response, next);
+    // Nest's route function is async: whatever its guards, interceptors, pipes,
+    // handler or serializer throw arrives here as a rejection, on its way to
+    // the exception filters.
+    return handled.then(undefined, (error: unknown) => {
       recording.notePipelineError(error);
       throw error;
-    }
+    });
   };
 }
 
