@@ -33,6 +33,10 @@ import { hostObjectSummary } from "./host-object-summary.js";
  * An error thrown anywhere in Nest's route pipeline (guard, interceptor,
  * pipe, handler, serializing the result) is noted as it leaves the pipeline,
  * so the event keeps its class even when an exception filter answered it.
+ * The handler's event therefore comes after the events of the calls it made
+ * (its services settle first), all with the request's correlation id; its
+ * `startedAt`/`completedAt` span theirs. A handler that never settles is
+ * never recorded.
  */
 export class RouteRecording implements Settlement {
   private execution: Execution | undefined;
