@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import type { ServerResponse } from "node:http";
 import type { IntentProofClient } from "../../core/client.js";
 import { runInScope, type CorrelationScope } from "../../core/correlation.js";
-import type { Execution, FailureDetails, Settlement } from "../../core/execution.js";
+import { tryStartExecution, type Execution, type FailureDetails, type Settlement } from "../../core/execution.js";
 import type { Attributes } from "../../core/types.js";
 import {
   clientAbortedError,
@@ -142,11 +142,11 @@ export class RouteRecording implements Settlement {
     if (response.headersSent) attributes[HTTP_STATUS_CODE] = status;
     if (aborted) attributes[HTTP_CLIENT_ABORTED] = true;
 
+    // Refused before the handler ran: recorded now, with the request's params, query and body.
     const execution =
       this.execution ??
-      runInScope(this.scope, () =>
-        this.client.startExecution(this.site.refusalPlan, [], defaultRequestInputs(this.request)),
-      );
+      runInScope(this.scope, tryStartExecution, this.client, this.site.refusalPlan, [], defaultRequestInputs(this.request));
+    if (execution === undefined) return;
     const failed = this.pipelineFailed || this.handlerFailed;
     const error = this.pipelineFailed ? this.pipelineError : this.handlerError;
     if (failed && this.failedAfterResponse) attributes[HTTP_RESPONSE_ALREADY_SENT] = true;
