@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional, type OnApplicationShutdown, type OnModuleInit } from "@nestjs/common";
+import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown, type OnModuleInit } from "@nestjs/common";
 import { HttpAdapterHost } from "@nestjs/core";
 import { IntentProofClient } from "../../core/client.js";
 import { installRouteRecording } from "../recording/route-entry.js";
@@ -28,7 +28,12 @@ export class IntentProofLifecycle implements OnModuleInit, OnApplicationShutdown
     @Optional() @Inject(HttpAdapterHost) private readonly adapterHost?: HttpAdapterHost,
   ) {
     activateClient(client);
-    installRouteRecording();
+    if (!installRouteRecording()) {
+      new Logger("IntentProof").warn(
+        "This version of @nestjs/core is not one IntentProof supports (Nest 11 or 12): decorated route handlers " +
+          "are recorded as plain method calls, without the HTTP outcome.",
+      );
+    }
   }
 
   /**
