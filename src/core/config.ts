@@ -20,7 +20,7 @@ export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 5_000;
 /** The owner named in config errors unless a caller (the Nest module) names its own. */
 export const CONFIG_OWNER = "intentproof: config";
 
-/** @internal A client's configuration after validation; replaced whole by `configure`. */
+/** A client's configuration after validation; replaced whole by `configure`. Not part of the public API. */
 export interface ResolvedConfig {
   readonly exporters: readonly AnyExporter[];
   readonly onExporterError: (error: unknown, event: ExecutionEvent | undefined) => void;

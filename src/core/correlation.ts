@@ -29,6 +29,11 @@ export function runInScope<R, TArgs extends unknown[]>(
   return store.run(scope, fn, ...args);
 }
 
+/** `fn.apply(thisArg, args)` inside `scope`, without the rest-argument arrays of `runInScope`. */
+export function callInScope(scope: CorrelationScope, fn: Function, thisArg: unknown, args: readonly unknown[]): unknown {
+  return store.run(scope, Reflect.apply, fn, thisArg, args);
+}
+
 export function newCorrelationId(): string {
   return uuidV4();
 }

@@ -1,5 +1,5 @@
 import { IntentProofClient } from "./client.js";
-import type { IntentProofConfig } from "./types.js";
+import type { IntentProofConfig, IntentProofConfigDocument } from "./types.js";
 
 /** The process-wide default client (one `MemoryExporter` until configured). */
 export const client: IntentProofClient = new IntentProofClient();
@@ -9,7 +9,7 @@ export function getIntentProofClient(): IntentProofClient {
   return client;
 }
 
-/** A new, isolated client (tests, workers, tenants). */
-export function createIntentProofClient(config?: IntentProofConfig): IntentProofClient {
+/** A new, isolated client (tests, workers, tenants), from a config or an `intentproof_config.v1` document. */
+export function createIntentProofClient(config?: IntentProofConfig | IntentProofConfigDocument): IntentProofClient {
   return new IntentProofClient(config);
 }

@@ -8,8 +8,9 @@
  *                          the result's shape (sync value or throw, promise,
  *                          foreign thenable)
  *   5. `Execution.succeed` / `Execution.fail`  the outcome, exactly once
- *   6. `buildEvent`        the ExecutionEvent, deeply frozen
- *   7. `deliver`           handed to every exporter; promises tracked for flush()
+ *   6. `buildEvent`        the ExecutionEvent
+ *   7. `deliver`           handed to every exporter (each its own copy);
+ *                          promises tracked for flush()
  *
  * Integration API (Express, Nest): the same steps, for calls whose shape or
  * end is not a plain function return.
@@ -38,9 +39,9 @@
  */
 import type { IntentProofClient } from "./client.js";
 import { mergeAttributes } from "./attributes.js";
-import { currentScope, runInScope, type CorrelationScope } from "./correlation.js";
+import { callInScope, currentScope, runInScope, type CorrelationScope } from "./correlation.js";
 import { toExecutionError } from "./error-record.js";
-import { freezeEvent } from "./freeze-event.js";
+import { copyEvent } from "./event-copy.js";
 import { snapshotValue } from "./snapshot.js";
 import { isoTimestamp } from "./timestamps.js";
 import type { Attributes, ExecutionEvent, JsonValue } from "./types.js";
@@ -110,7 +111,7 @@ export function tryStartExecution(
   try {
     return startExecution(client, plan, args, defaultInputs);
   } catch (error) {
-    client.config.reportExporterError(error, undefined);
+    client.reportInternalError(error);
     return undefined;
   }
 }
@@ -318,7 +319,7 @@ export class Execution {
   /** Calls `fn` inside this execution's correlation scope, so nested wraps inherit it. */
   call<T>(fn: (...args: any[]) => T, thisArg: unknown, args: readonly unknown[]): T {
     if (this.scope === undefined) return Reflect.apply(fn, thisArg, args) as T;
-    return runInScope(this.scope, Reflect.apply, fn, thisArg, args) as T;
+    return callInScope(this.scope, fn, thisArg, args) as T;
   }
 
   /** Runs `fn` inside this execution's correlation scope. */
@@ -377,7 +378,7 @@ export class Execution {
     extraAttributes: Attributes | undefined,
   ): void {
     const event = this.buildEvent(status, output, error, extraAttributes);
-    deliver(freezeEvent(event), this.wrap);
+    deliver(event, this.wrap);
   }
 
   private buildEvent(
@@ -391,9 +392,12 @@ export class Execution {
     const elapsed = performance.now() - this.startedMonotonic;
     const durationMs = elapsed > 0 ? Math.round(elapsed * 1000) / 1000 : 0;
     const startedAt = isoTimestamp(this.startedAtMs);
-    const completedAt = isoTimestamp(this.startedAtMs + Math.round(durationMs));
+    const elapsedMs = Math.round(durationMs);
+    // Most calls end within the millisecond they started in: one string serves both.
+    const completedAt = elapsedMs === 0 ? startedAt : isoTimestamp(this.startedAtMs + elapsedMs);
+    // Attribute objects are frozen, so every exporter's copy of the event can share them.
     const attributes =
-      extraAttributes === undefined ? this.attributes : { ...this.attributes, ...extraAttributes };
+      extraAttributes === undefined ? this.attributes : Object.freeze({ ...this.attributes, ...extraAttributes });
     let event: ExecutionEvent;
     if (status === "ok" && correlationId !== undefined) {
       // The common shape as one literal: cheaper than growing an object key by key.
@@ -440,14 +444,20 @@ function snapshotByHook(hook: (value: unknown) => unknown, value: unknown, wrap:
 
 /**
  * Hands the event to every exporter of the configuration it was recorded
- * under. A throw is reported with the event; a returned promise is tracked so
- * `flush()` can wait for it (and report a rejection). Never throws.
+ * under. Each exporter gets its own object, so none can change what another
+ * receives: earlier ones get copies of the untouched original, the last one
+ * the original itself (with a single exporter, no copy is made). A throw is
+ * reported with the event; a returned promise is tracked so `flush()` can
+ * wait for it (and report a rejection). Never throws.
  */
-function deliver(event: ExecutionEvent, wrap: ResolvedWrap): void {
+function deliver(original: ExecutionEvent, wrap: ResolvedWrap): void {
   const { exporters, pendingExports, reportExporterError } = wrap.config;
-  for (let i = 0; i < exporters.length; i++) {
+  const last = exporters.length - 1;
+  for (let i = 0; i <= last; i++) {
     const exporter = exporters[i]! as { export?: (event: ExecutionEvent) => unknown; onEvent?: (event: ExecutionEvent) => unknown };
+    let event = original;
     try {
+      if (i !== last) event = copyEvent(original);
       const outcome = typeof exporter.export === "function" ? exporter.export(event) : exporter.onEvent!(event);
       if (outcome !== undefined && outcome !== null && typeof (outcome as PromiseLike<unknown>).then === "function") {
         pendingExports.track(outcome as PromiseLike<unknown>, event, wrap.exporterTimeoutMs, reportExporterError);

@@ -1,0 +1,47 @@
+import type { ExecutionError, ExecutionEvent, JsonValue } from "./types.js";
+
+/**
+ * A deep copy of an event, so that each exporter of a client holds its own
+ * object: an exporter (or a reader of `MemoryExporter.getEvents()`) that
+ * mutates its event cannot change what another exporter received.
+ *
+ * Chosen over deep-freezing because it costs nothing in the common case of
+ * one exporter (the event is handed over as built) and, measured, one copy
+ * of a small event costs less than freezing its objects one by one. Values
+ * are the serializer's JSON (plain objects and arrays), so a plain walk copies
+ * them; `attributes` objects are frozen when built and are shared.
+ */
+export function copyEvent(event: ExecutionEvent): ExecutionEvent {
+  const copy = { ...event, inputs: copyJson(event.inputs) as ExecutionEvent["inputs"] };
+  if (event.output !== undefined) copy.output = copyJson(event.output);
+  if (event.error !== undefined) copy.error = copyError(event.error);
+  return copy;
+}
+
+function copyError(error: ExecutionError): ExecutionError {
+  const copy = { ...error };
+  if (error.cause !== undefined) copy.cause = { ...error.cause };
+  return copy;
+}
+
+function copyJson(value: JsonValue): JsonValue {
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) {
+    const items: JsonValue[] = new Array(value.length);
+    for (let i = 0; i < value.length; i++) items[i] = copyJson(value[i]!);
+    return items;
+  }
+  const copy: Record<string, JsonValue> = {};
+  const keys = Object.keys(value);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const item = value[key]!;
+    if (key === "__proto__") {
+      // A plain assignment would set the prototype instead of an own property.
+      Object.defineProperty(copy, key, { value: copyJson(item), enumerable: true, writable: true, configurable: true });
+    } else {
+      copy[key] = copyJson(item);
+    }
+  }
+  return copy;
+}

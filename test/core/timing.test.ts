@@ -1,0 +1,57 @@
+// Issue 9 item 10: time only moves forward in a record.
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { createIntentProofClient } from "../../src/index.js";
+import { CheckedExporter } from "../support/event-validator.js";
+
+const labels = { intent: "Time a call", action: "clock.call" };
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe("event timing", () => {
+  it("keeps startedAt <= completedAt and durationMs >= 0 when the wall clock steps back during the call", () => {
+    const checked = new CheckedExporter();
+    const client = createIntentProofClient({ exporters: [checked] });
+    let wall = Date.parse("2026-05-04T12:00:10.000Z");
+    vi.spyOn(Date, "now").mockImplementation(() => wall);
+    // An NTP step of ten seconds backwards in the middle of the call.
+    const call = client.wrap(labels, () => {
+      wall -= 10_000;
+      return "done";
+    });
+    expect(call()).toBe("done");
+    const [event] = checked.getEvents();
+    expect(event!.durationMs).toBeGreaterThanOrEqual(0);
+    expect(event!.startedAt).toBe("2026-05-04T12:00:10.000Z");
+    expect(Date.parse(event!.completedAt)).toBeGreaterThanOrEqual(Date.parse(event!.startedAt));
+  });
+
+  it("measures the duration with the monotonic clock, whatever the wall clock says", async () => {
+    const checked = new CheckedExporter();
+    const client = createIntentProofClient({ exporters: [checked] });
+    const frozenWall = Date.parse("2026-05-04T12:00:00.000Z");
+    vi.spyOn(Date, "now").mockReturnValue(frozenWall);
+    const call = client.wrap(labels, async () => {
+      // Read inside the call, so the recorded duration spans at least the wait.
+      const before = performance.now();
+      // Wait until the monotonic clock has moved at least 20 ms.
+      while (performance.now() - before < 20) await new Promise((resolve) => setImmediate(resolve));
+    });
+    await call();
+    const [event] = checked.getEvents();
+    expect(event!.durationMs).toBeGreaterThanOrEqual(20);
+    // completedAt is derived from the one wall reading plus the monotonic delta.
+    expect(Date.parse(event!.completedAt) - frozenWall).toBe(Math.round(event!.durationMs));
+  });
+
+  it("records a fractional duration in milliseconds, at most to the microsecond", () => {
+    const checked = new CheckedExporter();
+    const client = createIntentProofClient({ exporters: [checked] });
+    for (let i = 0; i < 20; i++) client.wrap(labels, () => i)();
+    for (const event of checked.getEvents()) {
+      expect(event.durationMs).toBeGreaterThanOrEqual(0);
+      expect(Math.round(event.durationMs * 1000) / 1000).toBe(event.durationMs);
+    }
+  });
+});
