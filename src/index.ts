@@ -10,6 +10,7 @@ export { assertWrapOptionsShape } from "./core/wrap-options.js";
 export { snapshot } from "./core/snapshot.js";
 export { canonicalJson } from "./core/canonical-json.js";
 export { VERSION } from "./core/version.js";
+export type { ExporterDeadline } from "./core/exporter-deadline.js";
 export { MemoryExporter, type MemoryExporterOptions } from "./exporters/memory.js";
 export {
   HttpExporter,

@@ -2,6 +2,7 @@ import { validateAttributes } from "./attributes.js";
 import { configFromDocument, isConfigDocument } from "./config-document.js";
 import { DEFAULT_CORRELATION_HEADER } from "./http/correlation-header.js";
 import { isHeaderName } from "./http/header-name.js";
+import { logExporterError } from "./exporter-error-log.js";
 import { OptionsReader, optionError } from "./options/options-reader.js";
 import { PendingExports, type ExporterErrorReporter } from "./pending-exports.js";
 import { DEFAULT_SERIALIZE_OPTIONS, resolveSerializeOptions, type ResolvedSerializeOptions } from "./snapshot.js";
@@ -49,22 +50,6 @@ const CONFIG_FIELDS = [
   "exporterTimeoutMs",
   "shutdownTimeoutMs",
 ] as const;
-
-
-function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  try {
-    return String(error);
-  } catch {
-    return "unknown error";
-  }
-}
-
-/** Default `onExporterError`: one line on stderr, never the event's contents. */
-export function logExporterError(error: unknown, event: ExecutionEvent | undefined): void {
-  const where = event ? ` (event ${event.id}, action ${event.action})` : "";
-  console.error(`intentproof: exporter failed${where}: ${describeError(error)}`);
-}
 
 function checkExporter(exporter: unknown, field: string, owner: string): AnyExporter {
   if (

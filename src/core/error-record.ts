@@ -1,3 +1,4 @@
+import { capString } from "./cap-string.js";
 import type { ExecutionError } from "./types.js";
 
 /** Name used when a thrown value carries no usable name of its own. */
@@ -44,11 +45,7 @@ function isArray(value: unknown): value is unknown[] {
 }
 
 function thrownValueString(thrown: unknown, maxLength: number): string {
-  return capped(isArray(thrown) ? boundedArrayString(thrown, maxLength, 0) : safeString(thrown), maxLength);
-}
-
-function capped(text: string, maxLength: number): string {
-  return text.length > maxLength ? text.slice(0, maxLength) + "[Truncated]" : text;
+  return capString(isArray(thrown) ? boundedArrayString(thrown, maxLength, 0) : safeString(thrown), maxLength);
 }
 
 function constructorName(target: object): string | undefined {
@@ -73,6 +70,11 @@ function isErrorLike(thrown: object): boolean {
  * Maps anything a call threw to the spec's `error` object. Hostile values
  * (throwing getters, revoked proxies) degrade to safe strings: this runs
  * inside the caller's failure path and must never throw itself.
+ *
+ * Every string of the record (`name`, `message`, `stack`, `code`, and the
+ * same fields of `cause`) is capped at `maxStringLength` characters plus
+ * `"[Truncated]"`, and a capped string is its own copy: it never keeps the
+ * thrown value's long message or stack alive.
  */
 export function toExecutionError(
   thrown: unknown,
@@ -88,12 +90,18 @@ export function toExecutionError(
   const rawStack = includeStack ? readProperty(thrown, "stack") : undefined;
   const rawCode = readProperty(thrown, "code");
   const record: ExecutionError = {
-    name: typeof rawName === "string" && rawName !== "" ? rawName : (constructorName(thrown) ?? FALLBACK_ERROR_NAME),
-    message: capped(typeof rawMessage === "string" ? rawMessage : rawMessage === undefined ? "" : safeString(rawMessage), maxStringLength),
-    stack: typeof rawStack === "string" ? capped(rawStack, maxStringLength) : null,
+    name: capString(
+      typeof rawName === "string" && rawName !== "" ? rawName : (constructorName(thrown) ?? FALLBACK_ERROR_NAME),
+      maxStringLength,
+    ),
+    message: capString(
+      typeof rawMessage === "string" ? rawMessage : rawMessage === undefined ? "" : safeString(rawMessage),
+      maxStringLength,
+    ),
+    stack: typeof rawStack === "string" ? capString(rawStack, maxStringLength) : null,
   };
-  if (typeof rawCode === "string") record.code = rawCode;
-  else if (typeof rawCode === "number" || typeof rawCode === "bigint") record.code = String(rawCode);
+  if (typeof rawCode === "string") record.code = capString(rawCode, maxStringLength);
+  else if (typeof rawCode === "number" || typeof rawCode === "bigint") record.code = capString(String(rawCode), maxStringLength);
   if (withCause) {
     const cause = readProperty(thrown, "cause");
     // The spec nests one level of cause; deeper chains are summarised by that level.

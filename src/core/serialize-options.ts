@@ -1,3 +1,4 @@
+import { OptionsReader } from "./options/options-reader.js";
 import type { SerializeOptions } from "./types.js";
 
 /**
@@ -52,84 +53,79 @@ export const DEFAULT_SERIALIZE_OPTIONS: ResolvedSerializeOptions = Object.freeze
   redactKeyMaxLength: -1,
 });
 
-function describe(value: unknown): string {
-  if (typeof value === "number") return String(value);
-  if (value === null) return "null";
-  return typeof value;
+/** Whether values under `key` are redacted: case-insensitive, and no lower-casing for keys longer than any redact key. */
+export function isRedactedKey(key: string, o: ResolvedSerializeOptions): boolean {
+  return key.length <= o.redactKeyMaxLength && o.redactSet.has(key.toLowerCase());
 }
 
-function positiveInteger(value: unknown, field: string, where: string, max?: number): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
-    throw new TypeError(`${where}: "${field}" must be a positive integer (got ${describe(value)})`);
-  }
-  if (max !== undefined && value > max) {
-    throw new TypeError(`${where}: "${field}" must be a positive integer no greater than ${max} (got ${value})`);
-  }
-  return value;
-}
-
-function redactKeyList(value: unknown, where: string): readonly string[] {
-  if (!Array.isArray(value)) {
-    throw new TypeError(`${where}: "redactKeys" must be an array of strings (got ${describe(value)})`);
-  }
-  for (let i = 0; i < value.length; i++) {
-    // Only the type is reported: a redact list names secrets, not their values, but stays out of messages anyway.
-    if (typeof value[i] !== "string") {
-      throw new TypeError(`${where}: "redactKeys[${i}]" must be a string (got ${describe(value[i])})`);
-    }
-  }
-  return value as string[];
-}
+/** The option fields of `SerializeOptions`, for owners that read them inside a larger options object. */
+export const SERIALIZE_OPTION_FIELDS = ["maxDepth", "maxKeys", "maxStringLength", "maxNodes", "redactKeys"] as const;
 
 /**
  * Validates `options` and merges them over `base` (default: the spec
- * defaults). Throws a `TypeError` naming the field, prefixed with `where`, for
- * a limit (`maxDepth`, `maxKeys`, `maxStringLength`, `maxNodes`) that is not
- * a positive integer (`maxDepth` also at most `MAX_DEPTH_LIMIT`) or a
- * `redactKeys` that is not an array of strings.
- * Fields that are `undefined` keep the base value; other fields of `options`
- * (e.g. the rest of a `WrapOptions`) are ignored.
+ * defaults). `owner` names the caller in messages. Throws the toolkit's
+ * `TypeError` for an unknown field, a limit (`maxDepth`, `maxKeys`,
+ * `maxStringLength`, `maxNodes`) that is not a positive integer (`maxDepth`
+ * also at most `MAX_DEPTH_LIMIT`) or a `redactKeys` that is not an array of
+ * strings. Fields that are `undefined` keep the base value.
  *
  * `redactKeys` accumulate: the result redacts the base keys and the new ones,
  * so a narrower list on one wrap can never un-redact what the client redacts.
  */
 export function resolveSerializeOptions(
   options: SerializeOptions | undefined,
-  where: string,
+  owner: string,
   base: ResolvedSerializeOptions = DEFAULT_SERIALIZE_OPTIONS,
 ): ResolvedSerializeOptions {
   if (options === undefined) return base;
-  if (options === null || typeof options !== "object") {
-    throw new TypeError(`${where}: serialize options must be an object (got ${describe(options)})`);
+  return readSerializeOptions(new OptionsReader(owner, options, SERIALIZE_OPTION_FIELDS), base);
+}
+
+/**
+ * Reads the serializer fields from `reader` (which may know more fields, e.g.
+ * a whole `WrapOptions`) and merges them over `base`.
+ */
+export function readSerializeOptions(
+  reader: OptionsReader,
+  base: ResolvedSerializeOptions = DEFAULT_SERIALIZE_OPTIONS,
+): ResolvedSerializeOptions {
+  const maxDepth = reader.positiveInteger("maxDepth", base.maxDepth);
+  if (maxDepth > MAX_DEPTH_LIMIT) reader.fail("maxDepth", `must be a positive integer at most ${MAX_DEPTH_LIMIT}`);
+  if (reader.has("redactKeys") && !Array.isArray(reader.raw("redactKeys"))) {
+    reader.fail("redactKeys", "must be an array of strings");
   }
-  const { maxDepth, maxKeys, maxStringLength, maxNodes, redactKeys } = options;
+  // Only the type of a bad entry is reported: a redact list names secrets.
+  const added = reader.array("redactKeys", (key, name) => {
+    if (typeof key !== "string") throw new TypeError(`${reader.owner}: "${name}" must be a string, got ${describeType(key)}`);
+    return key;
+  });
   const merged = {
-    maxDepth: maxDepth === undefined ? base.maxDepth : positiveInteger(maxDepth, "maxDepth", where, MAX_DEPTH_LIMIT),
-    maxKeys: maxKeys === undefined ? base.maxKeys : positiveInteger(maxKeys, "maxKeys", where),
-    maxStringLength:
-      maxStringLength === undefined ? base.maxStringLength : positiveInteger(maxStringLength, "maxStringLength", where),
-    maxNodes: maxNodes === undefined ? base.maxNodes : positiveInteger(maxNodes, "maxNodes", where),
+    maxDepth,
+    maxKeys: reader.positiveInteger("maxKeys", base.maxKeys),
+    maxStringLength: reader.positiveInteger("maxStringLength", base.maxStringLength),
+    maxNodes: reader.positiveInteger("maxNodes", base.maxNodes),
     redactKeys: base.redactKeys,
     redactSet: base.redactSet,
     redactKeyMaxLength: base.redactKeyMaxLength,
   };
-  if (redactKeys !== undefined) {
-    const added = redactKeyList(redactKeys, where);
-    if (added.length > 0) {
-      const keys = new Set(base.redactKeys);
-      for (const key of added) keys.add(key);
-      const lowered = new Set<string>();
-      let longest = -1;
-      for (const key of keys) {
-        const lower = key.toLowerCase();
-        lowered.add(lower);
-        // Lower-casing never shortens a string, so no key longer than this can match.
-        if (lower.length > longest) longest = lower.length;
-      }
-      merged.redactKeys = Object.freeze([...keys]);
-      merged.redactSet = lowered;
-      merged.redactKeyMaxLength = longest;
+  if (added !== undefined && added.length > 0) {
+    const keys = new Set(base.redactKeys);
+    for (const key of added) keys.add(key);
+    const lowered = new Set<string>();
+    let longest = -1;
+    for (const key of keys) {
+      const lower = key.toLowerCase();
+      lowered.add(lower);
+      // Lower-casing never shortens a string, so no key longer than this can match.
+      if (lower.length > longest) longest = lower.length;
     }
+    merged.redactKeys = Object.freeze([...keys]);
+    merged.redactSet = lowered;
+    merged.redactKeyMaxLength = longest;
   }
   return Object.freeze(merged);
+}
+
+function describeType(value: unknown): string {
+  return value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`;
 }

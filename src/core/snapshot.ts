@@ -2,10 +2,16 @@ import { Buffer } from "node:buffer";
 import { types } from "node:util";
 import {
   DEFAULT_SERIALIZE_OPTIONS,
+  isRedactedKey,
   resolveSerializeOptions,
   type ResolvedSerializeOptions,
 } from "./serialize-options.js";
 import type { JsonValue, SerializeOptions } from "./types.js";
+import { capString, TRUNCATED_SUFFIX } from "./cap-string.js";
+import { summarizeHostObject } from "./host-summary.js";
+
+export { capString, TRUNCATED_SUFFIX } from "./cap-string.js";
+export { SUMMARY_HEADERS } from "./host-summary.js";
 
 export {
   DEFAULT_MAX_NODES,
@@ -25,8 +31,6 @@ export const CIRCULAR = "[Circular]";
 export const MAX_DEPTH = "[MaxDepth]";
 /** Every value (left unread) after the first `maxNodes` of one snapshot; the values already copied are kept. */
 export const MAX_NODES = "[MaxNodes]";
-/** Appended to the first `maxStringLength` characters of a longer string. */
-export const TRUNCATED_SUFFIX = "[Truncated]";
 /** Key added to an object cut at `maxKeys` keys; its value is the number of keys left out. */
 export const MAX_KEYS_KEY = "[MaxKeys]";
 /** A value whose getter or Proxy trap threw. */
@@ -51,6 +55,8 @@ type JsonObject = { [key: string]: JsonValue };
 // Intrinsics taken once, so user code that patches prototypes (or a subclass
 // overriding `size`) cannot run inside the copy or change its shape.
 const { defineProperty, getPrototypeOf, keys: ownEnumerableKeys } = Object;
+const { ownKeys, getOwnPropertyDescriptor } = Reflect;
+const { isProxy } = types;
 const { isArray } = Array;
 const { isView } = ArrayBuffer;
 const ObjectPrototype = Object.prototype;
@@ -152,7 +158,7 @@ function convert(value: unknown, depth: number, o: ResolvedSerializeOptions): Js
 function convertPrimitive(value: unknown, o: ResolvedSerializeOptions): JsonValue {
   switch (typeof value) {
     case "string":
-      return value.length > o.maxStringLength ? truncate(value, o.maxStringLength) : value;
+      return value.length > o.maxStringLength ? capString(value, o.maxStringLength) : value;
     case "number":
       // `value === 0` folds -0 into 0; NaN and ±Infinity have no JSON form.
       return Number.isFinite(value) ? (value === 0 ? 0 : value) : null;
@@ -172,16 +178,7 @@ function convertPrimitive(value: unknown, o: ResolvedSerializeOptions): JsonValu
 }
 
 function capped(text: string, o: ResolvedSerializeOptions): string {
-  return text.length > o.maxStringLength ? truncate(text, o.maxStringLength) : text;
-}
-
-function truncate(text: string, maxLength: number): string {
-  const cut = text.slice(0, maxLength) + TRUNCATED_SUFFIX;
-  // V8 keeps a slice as a view of the whole source string; reading a character
-  // flattens the concatenation into its own copy, so a snapshot kept in memory
-  // does not pin a multi-megabyte input.
-  cut.charCodeAt(0);
-  return cut;
+  return text.length > o.maxStringLength ? capString(text, o.maxStringLength) : text;
 }
 
 /**
@@ -223,6 +220,8 @@ function convertObject(source: object, depth: number, o: ResolvedSerializeOption
   if (types.isBoxedPrimitive(source)) return convertPrimitive(unbox(source), o);
   const host = hostTypeName(source);
   if (host !== undefined) return unsupportedTypeToken(capped(constructorName(source) ?? host, o));
+  const summary = summarizeHostObject(source, o, constructorName);
+  if (summary !== undefined) return summary;
   // Containers.
   const stop = enter(source, depth, o);
   if (stop !== undefined) return stop;
@@ -236,9 +235,7 @@ function convertObject(source: object, depth: number, o: ResolvedSerializeOption
   return copyProperties(source, depth, o);
 }
 
-function isRedacted(key: string, o: ResolvedSerializeOptions): boolean {
-  return key.length <= o.redactKeyMaxLength && o.redactSet.has(key.toLowerCase());
-}
+const isRedacted = isRedactedKey;
 
 function put(out: JsonObject, key: string, value: JsonValue, o: ResolvedSerializeOptions): void {
   const name = capped(key, o);
@@ -263,8 +260,15 @@ function spendNode(): boolean {
 }
 
 function copyProperties(source: object, depth: number, o: ResolvedSerializeOptions): JsonObject {
-  const keys = ownEnumerableKeys(source);
-  const count = keys.length;
+  let keys: string[];
+  let count: number;
+  if (isProxy(source)) {
+    keys = proxyKeys(source, o.maxKeys);
+    count = proxyKeyCount;
+  } else {
+    keys = ownEnumerableKeys(source);
+    count = keys.length;
+  }
   const limit = count > o.maxKeys ? o.maxKeys : count;
   const out: JsonObject = {};
   for (let i = 0; i < limit; i++) {
@@ -291,6 +295,32 @@ function copyProperties(source: object, depth: number, o: ResolvedSerializeOptio
   return out;
 }
 
+/** Set by `proxyKeys`: the key count to report for the Proxy it listed. */
+let proxyKeyCount = 0;
+
+/**
+ * The first `maxKeys` enumerable string keys of a Proxy. `Object.keys` would
+ * call the `getOwnPropertyDescriptor` trap once for every key the `ownKeys`
+ * trap lists (a million calls for a million keys); this asks only until
+ * `maxKeys` enumerable keys are found. The keys after them are counted
+ * without asking, so a Proxy's `"[MaxKeys]"` counts its remaining own string
+ * keys, enumerable or not.
+ */
+function proxyKeys(source: object, maxKeys: number): string[] {
+  const listed = ownKeys(source);
+  const keys: string[] = [];
+  let i = 0;
+  for (; i < listed.length && keys.length < maxKeys; i++) {
+    const key = listed[i];
+    if (typeof key !== "string") continue;
+    if (getOwnPropertyDescriptor(source, key)?.enumerable === true) keys.push(key);
+  }
+  let rest = 0;
+  for (; i < listed.length; i++) if (typeof listed[i] === "string") rest++;
+  proxyKeyCount = keys.length + rest;
+  return keys;
+}
+
 /** A usable element count from a `length` a Proxy may have faked. */
 function lengthOf(raw: unknown): number {
   return typeof raw === "number" && raw > 0 ? Math.floor(Math.min(raw, Number.MAX_SAFE_INTEGER)) : 0;
@@ -302,6 +332,9 @@ function copyArray(source: unknown[], depth: number, o: ResolvedSerializeOptions
   // costs maxKeys reads like any other.
   const limit = length > o.maxKeys ? o.maxKeys : length;
   const out: JsonValue[] = [];
+  // A flat [name, value, …] header list (`req.rawHeaders`): the element after
+  // a redacted name at an even position is redacted, unread.
+  const pairsMayHideSecrets = o.redactKeyMaxLength >= 0;
   for (let i = 0; i < limit; i++) {
     if (!spendNode()) {
       out.push(MAX_NODES);
@@ -315,6 +348,10 @@ function copyArray(source: unknown[], depth: number, o: ResolvedSerializeOptions
       continue;
     }
     out.push(convert(child, depth + 1, o));
+    if (pairsMayHideSecrets && (i & 1) === 0 && typeof child === "string" && isRedacted(child, o) && i + 1 < limit) {
+      out.push(REDACTED);
+      i++;
+    }
   }
   if (length > limit) out.push(maxKeysMoreToken(length - limit));
   return out;

@@ -7,7 +7,8 @@ import {
 } from "./bounded-queue-options.js";
 import { RingBuffer } from "./ring-buffer.js";
 import { HttpExporter } from "./http.js";
-import { describeError, eventIdOf, writeStderrLine } from "./stderr.js";
+import { deadlineSignal, settledBefore, type DeadlineSignal, type ExporterDeadline } from "../core/exporter-deadline.js";
+import { describeError, eventIdOf, ThrottledLog, writeStderrLine } from "./stderr.js";
 
 export type {
   BoundedQueueDropReason,
@@ -17,11 +18,18 @@ export type {
 
 /** Counters of a {@link BoundedQueueExporter}. */
 export interface BoundedQueueStats {
-  /** Inner exports that settled successfully. */
+  /**
+   * Events the inner exporter delivered: its export settled successfully
+   * (for an inner `HttpExporter`: the collector answered 2xx).
+   */
   exported: number;
-  /** Inner exports that threw, rejected or timed out. */
+  /**
+   * Events the inner exporter failed to deliver: its export threw, rejected
+   * or timed out, or an inner `HttpExporter` reported the delivery as failed
+   * (non-2xx answer, network error, request timeout).
+   */
   failed: number;
-  /** Events given up (queue full or shutting down), each reported to `onDrop`. */
+  /** Events given up (queue full, shutting down, deadline passed), each reported to `onDrop`. */
   dropped: number;
   /** Events waiting for a slot now. */
   queued: number;
@@ -41,6 +49,12 @@ export class InnerExportTimeoutError extends Error {
 
 const DROP_LOG_EVERY = 1000;
 
+/** How one inner export ended. */
+type Outcome = { kind: "delivered" } | { kind: "failed"; error: unknown; reported: boolean } | { kind: "dropped" };
+
+const DELIVERED: Outcome = { kind: "delivered" };
+const DROPPED: Outcome = { kind: "dropped" };
+
 /**
  * Puts a bounded backlog and a concurrency limit in front of a slow exporter
  * (typically an `HttpExporter`), so a struggling collector costs bounded
@@ -55,10 +69,16 @@ const DROP_LOG_EVERY = 1000;
  *   One that has not settled after `exportTimeoutMs` (default 30 s) releases
  *   its slot and is reported as an {@link InnerExportTimeoutError}; its later
  *   outcome is ignored. Timers are `unref()`ed.
- * - `flush()` resolves once nothing is queued or running, then awaits the
- *   inner `flush()`.
- * - `shutdown()` stops accepting (later events go to `onDrop(event, "shutdown")`),
- *   drains what is queued, then calls the inner `shutdown()` (or `flush()`).
+ * - `flush(deadline?)` resolves once nothing is queued or running, then
+ *   awaits the inner `flush()`.
+ * - `shutdown(deadline?)` stops accepting (later events go to
+ *   `onDrop(event, "shutdown")`), drains what is queued, then calls the inner
+ *   `shutdown()` (or `flush()`). Without a deadline it is bounded by
+ *   `shutdownTimeoutMs` (default 10 s).
+ * - When a deadline (`{ signal?, timeoutMs? }`) passes, every event still
+ *   queued or in flight goes to `onDrop(event, "deadline")`, and the inner
+ *   exporter's `flush`/`shutdown` is called with the expired deadline (an
+ *   `HttpExporter` then aborts its requests).
  * - Every event handed to `export` ends up in exactly one of the `stats`
  *   counters `exported`, `failed` or `dropped` (or is still `queued`/`inFlight`).
  *
@@ -87,6 +107,9 @@ export class BoundedQueueExporter implements Exporter {
   private pumping = false;
   private idleWaiters: Array<() => void> = [];
   private shutdownDone: Promise<void> | undefined;
+  /** The events in flight, each with the function that ends its export. */
+  private readonly inFlightExports = new Map<ExecutionEvent, (outcome: Outcome) => void>();
+  private readonly stderr = new ThrottledLog("BoundedQueueExporter");
 
   /** @throws TypeError naming the first invalid option. */
   constructor(options: BoundedQueueExporterOptions) {
@@ -125,64 +148,103 @@ export class BoundedQueueExporter implements Exporter {
     this.queue.push(event);
   }
 
-  /** Resolves once nothing is queued or running, then after the inner `flush()`. Never rejects. */
-  async flush(): Promise<void> {
-    await this.whenIdle();
-    await this.callInner("flush");
+  /**
+   * Resolves once nothing is queued or running, then after the inner
+   * `flush()`. When `deadline` passes first, what is still queued or in
+   * flight is dropped (`"deadline"`). Never rejects.
+   */
+  async flush(deadline?: ExporterDeadline): Promise<void> {
+    const bound = deadlineSignal(deadline);
+    try {
+      await this.drainWithin(bound.signal);
+      await this.callInner("flush", bound);
+    } finally {
+      bound.dispose();
+    }
   }
 
   /**
    * Stops accepting events, drains the queue, then shuts the inner exporter
-   * down (or flushes it when it has no `shutdown`). Idempotent; never rejects.
+   * down (or flushes it when it has no `shutdown`), all within `deadline`
+   * (default: `shutdownTimeoutMs`). Idempotent; never rejects.
    */
-  shutdown(): Promise<void> {
-    this.shutdownDone ??= this.drainAndShutDown();
+  shutdown(deadline?: ExporterDeadline): Promise<void> {
+    this.accepting = false;
+    const bound = deadlineSignal(deadline ?? { timeoutMs: this.options.shutdownTimeoutMs });
+    const signal = bound.signal;
+    if (this.shutdownDone === undefined) {
+      this.shutdownDone = this.drainAndShutDown(bound);
+    } else if (signal !== undefined) {
+      // A later call may bring a tighter deadline.
+      if (signal.aborted) this.giveUp();
+      else signal.addEventListener("abort", () => this.giveUp(), { once: true });
+    }
+    // Never rejects; the same promise for every call.
+    void this.shutdownDone.then(() => bound.dispose());
     return this.shutdownDone;
   }
 
-  private async drainAndShutDown(): Promise<void> {
-    this.accepting = false;
-    await this.whenIdle();
-    await this.callInner(this.options.exporter.shutdown ? "shutdown" : "flush");
+  private async drainAndShutDown(outer: DeadlineSignal): Promise<void> {
+    await this.drainWithin(outer.signal);
+    await this.callInner(this.options.exporter.shutdown ? "shutdown" : "flush", outer);
+  }
+
+  private async drainWithin(signal: AbortSignal | undefined): Promise<void> {
+    if (!(await settledBefore(this.whenIdle(), signal))) this.giveUp();
+  }
+
+  /** The deadline passed: every event queued or in flight is dropped now. */
+  private giveUp(): void {
+    while (this.queue.size > 0) this.drop(this.queue.shift() as ExecutionEvent, "deadline");
+    for (const end of [...this.inFlightExports.values()]) end(DROPPED);
   }
 
   private start(event: ExecutionEvent): void {
     this.running++;
     let settled = false;
-    let deadline: NodeJS.Timeout | undefined;
-    const finish = (error?: { value: unknown }): void => {
+    let timer: NodeJS.Timeout | undefined;
+    const finish = (outcome: Outcome): void => {
       if (settled) return;
       settled = true;
-      if (deadline !== undefined) clearTimeout(deadline);
+      if (timer !== undefined) clearTimeout(timer);
+      this.inFlightExports.delete(event);
       this.running--;
-      if (error === undefined) {
+      if (outcome.kind === "delivered") {
         this.exported++;
-      } else {
+      } else if (outcome.kind === "failed") {
         this.failed++;
-        this.reportInner(error.value, event);
+        if (!outcome.reported) this.reportInner(outcome.error, event);
+      } else {
+        this.drop(event, "deadline");
       }
       this.pump();
     };
 
     let result: unknown;
+    const inner = this.options.exporter;
+    const viaSend = inner instanceof HttpExporter;
     try {
-      const inner = this.options.exporter;
-      result = inner instanceof HttpExporter ? inner.send(event) : inner.export(event);
+      result = viaSend ? inner.send(event) : inner.export(event);
     } catch (error) {
-      finish({ value: error });
+      finish({ kind: "failed", error, reported: false });
       return;
     }
     if (result === null || (typeof result !== "object" && typeof result !== "function")) {
-      finish();
+      finish(DELIVERED);
       return;
     }
+    this.inFlightExports.set(event, finish);
     const { exportTimeoutMs } = this.options;
-    deadline = setTimeout(() => finish({ value: new InnerExportTimeoutError("export", exportTimeoutMs) }), exportTimeoutMs);
-    deadline.unref();
+    timer = setTimeout(
+      () => finish({ kind: "failed", error: new InnerExportTimeoutError("export", exportTimeoutMs), reported: false }),
+      exportTimeoutMs,
+    );
+    timer.unref();
     // Promise.resolve also adopts foreign thenables and turns a throwing `then` into a rejection.
     Promise.resolve(result).then(
-      () => finish(),
-      (error: unknown) => finish({ value: error }),
+      // HttpExporter.send resolves to the error it already reported to its own onError.
+      (value: unknown) => finish(viaSend && value !== undefined ? { kind: "failed", error: value, reported: true } : DELIVERED),
+      (error: unknown) => finish({ kind: "failed", error, reported: false }),
     );
   }
 
@@ -210,24 +272,27 @@ export class BoundedQueueExporter implements Exporter {
     return new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
-  // The inner flush/shutdown gets the same deadline as one export, so a stuck
-  // inner exporter cannot hang the application's shutdown.
-  private async callInner(operation: "flush" | "shutdown"): Promise<void> {
+  // The inner flush/shutdown gets the same bound as one export, so a stuck
+  // inner exporter cannot hang the application's shutdown, and it is handed
+  // the caller's deadline so it can abort its own work in time.
+  private async callInner(operation: "flush" | "shutdown", outer: DeadlineSignal): Promise<void> {
     const { exporter, exportTimeoutMs } = this.options;
-    let deadline: NodeJS.Timeout | undefined;
+    const signal = outer.signal;
+    const bound = deadlineSignal({ signal, timeoutMs: exportTimeoutMs });
     try {
-      const outcome = Promise.resolve(exporter[operation]?.());
-      const expired = new Promise<"expired">((resolve) => {
-        deadline = setTimeout(() => resolve("expired"), exportTimeoutMs);
-        deadline.unref();
-      });
-      if ((await Promise.race([outcome, expired])) === "expired") {
-        this.reportInner(new InnerExportTimeoutError(operation, exportTimeoutMs), undefined);
+      const call = exporter[operation];
+      const outcome = Promise.resolve(call?.call(exporter, signal === undefined ? undefined : { signal, deadline: outer.deadline }));
+      if (!(await settledBefore(outcome, bound.signal))) {
+        // Past the caller's deadline the events were already reported as dropped.
+        if (signal?.aborted !== true) this.reportInner(new InnerExportTimeoutError(operation, exportTimeoutMs), undefined);
+        outcome.catch(() => undefined);
+        return;
       }
+      await outcome;
     } catch (error) {
       this.reportInner(error, undefined);
     } finally {
-      if (deadline !== undefined) clearTimeout(deadline);
+      bound.dispose();
     }
   }
 
@@ -251,7 +316,7 @@ export class BoundedQueueExporter implements Exporter {
     const onInnerError = this.options.onInnerError;
     if (onInnerError === undefined) {
       const subject = event === undefined ? "inner flush/shutdown" : `inner export of event ${eventIdOf(event)}`;
-      writeStderrLine(`BoundedQueueExporter: ${subject} failed: ${describeError(error)}`);
+      this.stderr.report(`BoundedQueueExporter: ${subject} failed: ${describeError(error)}`);
       return;
     }
     try {

@@ -16,6 +16,8 @@ export type HttpExporterErrorCode =
   | "ERR_EVENT_SERIALIZE"
   /** `export` was called after `shutdown()`; the event was not sent. */
   | "ERR_EXPORTER_SHUT_DOWN"
+  /** The deadline of `flush()`/`shutdown()` passed: the request was aborted and the event dropped. */
+  | "ERR_DEADLINE"
   /** A network-level failure: the socket error's own code (`ECONNREFUSED`, …) or `ERR_NETWORK`. */
   | (string & {});
 
@@ -66,4 +68,8 @@ export function serializeError(): HttpExporterError {
 
 export function shutDownError(): HttpExporterError {
   return new HttpExporterError("shut down; event not sent", "ERR_EXPORTER_SHUT_DOWN");
+}
+
+export function deadlineError(): HttpExporterError {
+  return new HttpExporterError("flush/shutdown deadline passed; request aborted, event dropped", "ERR_DEADLINE");
 }

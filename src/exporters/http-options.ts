@@ -1,14 +1,7 @@
 import { nodeHttp } from "./node-http.js";
 import type { ExecutionEvent } from "../core/types.js";
 import type { HttpBodyBuilder } from "./http-envelope.js";
-import {
-  describeValue,
-  optionalBoolean,
-  optionalFunction,
-  optionsObject,
-  positiveFiniteNumber,
-  positiveInteger,
-} from "./validate.js";
+import { OptionsReader, describeValue, isPlainRecord } from "../core/options/options-reader.js";
 
 /** Options of {@link HttpExporter}. */
 export interface HttpExporterOptions {
@@ -39,7 +32,7 @@ export interface HttpExporterOptions {
    * Default `false`: `export` returns nothing and the request runs in the background.
    */
   awaitEach?: boolean;
-  /** Whole-request deadline (connect, send, answer) in milliseconds. Default `10000`. */
+  /** Whole-request deadline (connect, send, answer) in milliseconds, at most 2^31-1. Default `10000`. */
   timeoutMs?: number;
   /**
    * Most sockets open to the collector at once; further requests wait for a
@@ -68,22 +61,23 @@ export interface ResolvedHttpOptions {
 }
 
 const OWNER = "HttpExporter";
+const KNOWN_FIELDS = ["url", "method", "headers", "body", "awaitEach", "timeoutMs", "maxSockets", "onError"];
 const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const MANAGED_HEADERS = new Set(["content-length", "transfer-encoding", "connection"]);
 
 /** Checks every option once, at construction. @throws TypeError naming the option. */
 export function resolveHttpOptions(options: HttpExporterOptions | undefined): ResolvedHttpOptions {
   if (options === undefined) throw new TypeError(`${OWNER}: options with a "url" are required`);
-  const opts = optionsObject(OWNER, options);
+  const reader = new OptionsReader(OWNER, options, KNOWN_FIELDS);
   return {
-    url: collectorUrl(opts.url),
-    method: httpMethod(opts.method),
-    headers: extraHeaders(opts.headers),
-    body: optionalFunction<HttpBodyBuilder>(OWNER, "body", opts.body),
-    awaitEach: optionalBoolean(OWNER, "awaitEach", opts.awaitEach, false),
-    timeoutMs: positiveFiniteNumber(OWNER, "timeoutMs", opts.timeoutMs, 10_000),
-    maxSockets: positiveInteger(OWNER, "maxSockets", opts.maxSockets, 16),
-    onError: optionalFunction(OWNER, "onError", opts.onError),
+    url: collectorUrl(reader.raw("url")),
+    method: httpMethod(reader),
+    headers: extraHeaders(reader.raw("headers")),
+    body: reader.function<HttpBodyBuilder>("body"),
+    awaitEach: reader.boolean("awaitEach", false),
+    timeoutMs: reader.timeoutMs("timeoutMs", undefined, 10_000),
+    maxSockets: reader.positiveInteger("maxSockets", 16),
+    onError: reader.function("onError"),
   };
 }
 
@@ -111,11 +105,10 @@ function urlKind(value: unknown): string {
   return typeof value === "string" ? "a blank string" : describeValue(value);
 }
 
-function httpMethod(value: unknown): string {
+function httpMethod(reader: OptionsReader): string {
+  const value = reader.raw("method");
   if (value === undefined) return "POST";
-  if (typeof value !== "string" || !HTTP_TOKEN.test(value)) {
-    throw new TypeError(`${OWNER}: "method" must be an HTTP method token such as "POST", got ${describeValue(value)}`);
-  }
+  if (typeof value !== "string" || !HTTP_TOKEN.test(value)) reader.fail("method", 'must be an HTTP method token such as "POST"');
   return value.toUpperCase();
 }
 
@@ -123,7 +116,7 @@ function httpMethod(value: unknown): string {
 // `http.request` throw later, at export time.
 function extraHeaders(value: unknown): Record<string, string> {
   if (value === undefined) return {};
-  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+  if (!isPlainRecord(value)) {
     throw new TypeError(`${OWNER}: "headers" must be an object of string values, got ${describeValue(value)}`);
   }
   // No prototype: a header named "__proto__" stays an ordinary key.

@@ -1,7 +1,9 @@
 import type * as http from "node:http";
 import type { ExecutionEvent, Exporter } from "../core/types.js";
 import { encodeBody } from "./http-envelope.js";
+import { deadlineSignal, settledBefore, type ExporterDeadline } from "../core/exporter-deadline.js";
 import {
+  deadlineError,
   HttpExporterError,
   networkError,
   shutDownError,
@@ -10,7 +12,7 @@ import {
 } from "./http-error.js";
 import { resolveHttpOptions, type HttpExporterOptions, type ResolvedHttpOptions } from "./http-options.js";
 import { nodeHttp, nodeHttps } from "./node-http.js";
-import { eventIdOf, writeStderrLine } from "./stderr.js";
+import { eventIdOf, ThrottledLog } from "./stderr.js";
 
 export type { HttpExporterOptions } from "./http-options.js";
 export { HttpExporterError, type HttpExporterErrorCode } from "./http-error.js";
@@ -29,10 +31,16 @@ export type { HttpBodyBuilder } from "./http-envelope.js";
  *   with a `code`; messages never hold header values, bodies or the URL.
  * - `awaitEach: true`: `export` returns a promise that resolves once the
  *   collector answered or the request failed (failures still only reach `onError`).
- * - `flush()` waits for the requests in flight when it is called.
- * - `shutdown()` stops accepting events, waits for the requests in flight,
- *   then closes the agent's sockets. An event exported after that is not sent:
- *   it is reported to `onError` with code `ERR_EXPORTER_SHUT_DOWN`.
+ * - `flush(deadline?)` waits for the requests in flight when it is called.
+ * - `shutdown(deadline?)` stops accepting events, waits for the requests in
+ *   flight (each bounded by `timeoutMs`), then closes the agent's sockets. An
+ *   event exported after that is not sent: it is reported to `onError` with
+ *   code `ERR_EXPORTER_SHUT_DOWN`.
+ * - A deadline (`{ signal?, timeoutMs? }`) bounds either call: when it passes,
+ *   every request still in flight is aborted and its event reported to
+ *   `onError` with code `ERR_DEADLINE` (dropped); the call then resolves.
+ * - Without `onError`, failures go to stderr: a few lines per 10 s, then one
+ *   summary line, so an outage cannot flood the logs.
  *
  * For a bound on memory and sockets under load, put it behind a
  * `BoundedQueueExporter`.
@@ -47,7 +55,9 @@ export class HttpExporter implements Exporter {
   private readonly options: ResolvedHttpOptions;
   private readonly agent: http.Agent;
   private readonly request: typeof http.request;
-  private readonly pending = new Set<Promise<void>>();
+  /** Each request in flight, with the function that aborts it. */
+  private readonly pending = new Map<Promise<HttpExporterError | undefined>, () => void>();
+  private readonly stderr = new ThrottledLog("HttpExporter");
   private accepting = true;
   private shutdownDone: Promise<void> | undefined;
 
@@ -72,54 +82,87 @@ export class HttpExporter implements Exporter {
    */
   export(event: ExecutionEvent): void | Promise<void> {
     const delivery = this.send(event);
-    return this.options.awaitEach ? delivery : undefined;
+    return this.options.awaitEach ? delivery.then(() => undefined) : undefined;
   }
 
   /**
-   * Sends `event` and returns a promise that resolves when the request
-   * settled, whatever `awaitEach` says. Never rejects. `BoundedQueueExporter`
-   * uses it so that its concurrency limit bounds the requests really in flight.
+   * Sends `event` and returns a promise that settles with the request,
+   * whatever `awaitEach` says: it resolves to `undefined` when the collector
+   * accepted the event, or to the `HttpExporterError` already reported to
+   * `onError`. Never rejects. `BoundedQueueExporter` uses it so that its
+   * concurrency limit bounds the requests really in flight and its stats
+   * count failed deliveries as failed.
    */
-  send(event: ExecutionEvent): Promise<void> {
+  send(event: ExecutionEvent): Promise<HttpExporterError | undefined> {
     if (!this.accepting) {
-      this.report(shutDownError(), event);
-      return Promise.resolve();
+      const error = shutDownError();
+      this.report(error, event);
+      return Promise.resolve(error);
     }
+    let abort: () => void = () => undefined;
     // deliver() settles every failure itself; the catch is a last guard so a
     // bug there can never surface as an unhandled rejection.
-    const delivery = this.deliver(event).catch((error: unknown) => this.report(networkError(error), event));
-    this.pending.add(delivery);
+    const delivery = this.deliver(event, (aborter) => (abort = aborter)).catch((error: unknown) => {
+      const failure = networkError(error);
+      this.report(failure, event);
+      return failure;
+    });
+    this.pending.set(delivery, () => abort());
     void delivery.then(() => this.pending.delete(delivery));
     return delivery;
   }
 
-  /** Resolves when every request in flight at the time of the call has settled. Never rejects. */
-  async flush(): Promise<void> {
-    await Promise.all([...this.pending]);
+  /**
+   * Resolves when every request in flight at the time of the call has
+   * settled, or when `deadline` passes: then the requests still in flight are
+   * aborted and reported with code `ERR_DEADLINE`. Never rejects.
+   */
+  async flush(deadline?: ExporterDeadline): Promise<void> {
+    const bound = deadlineSignal(deadline);
+    try {
+      const inFlight = [...this.pending.keys()];
+      if (!(await settledBefore(Promise.all(inFlight), bound.signal))) this.abortInFlight(inFlight);
+    } finally {
+      bound.dispose();
+    }
   }
 
   /**
    * Stops accepting events, waits for the requests in flight (each bounded by
-   * `timeoutMs`), then closes the sockets. Idempotent; never rejects.
+   * `timeoutMs`, all of them by `deadline` when given), then closes the
+   * sockets. Idempotent (a later call's deadline still applies); never rejects.
    */
-  shutdown(): Promise<void> {
+  shutdown(deadline?: ExporterDeadline): Promise<void> {
+    this.accepting = false;
+    const bound = deadlineSignal(deadline);
+    if (bound.signal !== undefined) {
+      const signal = bound.signal;
+      if (signal.aborted) this.abortInFlight([...this.pending.keys()]);
+      else signal.addEventListener("abort", () => this.abortInFlight([...this.pending.keys()]), { once: true });
+    }
     this.shutdownDone ??= this.drainAndClose();
+    // Never rejects; the same promise for every call.
+    void this.shutdownDone.then(() => bound.dispose());
     return this.shutdownDone;
   }
 
   private async drainAndClose(): Promise<void> {
-    this.accepting = false;
-    while (this.pending.size > 0) await this.flush();
+    while (this.pending.size > 0) await Promise.all([...this.pending.keys()]);
     this.agent.destroy();
   }
 
-  // Resolves (never rejects) once the request has settled one way or another.
-  private deliver(event: ExecutionEvent): Promise<void> {
+  private abortInFlight(requests: ReadonlyArray<Promise<HttpExporterError | undefined>>): void {
+    for (const request of requests) this.pending.get(request)?.();
+  }
+
+  // Resolves (never rejects) once the request has settled one way or another:
+  // with undefined when the collector accepted it, else with the reported error.
+  private deliver(event: ExecutionEvent, onAbortable: (abort: () => void) => void): Promise<HttpExporterError | undefined> {
     const { payload, problems } = encodeBody(event, this.options.body);
     for (const problem of problems) this.report(problem, event);
     const { url, method, headers, timeoutMs } = this.options;
 
-    return new Promise<void>((resolve) => {
+    return new Promise<HttpExporterError | undefined>((resolve) => {
       let settled = false;
       let request: http.ClientRequest | undefined;
       const settle = (error?: HttpExporterError): void => {
@@ -127,13 +170,17 @@ export class HttpExporter implements Exporter {
         settled = true;
         clearTimeout(deadline);
         if (error !== undefined) this.report(error, event);
-        resolve();
+        resolve(error);
       };
       const deadline = setTimeout(() => {
         settle(timeoutError(timeoutMs));
         request?.destroy();
       }, timeoutMs);
       deadline.unref();
+      onAbortable(() => {
+        settle(deadlineError());
+        request?.destroy();
+      });
 
       try {
         request = this.request(
@@ -171,7 +218,7 @@ export class HttpExporter implements Exporter {
   private report(error: HttpExporterError, event: ExecutionEvent): void {
     const onError = this.options.onError;
     if (onError === undefined) {
-      writeStderrLine(`${error.message} [${error.code}] (event ${eventIdOf(event)})`);
+      this.stderr.report(`${error.message} [${error.code}] (event ${eventIdOf(event)})`);
       return;
     }
     try {

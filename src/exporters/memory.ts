@@ -1,6 +1,6 @@
 import type { ExecutionEvent, Exporter } from "../core/types.js";
 import { RingBuffer } from "./ring-buffer.js";
-import { optionsObject, positiveInteger } from "./validate.js";
+import { OptionsReader } from "../core/options/options-reader.js";
 
 /** Options of {@link MemoryExporter}. */
 export interface MemoryExporterOptions {
@@ -31,8 +31,7 @@ export class MemoryExporter implements Exporter {
 
   /** @throws TypeError when `maxEvents` is not a positive integer. */
   constructor(options?: MemoryExporterOptions) {
-    const opts = optionsObject(OWNER, options);
-    this.maxEvents = positiveInteger(OWNER, "maxEvents", opts.maxEvents, 1000);
+    this.maxEvents = new OptionsReader(OWNER, options, ["maxEvents"]).positiveInteger("maxEvents", 1000);
     this.buffer = new RingBuffer<ExecutionEvent>(this.maxEvents);
   }
 

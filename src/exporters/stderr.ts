@@ -1,15 +1,4 @@
-/**
- * The exporters' last-resort reporting channel: one line on stderr. Writing
- * must never throw back into an export path (a closed or broken stderr is
- * ignored).
- */
-export function writeStderrLine(message: string): void {
-  try {
-    process.stderr.write(`intentproof: ${message}\n`);
-  } catch {
-    // Nothing sensible is left to report to.
-  }
-}
+export { ThrottledLog, writeStderrLine } from "../core/exporter-error-log.js";
 
 /** A short description of a thrown value for a stderr line. */
 export function describeError(error: unknown): string {

@@ -1,3 +1,5 @@
+import { client as defaultClient } from "../core/default-client.js";
+
 let warnedRouteWithoutMiddleware = false;
 
 /**
@@ -14,5 +16,28 @@ export function warnRouteWithoutMiddleware(): void {
       "client. Mount app.use(intentproof({ client })) before your routes with the client your wrapped calls use, " +
       "or pass recordRoute({ client, ... }).",
     { code: "INTENTPROOF_ROUTE_WITHOUT_MIDDLEWARE" },
+  );
+}
+
+// The default client's configuration as loaded: until `configure()` replaces
+// it, the default client keeps records in an in-memory buffer nobody reads.
+const unconfiguredDefault = defaultClient.config;
+let warnedUnconfiguredDefault = false;
+
+/**
+ * `intentproof()` without `{ client }` binds requests to the default client.
+ * If that client was never configured, the app almost certainly records its
+ * `wrap`ped calls through a client of its own, and the routes' records go
+ * nowhere useful. Checked at a request (configure() may come after
+ * app.use()), said once per process.
+ */
+export function warnIfDefaultClientUnconfigured(): void {
+  if (warnedUnconfiguredDefault || defaultClient.config !== unconfiguredDefault) return;
+  warnedUnconfiguredDefault = true;
+  process.emitWarning(
+    "intentproof() was mounted without { client }, so requests record through the default client, which was never " +
+      "configured: its records stay in an in-memory buffer. Pass the client your wrapped calls use: " +
+      "app.use(intentproof({ client })), or configure the default client.",
+    { code: "INTENTPROOF_UNCONFIGURED_DEFAULT_CLIENT" },
   );
 }

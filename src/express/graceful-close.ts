@@ -2,6 +2,7 @@ import type { Server } from "node:http";
 import { IntentProofClient } from "../core/client.js";
 import { client as defaultClient } from "../core/default-client.js";
 import { OptionsReader } from "../core/options/options-reader.js";
+import { settlePendingRecordings } from "./in-flight.js";
 
 /** Options of {@link closeGracefully}. */
 export interface CloseGracefullyOptions {
@@ -24,6 +25,8 @@ const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
 // A keep-alive connection goes idle when its response is done; closing idle
 // ones this often lets close() finish soon after the last answer.
 const IDLE_SWEEP_MS = 25;
+// Least time given to pending events after the server has closed.
+const SETTLE_MARGIN_MS = 250;
 
 /**
  * Shuts an HTTP server down without losing records: stops accepting
@@ -49,7 +52,13 @@ export async function closeGracefully(server: Server, options?: CloseGracefullyO
   const drainTimeoutMs = reader.timeoutMs("drainTimeoutMs", undefined, DEFAULT_DRAIN_TIMEOUT_MS);
   if (typeof server?.close !== "function") throw new TypeError(`${OWNER}: "server" must be a node:http Server (what app.listen() returns)`);
 
+  const startedAt = Date.now();
   await stopServing(server, drainTimeoutMs);
+  // Connections cut at the deadline report their responses' 'close' (and so
+  // the aborted requests' events) a few turns after the server has closed,
+  // and a handler may still run after its response: wait for those events
+  // within what is left of the deadline, then record the rest as they stand.
+  await settlePendingRecordings(Math.max(SETTLE_MARGIN_MS, drainTimeoutMs - (Date.now() - startedAt)));
   await Promise.all(clients.map((client) => client.shutdown()));
 }
 

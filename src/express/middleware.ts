@@ -1,8 +1,9 @@
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import type { IntentProofClient } from "../core/client.js";
-import { runInScope, type CorrelationScope } from "../core/correlation.js";
+import { currentScope, runInScope, type CorrelationScope } from "../core/correlation.js";
 import { client as defaultClient } from "../core/default-client.js";
 import { inboundCorrelationId } from "../core/http/inbound-correlation.js";
+import { warnIfDefaultClientUnconfigured } from "./client-pairing.js";
 import { resolveMiddlewareOptions, type IntentProofMiddlewareOptions, type MiddlewareSettings } from "./options.js";
 import { bindRequestScope, scopeOfRequest } from "./request-scope.js";
 
@@ -31,10 +32,18 @@ export function intentproof(options?: IntentProofMiddlewareOptions): RequestHand
 
 function correlationMiddleware(settings: MiddlewareSettings): RequestHandler {
   const client = settings.client ?? defaultClient;
+  let checkedPairing = settings.client !== undefined;
 
   return function intentproofCorrelation(req: Request, res: Response, next: NextFunction): void {
-    let scope = scopeOfRequest(req);
-    // A second mount (app and router both) keeps the first one's id.
+    if (!checkedPairing) {
+      checkedPairing = true;
+      warnIfDefaultClientUnconfigured();
+    }
+    // A second mount (app and router both) keeps the first one's id; it runs
+    // inside the first one's scope. A first mount usually runs in no scope and
+    // skips the lookup: a symbol missing from a request is searched through
+    // Express's whole prototype chain, which cost more than the rest of the middleware.
+    let scope = currentScope() === undefined ? undefined : scopeOfRequest(req);
     if (scope === undefined || scope.client !== client) scope = enterRequest(req, res, client, settings, scope);
     // The client rides in the scope so recordRoute records through this middleware's client.
     runInScope(scope, next as () => void);
@@ -62,7 +71,7 @@ function enterRequest(
   }
   const scope: CorrelationScope = { correlationId, attributes: undefined, client };
   try {
-    bindRequestScope(req, res, scope);
+    bindRequestScope(req, res, scope, outer === undefined);
   } catch (error) {
     client.reportInternalError(error);
   }

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import type { IntentProofClient } from "../core/client.js";
 import { client as defaultClient } from "../core/default-client.js";
+import { callRecorded } from "../core/execution.js";
 import { requestClient } from "../core/http/request-client.js";
 import { warnRouteWithoutMiddleware } from "./client-pairing.js";
 import { prepareRecordRoute, type RecordRouteOptions } from "./options.js";
@@ -13,15 +14,6 @@ function clientForRequest(pinned: IntentProofClient | undefined): IntentProofCli
   if (bound !== undefined) return bound;
   warnRouteWithoutMiddleware();
   return defaultClient;
-}
-
-/** Express's own test for a handler result it should wait for (the `is-promise` rule). */
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === "object" || typeof value === "function") &&
-    typeof (value as { then?: unknown }).then === "function"
-  );
 }
 
 /** Express's next() treats these as routing signals, not errors. */
@@ -47,36 +39,19 @@ export function recordRoute(options: RecordRouteOptions, handler: RequestHandler
       next(err as Parameters<NextFunction>[0]);
     };
     const args = [req, res, trackedNext];
-    recording = RouteRecording.start(clientForRequest(pinned), plans, req, res, args, recorded);
+    recording = RouteRecording.start(clientForRequest(pinned), plans, req, res, next, args, recorded);
     if (recording === undefined) {
       // Telemetry failed to start: behave exactly like the bare handler.
       return Reflect.apply(handler, this, [req, res, next]) as void;
     }
-
-    let result: unknown;
+    // The core's call step: a sync throw is settled and rethrown (Express
+    // passes it to next), a promise is followed and settles the recording,
+    // which passes a rejection to next itself. The promise is not handed
+    // back: Express 5 would forward its rejection a second time.
     try {
-      result = recording.execution.call(handler, this, args);
-    } catch (error) {
-      recording.noteError(error);
-      next(error);
-      return;
-    }
-    // The promise is consumed here and not handed back: Express 5 would also
-    // forward its rejection, and Express 4 would leave it unhandled.
-    if (isThenable(result)) {
-      recording.handlerStarted();
-      const onRejected = (reason: unknown) => {
-        // Same substitute Express 5 uses, so a falsy rejection still reaches the error handlers.
-        const error = reason || new Error("Rejected promise");
-        recording.noteError(error);
-        recording.handlerSettled();
-        next(error);
-      };
-      try {
-        result.then(() => recording.handlerSettled(), onRejected);
-      } catch (error) {
-        onRejected(error);
-      }
+      callRecorded(recording.execution, handler, this, args, recording);
+    } finally {
+      recording.calling = false;
     }
   };
   // Express shows a layer's function name in its debug output.

@@ -1,5 +1,6 @@
+import { EventEmitter } from "node:events";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { currentScope, runInScope, type CorrelationScope } from "../core/correlation.js";
+import { callInScope, currentScope, type CorrelationScope } from "../core/correlation.js";
 
 // The scope the intentproof() middleware gave a request, kept on the request
 // itself: a second mount (app and router) finds it there, and the request's
@@ -18,34 +19,46 @@ export function scopeOfRequest(req: IncomingMessage): CorrelationScope | undefin
 }
 
 type Emit = (this: unknown, event: string | symbol, ...args: unknown[]) => boolean;
+const nodeEmit = EventEmitter.prototype.emit as Emit;
 
 // Node emits a request's 'data'/'end'/'close' from the connection's parser
 // and a response's 'finish'/'close' from socket callbacks: async contexts
 // created before the middleware ran, so listeners a handler adds would see no
 // correlation id. Emitting inside the request's scope fixes that for every
-// listener, whoever added it.
-function emitInRequestScope(this: IncomingMessage, event: string | symbol, ...args: unknown[]): boolean {
-  return emitInScope(this, (this as ScopedRequest)[REQUEST_SCOPE], event, args);
+// listener, whoever added it. These two serve the usual case, where neither
+// object overrides EventEmitter's emit; `arguments` avoids a rest array.
+function emitInRequestScope(this: ScopedRequest): boolean {
+  const scope = this[REQUEST_SCOPE];
+  if (scope === undefined || currentScope() === scope) return Reflect.apply(nodeEmit, this, arguments);
+  return callInScope(scope, nodeEmit, this, arguments as unknown as unknown[]) as boolean;
 }
 
-function emitInResponseScope(this: ServerResponse, event: string | symbol, ...args: unknown[]): boolean {
-  return emitInScope(this, (this.req as ScopedRequest | undefined)?.[REQUEST_SCOPE], event, args);
+function emitInResponseScope(this: ServerResponse): boolean {
+  const scope = (this.req as ScopedRequest | undefined)?.[REQUEST_SCOPE];
+  if (scope === undefined || currentScope() === scope) return Reflect.apply(nodeEmit, this, arguments);
+  return callInScope(scope, nodeEmit, this, arguments as unknown as unknown[]) as boolean;
 }
 
-function emitInScope(emitter: object, scope: CorrelationScope | undefined, event: string | symbol, args: unknown[]): boolean {
-  // The prototype's emit: the instance's own `emit` is the function calling us.
-  const emit = (Object.getPrototypeOf(emitter) as { emit: Emit }).emit;
-  if (scope === undefined || currentScope() === scope) return Reflect.apply(emit, emitter, [event, ...args]);
-  return runInScope(scope, () => Reflect.apply(emit, emitter, [event, ...args]));
+/** For an emitter whose emit is not EventEmitter's own (a subclass or a library overrode it). */
+function scopedEmit(emit: Emit, req: ScopedRequest): Emit {
+  return function emitInScope(this: unknown) {
+    const scope = req[REQUEST_SCOPE];
+    if (scope === undefined || currentScope() === scope) return Reflect.apply(emit, this, arguments);
+    return callInScope(scope, emit, this, arguments as unknown as unknown[]) as boolean;
+  };
 }
 
 /**
  * Binds `scope` to the request: later mounts find it, and the request's and
- * response's event listeners run inside it. An `emit` already set on the
- * instance by someone else is left alone (its listeners then keep Node's context).
+ * response's event listeners run inside it.
  */
-export function bindRequestScope(req: IncomingMessage, res: ServerResponse, scope: CorrelationScope): void {
+export function bindRequestScope(req: IncomingMessage, res: ServerResponse, scope: CorrelationScope, firstMount: boolean): void {
   (req as ScopedRequest)[REQUEST_SCOPE] = scope;
-  if (!Object.hasOwn(req, "emit")) req.emit = emitInRequestScope as IncomingMessage["emit"];
-  if (!Object.hasOwn(res, "emit") && res.req === req) res.emit = emitInResponseScope as ServerResponse["emit"];
+  // A second mount with another client: the installed emitters read the new scope.
+  if (!firstMount) return;
+  const requestEmit = req.emit as Emit;
+  req.emit = (requestEmit === nodeEmit ? emitInRequestScope : scopedEmit(requestEmit, req)) as IncomingMessage["emit"];
+  if (res.req !== req) return;
+  const responseEmit = res.emit as Emit;
+  res.emit = (responseEmit === nodeEmit ? emitInResponseScope : scopedEmit(responseEmit, req)) as ServerResponse["emit"];
 }

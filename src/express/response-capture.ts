@@ -2,51 +2,68 @@ import type { Response } from "express";
 
 const JSON_MEDIA_TYPE = /\bjson\b/i;
 
-/** Turns the body a handler sent into the event's `output`, at the moment it is sent. */
-export type OutputRecorder = (body: unknown) => unknown;
+/** Receives the body a handler sends, at the moment it is sent. */
+export interface BodyRecorder {
+  /** Only the first body counts; later ones (Express's own re-encoding) are not even looked at. */
+  readonly bodySent: boolean;
+  recordBody(body: unknown): void;
+  /** Longer strings are not parsed back from JSON (the serializer truncates them anyway). */
+  readonly maxStringLength: number;
+}
 
 /**
- * Records the body a handler sends with `res.json` / `res.send`, on this
- * response only, at the moment it is sent: a handler that mutates the object
- * or Buffer afterwards does not change the record. Express's `res.json` calls
- * `res.send` with the encoded text (and `res.send(object)` calls `res.json`),
- * so only the first call counts: the value the handler gave, not Express's
- * re-encoding of it.
+ * Hands `recorder` the body a handler sends with `res.json` / `res.send`, on
+ * this response only, at the moment it is sent: a handler that mutates the
+ * object or Buffer afterwards does not change the record. Express's
+ * `res.json` calls `res.send` with the encoded text (and `res.send(object)`
+ * calls `res.json`), so the recorder keeps only the first call: the value the
+ * handler gave, not Express's re-encoding of it.
  */
-export class ResponseBodyCapture {
-  private captured = false;
-  private output: unknown = null;
-
-  constructor(
-    private readonly record: OutputRecorder,
-    private readonly maxStringLength: number,
-  ) {}
-
-  install(res: Response): void {
-    const capture = this;
-    const json = res.json;
-    const send = res.send;
-    res.json = function capturedJson(this: Response, ...args: unknown[]) {
-      capture.take(args[0], true, this);
-      return Reflect.apply(json, this, args) as Response;
-    };
-    res.send = function capturedSend(this: Response, ...args: unknown[]) {
-      capture.take(args[0], false, this);
-      return Reflect.apply(send, this, args) as Response;
-    };
+export function installBodyCapture(res: Response, recorder: BodyRecorder): void {
+  const recorded = res as RecordedResponse;
+  // Usually json/send come from Express's prototype and two shared functions
+  // do. If something already wrapped them on this response (another recorded
+  // handler of the same request, a library), its versions are wrapped instead.
+  // Own-property checks only: a missed symbol lookup walks Express's whole
+  // prototype chain and cost more than the rest of the capture.
+  if (!Object.hasOwn(res, "json") && !Object.hasOwn(res, "send")) {
+    recorded[RECORDER] = recorder;
+    res.json = capturedJson as Response["json"];
+    res.send = capturedSend as Response["send"];
+    return;
   }
+  res.json = capturing(res.json, true, recorder);
+  res.send = capturing(res.send, false, recorder);
+}
 
-  /** The recorded output: `null` when no body was sent with `res.json` / `res.send`. */
-  get recorded(): unknown {
-    return this.output;
-  }
+const RECORDER = Symbol("intentproof.bodyRecorder");
 
-  private take(body: unknown, viaJson: boolean, res: Response): void {
-    if (this.captured) return;
-    this.captured = true;
-    if (body === undefined) return;
-    this.output = this.record(viaJson ? body : parsedJsonText(body, res, this.maxStringLength));
-  }
+interface RecordedResponse extends Response {
+  [RECORDER]?: BodyRecorder;
+}
+
+type Sender = (this: Response, body?: unknown) => Response;
+
+function take(res: Response, recorder: BodyRecorder | undefined, body: unknown, viaJson: boolean): void {
+  if (recorder === undefined || recorder.bodySent) return;
+  recorder.recordBody(viaJson ? body : parsedJsonText(body, res, recorder.maxStringLength));
+}
+
+function capturedJson(this: RecordedResponse, body?: unknown): Response {
+  take(this, this[RECORDER], body, true);
+  return Reflect.apply((Object.getPrototypeOf(this) as Response).json, this, arguments) as Response;
+}
+
+function capturedSend(this: RecordedResponse, body?: unknown): Response {
+  take(this, this[RECORDER], body, false);
+  return Reflect.apply((Object.getPrototypeOf(this) as Response).send, this, arguments) as Response;
+}
+
+function capturing(original: Sender, viaJson: boolean, recorder: BodyRecorder): Sender {
+  return function (this: Response, body?: unknown) {
+    take(this, recorder, body, viaJson);
+    return Reflect.apply(original, this, arguments) as Response;
+  };
 }
 
 /**
@@ -55,7 +72,6 @@ export class ResponseBodyCapture {
  * Labelled JSON but not JSON: the text as sent.
  */
 function parsedJsonText(body: unknown, res: Response, maxStringLength: number): unknown {
-  // Too long to be kept anyway: left as text for the serializer to truncate.
   if (typeof body !== "string" || body.length > maxStringLength) return body;
   const contentType = res.getHeader("content-type");
   if (typeof contentType !== "string" || !JSON_MEDIA_TYPE.test(contentType)) return body;

@@ -1,7 +1,6 @@
-import type { Request, Response } from "express";
+import type { NextFunction, Request, Response } from "express";
 import type { IntentProofClient } from "../core/client.js";
-import type { Execution } from "../core/execution.js";
-import { defaultRequestInputs } from "../core/http/request-inputs.js";
+import { tryStartExecution, type Execution, type Settlement } from "../core/execution.js";
 import {
   HTTP_CLIENT_ABORTED,
   HTTP_METHOD,
@@ -9,11 +8,13 @@ import {
   HTTP_ROUTE,
   HTTP_STATUS_CODE,
 } from "../core/http/http-attributes.js";
+import { defaultRequestInputs } from "../core/http/request-inputs.js";
 import { clientAbortedError, isErrorStatus, statusError } from "../core/http/synthetic-errors.js";
 import { snapshotValue } from "../core/snapshot.js";
 import type { Attributes } from "../core/types.js";
-import type { WrapPlan } from "../core/wrap-plan.js";
-import { ResponseBodyCapture } from "./response-capture.js";
+import type { ResolvedWrap, WrapPlan } from "../core/wrap-plan.js";
+import { recordingSettled, recordingStarted, type PendingRecording } from "./in-flight.js";
+import { installBodyCapture, type BodyRecorder } from "./response-capture.js";
 import { routePatternOf } from "./route-pattern.js";
 
 const NO_ERROR = Symbol("no error");
@@ -34,34 +35,40 @@ export interface RoutePlans {
 }
 
 /**
- * The life of one recorded request: started before the handler runs, settled
- * once when the response finishes (and the handler has settled) or the
- * connection closes first. Everything here runs inside Express's callbacks
- * and event listeners, so nothing may throw out of it.
+ * The life of one recorded request. Started before the handler runs; the
+ * handler's outcome arrives through the core's `Settlement` steps; the event
+ * is settled once, when the response has finished and the handler has
+ * settled (or {@link HANDLER_SETTLE_GRACE_MS} later), or when the connection
+ * closes first. Everything here runs inside Express's callbacks and event
+ * listeners, so nothing may throw out of it.
  */
-export class RouteRecording {
+export class RouteRecording implements Settlement, BodyRecorder, PendingRecording {
   private error: unknown = NO_ERROR;
   private errorAfterResponse = false;
-  private handlerPending = false;
+  private handlerPending = true;
+  /** True while the handler runs synchronously: a throw then reaches Express by itself. */
+  calling = true;
   private finished = false;
   private graceTimer: NodeJS.Timeout | undefined;
-  private readonly body: ResponseBodyCapture;
+  private output: unknown = null;
+  bodySent = false;
+  private readonly wrap: ResolvedWrap;
   private readonly method: string;
   private readonly route: string;
 
   private constructor(
-    private readonly client: IntentProofClient,
+    client: IntentProofClient,
     plans: RoutePlans,
     readonly execution: Execution,
     private readonly res: Response,
+    private readonly next: NextFunction,
     req: Request,
     handler: object,
   ) {
+    this.wrap = plans.user.resolve(client.config);
     this.method = req.method;
     // Read now: Express rewrites req.baseUrl as the request leaves each router.
     this.route = routePatternOf(req, handler);
-    const wrap = plans.user.resolve(client.config);
-    this.body = new ResponseBodyCapture((body) => this.recordOutput(wrap, body), wrap.serialization.maxStringLength);
   }
 
   /** Starts the event and starts watching the response; `undefined` if telemetry itself failed. */
@@ -70,13 +77,16 @@ export class RouteRecording {
     plans: RoutePlans,
     req: Request,
     res: Response,
+    next: NextFunction,
     args: unknown[],
     handler: object,
   ): RouteRecording | undefined {
+    const execution = tryStartExecution(client, plans.execution, args, defaultRequestInputs(req));
+    if (execution === undefined) return undefined;
     try {
-      const execution = client.startExecution(plans.execution, args, defaultRequestInputs(req));
-      const recording = new RouteRecording(client, plans, execution, res, req, handler);
-      recording.body.install(res);
+      const recording = new RouteRecording(client, plans, execution, res, next, req, handler);
+      installBodyCapture(res, recording);
+      recordingStarted(recording);
       res.once("finish", () => recording.onFinish());
       // 'close' also follows a normal 'finish'; by then the event is settled or waits for the handler.
       res.once("close", () => {
@@ -84,9 +94,25 @@ export class RouteRecording {
       });
       return recording;
     } catch (error) {
-      client.reportInternalError(error);
+      execution.reportInternalError(error);
       return undefined;
     }
+  }
+
+  /** Settlement: the handler returned or its promise resolved. Its value is not the output; the body sent is. */
+  succeed(): void {
+    this.handlerPending = false;
+    if (this.finished) this.complete(false);
+  }
+
+  /** Settlement: the handler threw or rejected. */
+  fail(_execution: Execution, error: unknown): void {
+    this.noteError(error);
+    this.handlerPending = false;
+    if (this.finished) this.complete(false);
+    // A sync throw propagates to Express; a rejection is passed on here, with the
+    // substitute Express 5 uses so a falsy rejection still reaches the error handlers.
+    if (!this.calling) this.next(error || new Error("Rejected promise"));
   }
 
   /** Keeps the first error the handler threw, rejected with, or passed to `next`. */
@@ -98,15 +124,27 @@ export class RouteRecording {
     if (this.finished) this.complete(false);
   }
 
-  /** The handler returned a promise that has not settled yet. */
-  handlerStarted(): void {
-    this.handlerPending = true;
+  /** BodyRecorder: the first body given to res.json / res.send, recorded now (see response-capture). */
+  recordBody(body: unknown): void {
+    this.bodySent = true;
+    if (body !== undefined) this.output = this.outputOf(body);
   }
 
-  /** The handler's promise settled (after `noteError` for a rejection). */
-  handlerSettled(): void {
-    this.handlerPending = false;
-    if (this.finished) this.complete(false);
+  get maxStringLength(): number {
+    return this.wrap.serialization.maxStringLength;
+  }
+
+  private outputOf(body: unknown): unknown {
+    const { captureOutput, serialization } = this.wrap;
+    if (captureOutput === false) return null;
+    if (typeof captureOutput === "function") {
+      try {
+        return snapshotValue(captureOutput(body), serialization);
+      } catch {
+        // Fall back to the default snapshot of the body.
+      }
+    }
+    return snapshotValue(body, serialization);
   }
 
   private onFinish(): void {
@@ -121,22 +159,16 @@ export class RouteRecording {
     this.graceTimer.unref();
   }
 
-  private recordOutput(wrap: ReturnType<WrapPlan["resolve"]>, body: unknown): unknown {
-    const { captureOutput, serialization } = wrap;
-    if (captureOutput === false) return null;
-    if (typeof captureOutput === "function") {
-      try {
-        return snapshotValue(captureOutput(body), serialization);
-      } catch {
-        // Fall back to the default snapshot of the body.
-      }
-    }
-    return snapshotValue(body, serialization);
+  /** PendingRecording: the process is shutting down; record what is known now. */
+  settleNow(): void {
+    this.complete(!this.finished);
   }
 
   private complete(aborted: boolean): void {
-    if (this.execution.isSettled) return;
+    const execution = this.execution;
+    if (execution.isSettled) return;
     if (this.graceTimer !== undefined) clearTimeout(this.graceTimer);
+    recordingSettled(this);
     try {
       const res = this.res;
       const status = res.statusCode;
@@ -147,16 +179,16 @@ export class RouteRecording {
 
       if (this.error !== NO_ERROR) {
         if (this.errorAfterResponse) attributes[HTTP_RESPONSE_ALREADY_SENT] = true;
-        this.execution.fail(this.error, { attributes });
+        execution.fail(this.error, { attributes });
       } else if (aborted) {
-        this.execution.fail(clientAbortedError(), { attributes });
+        execution.fail(clientAbortedError(), { attributes });
       } else if (isErrorStatus(status)) {
-        this.execution.fail(statusError(status), { attributes });
+        execution.fail(statusError(status), { attributes });
       } else {
-        this.execution.succeed(this.body.recorded, attributes);
+        execution.succeed(this.output, attributes);
       }
     } catch (error) {
-      this.client.reportInternalError(error);
+      execution.reportInternalError(error);
     }
   }
 }

@@ -541,17 +541,17 @@ describe("snapshot: options", () => {
   it.each([
     [{ maxDepth: 0 }, /^snapshot: "maxDepth" must be a positive integer/],
     [{ maxDepth: 1.5 }, /"maxDepth" must be a positive integer/],
-    [{ maxDepth: MAX_DEPTH_LIMIT + 1 }, /"maxDepth" must be a positive integer no greater than 1000/],
+    [{ maxDepth: MAX_DEPTH_LIMIT + 1 }, /"maxDepth" must be a positive integer at most 1000, got 1001/],
     [{ maxKeys: -1 }, /^snapshot: "maxKeys" must be a positive integer/],
     [{ maxKeys: Number.NaN }, /"maxKeys" must be a positive integer/],
-    [{ maxStringLength: "10" }, /^snapshot: "maxStringLength" must be a positive integer \(got string\)/],
+    [{ maxStringLength: "10" }, /^snapshot: "maxStringLength" must be a positive integer, got "10"/],
     [{ maxStringLength: Infinity }, /"maxStringLength" must be a positive integer/],
-    [{ maxNodes: 0 }, /^snapshot: "maxNodes" must be a positive integer \(got 0\)/],
+    [{ maxNodes: 0 }, /^snapshot: "maxNodes" must be a positive integer, got 0/],
     [{ maxNodes: 2.5 }, /"maxNodes" must be a positive integer/],
-    [{ maxNodes: "100" }, /^snapshot: "maxNodes" must be a positive integer \(got string\)/],
+    [{ maxNodes: "100" }, /^snapshot: "maxNodes" must be a positive integer, got "100"/],
     [{ maxNodes: Infinity }, /"maxNodes" must be a positive integer/],
     [{ redactKeys: "password" }, /^snapshot: "redactKeys" must be an array of strings/],
-    [{ redactKeys: ["ok", 1] }, /^snapshot: "redactKeys\[1\]" must be a string/],
+    [{ redactKeys: ["ok", 1] }, /^snapshot: "redactKeys\[1\]" must be a string, got a number/],
   ])("rejects %o with a TypeError naming the field", (options, message) => {
     expect(() => snapshot({}, options as never)).toThrow(TypeError);
     expect(() => snapshot({}, options as never)).toThrow(message);
@@ -561,9 +561,11 @@ describe("snapshot: options", () => {
     expect(() => snapshot(1, 5 as never)).toThrow(TypeError);
   });
 
-  it("accepts maxDepth up to the limit and ignores unrelated fields", () => {
+  it("accepts maxDepth up to the limit and rejects unknown fields with a suggestion", () => {
     expect(snapshot({ a: 1 }, { maxDepth: MAX_DEPTH_LIMIT })).toEqual({ a: 1 });
-    expect(snapshot({ a: 1 }, { intent: "x", maxKeys: undefined } as never)).toEqual({ a: 1 });
+    expect(snapshot({ a: 1 }, { maxKeys: undefined })).toEqual({ a: 1 });
+    expect(() => snapshot({ a: 1 }, { maxKey: 3 } as never)).toThrow('snapshot: unknown field "maxKey" (did you mean "maxKeys"?)');
+    expect(() => snapshot({ a: 1 }, { intent: "x" } as never)).toThrow('snapshot: unknown field "intent"');
   });
 });
 
@@ -603,7 +605,7 @@ describe("resolveSerializeOptions and snapshotValue", () => {
 
   it("prefixes its TypeErrors with the caller's name", () => {
     expect(() => resolveSerializeOptions({ maxKeys: 0 }, "intentproof: config.serialization")).toThrow(
-      'intentproof: config.serialization: "maxKeys" must be a positive integer (got 0)',
+      'intentproof: config.serialization: "maxKeys" must be a positive integer, got 0',
     );
   });
 

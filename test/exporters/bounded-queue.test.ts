@@ -467,10 +467,13 @@ describe("BoundedQueueExporter options", () => {
     [{ maxQueue: -1 }, /"maxQueue" must be a positive integer/],
     [{ maxQueue: Number.NaN }, /"maxQueue"/],
     [{ strategy: "fifo" }, /"strategy" must be "drop-newest" or "drop-oldest", got "fifo"/],
-    [{ exportTimeoutMs: 0 }, /"exportTimeoutMs" must be a positive finite number/],
+    [{ exportTimeoutMs: 0 }, /"exportTimeoutMs" must be a number of milliseconds greater than 0 and at most 2147483647/],
+    // Node turns a larger delay into a 1 ms timer: every export would time out at once.
+    [{ exportTimeoutMs: 2 ** 31 }, /"exportTimeoutMs" must be a number of milliseconds .* at most 2147483647 \(2\^31-1\), got 2147483648/],
+    [{ maxQeue: 10 }, /BoundedQueueExporter: unknown field "maxQeue" \(did you mean "maxQueue"\?\)/],
     [{ onDrop: true }, /"onDrop" must be a function/],
     [{ onInnerError: "log" }, /"onInnerError" must be a function/],
-    [{ exporter: { export: () => undefined, flush: 1 } }, /"exporter.flush" must be a function/],
+    [{ exporter: { export: () => undefined, flush: 1 } }, /"exporter" has a "flush" that is not a function/],
   ])("rejects %o", (extra, message) => {
     expect(() => new BoundedQueueExporter({ exporter: inner, ...(extra as object) })).toThrow(TypeError);
     expect(() => new BoundedQueueExporter({ exporter: inner, ...(extra as object) })).toThrow(message);

@@ -510,7 +510,11 @@ describe("HttpExporter options", () => {
     [{ method: "" }, /"method" must be an HTTP method token/],
     [{ method: "PO ST" }, /"method" must be an HTTP method token/],
     [{ method: 1 }, /"method"/],
-    [{ timeoutMs: 0 }, /"timeoutMs" must be a positive finite number, got 0/],
+    [{ timeoutMs: 0 }, /"timeoutMs" must be a number of milliseconds greater than 0 and at most 2147483647 \(2\^31-1\), got 0/],
+    // Node turns a larger delay into a 1 ms timer: every delivery would time out at once.
+    [{ timeoutMs: 2 ** 31 }, /HttpExporter: "timeoutMs" must be .* at most 2147483647 \(2\^31-1\), got 2147483648/],
+    [{ headrs: { authorization: "x" } }, /HttpExporter: unknown field "headrs" \(did you mean "headers"\?\)/],
+    [{ timeout: 5 }, /HttpExporter: unknown field "timeout" \(did you mean "timeoutMs"\?\)/],
     [{ timeoutMs: -5 }, /"timeoutMs"/],
     [{ timeoutMs: Number.POSITIVE_INFINITY }, /"timeoutMs"/],
     [{ timeoutMs: "100" }, /"timeoutMs"/],

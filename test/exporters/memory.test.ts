@@ -73,8 +73,12 @@ describe("MemoryExporter", () => {
     expect(() => new MemoryExporter({ maxEvents: 0 })).toThrow('MemoryExporter: "maxEvents" must be a positive integer, got 0');
   });
 
-  it("rejects options that are not an object", () => {
-    expect(() => new MemoryExporter(null as never)).toThrow(TypeError);
+  it("rejects options that are not an object, and unknown fields with a suggestion", () => {
     expect(() => new MemoryExporter("big" as never)).toThrow(/options must be an object/);
+    expect(() => new MemoryExporter({ maxEvent: 5 } as never)).toThrow(
+      'MemoryExporter: unknown field "maxEvent" (did you mean "maxEvents"?)',
+    );
+    // null reads as "no options", like undefined (the toolkit's rule for every owner).
+    expect(new MemoryExporter(null as never).maxEvents).toBe(1000);
   });
 });

@@ -13,6 +13,31 @@ const HEADER = "x-intentproof-correlation-id";
 
 afterEach(closeServers);
 
+// First: the warning is said once per process, and the bare mounts below would say it.
+describe("intentproof() without { client } while the default client was never configured", () => {
+  it("warns once at the first request, naming the fix; the request is served normally", async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on("warning", onWarning);
+    try {
+      const { client } = checkedClient();
+      const lookup = client.wrap({ intent: "Look up", action: "lookup" }, () => "found");
+      const app = express();
+      app.use(intentproof());
+      app.get("/split", (_req, res) => res.json({ found: lookup() }));
+      const url = await start(app);
+      expect((await fetch(`${url}/split`)).status).toBe(200);
+      expect((await fetch(`${url}/split`)).status).toBe(200);
+      await new Promise((resolve) => setImmediate(resolve));
+      const ours = warnings.filter((w) => (w as { code?: string }).code === "INTENTPROOF_UNCONFIGURED_DEFAULT_CLIENT");
+      expect(ours).toHaveLength(1);
+      expect(ours[0]!.message).toContain("app.use(intentproof({ client }))");
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
+});
+
 describe("app.use(intentproof) without the call parentheses", () => {
   it("works as app.use(intentproof()): the id is read, echoed and seen by the handler", async () => {
     const app = express();
@@ -32,7 +57,7 @@ describe("app.use(intentproof) without the call parentheses", () => {
   it("records a route through the default client, as intentproof() would", async () => {
     const app = express();
     app.use(intentproof as never);
-    const events = defaultClient.exporters[0] as { getEvents(): Array<{ correlationId?: string }> };
+    const events = defaultClient.exporters[0] as unknown as { getEvents(): Array<{ correlationId?: string }> };
     const before = events.getEvents().length;
     app.get("/r", recordRoute({ intent: "Bare mount", action: "bare.mount" }, (_req, res) => res.json({})));
     const url = await start(app);

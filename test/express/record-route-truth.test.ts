@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { recordRoute } from "../../src/express.js";
 import { checkedClient, closeServers, oneEvent, startApp } from "./recorded-app.js";
+import { waitForEvents } from "./serve.js";
 
 const REFUND = { intent: "Initiate refund", action: "refunds.create" } as const;
 
@@ -86,6 +87,29 @@ describe("recordRoute: the body is recorded when it is sent", () => {
     );
     await fetch(`${url}/hook`);
     expect((await oneEvent(exporter)).output).toEqual({ amount: 5 });
+  });
+});
+
+describe("recordRoute: two recorded handlers of one request", () => {
+  it("both record the body the second one sent", async () => {
+    const { client, exporter } = checkedClient();
+    const url = await startApp(client, (app) =>
+      app.get(
+        "/chain",
+        recordRoute({ intent: "Check the order", action: "orders.check" }, (_req, _res, next) => next()),
+        recordRoute(REFUND, (_req, res) => {
+          res.json({ refunded: true });
+        }),
+      ),
+    );
+    expect(await (await fetch(`${url}/chain`)).json()).toEqual({ refunded: true });
+    const events = await waitForEvents(exporter, 2);
+    expect(events.map((e) => [e.action, e.output])).toEqual(
+      expect.arrayContaining([
+        ["orders.check", { refunded: true }],
+        ["refunds.create", { refunded: true }],
+      ]),
+    );
   });
 });
 

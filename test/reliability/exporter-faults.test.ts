@@ -12,8 +12,10 @@
  * `ExporterTimeoutError` (code `EXPORTER_TIMEOUT`). A late outcome of an
  * export already reported is ignored.
  */
-import { describe, expect, it } from "vitest";
-import { ExporterTimeoutError, IntentProofClient } from "../../src/index.js";
+import { describe, expect, it, vi } from "vitest";
+import { BoundedQueueExporter, ExporterTimeoutError, HttpExporter, IntentProofClient } from "../../src/index.js";
+import { ERROR_LOG_LINES_PER_WINDOW, ERROR_LOG_WINDOW_MS } from "../../src/core/exporter-error-log.js";
+import { startCollector } from "../support/collector.js";
 import type { ExecutionEvent, Exporter } from "../../src/index.js";
 import { CheckedExporter, expectValidEvent } from "../support/event-validator.js";
 
@@ -226,5 +228,120 @@ describe("exporter faults never reach the caller", () => {
     const event = checked.getEvents()[0]!;
     expect(event).toMatchObject({ intent: "Keep", inputs: { 0: { a: 1 } }, output: { a: 1 } });
     expect(event.correlationId).toBeDefined();
+  });
+});
+
+describe("outage reporting does not flood stderr", () => {
+  function captureStderr() {
+    const lines: string[] = [];
+    const spy = vi.spyOn(process.stderr, "write").mockImplementation((chunk: unknown) => {
+      lines.push(...String(chunk).split("\n").filter((line) => line !== ""));
+      return true;
+    });
+    const error = vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => {
+      lines.push(args.map(String).join(" "));
+    });
+    return {
+      lines,
+      restore: () => {
+        spy.mockRestore();
+        error.mockRestore();
+      },
+    };
+  }
+
+  it("the default onExporterError prints a few lines per window, then one summary", async () => {
+    vi.useFakeTimers();
+    const stderr = captureStderr();
+    try {
+      const checked = new CheckedExporter();
+      const broken: Exporter = {
+        export() {
+          throw new Error("collector unreachable");
+        },
+      };
+      const client = new IntentProofClient({ exporters: [broken, checked] });
+      const call = client.wrap({ intent: "Ship an order", action: "orders.ship" }, (n: number) => n);
+      for (let i = 0; i < 5_000; i++) call(i);
+      expect(checked.getEvents()).toHaveLength(5_000);
+      expect(stderr.lines).toHaveLength(ERROR_LOG_LINES_PER_WINDOW);
+      expect(stderr.lines[0]).toMatch(/^intentproof: exporter failed \(event [0-9a-f-]{36}, action orders\.ship\): Error: collector unreachable$/);
+      await vi.advanceTimersByTimeAsync(ERROR_LOG_WINDOW_MS);
+      expect(stderr.lines).toHaveLength(ERROR_LOG_LINES_PER_WINDOW + 1);
+      expect(stderr.lines.at(-1)).toMatch(
+        new RegExp(`^intentproof: exporter failures: ${5_000 - ERROR_LOG_LINES_PER_WINDOW} more failure\\(s\\) not shown in the last 10 s \\(latest: exporter failed .*collector unreachable\\)$`),
+      );
+      // A new window prints again.
+      call(1);
+      expect(stderr.lines).toHaveLength(ERROR_LOG_LINES_PER_WINDOW + 2);
+    } finally {
+      stderr.restore();
+      vi.useRealTimers();
+    }
+  });
+
+  it("a queue in front of an HttpExporter, collector refusing: thousands of failures, a handful of lines", { timeout: 30_000 }, async () => {
+    const collector = await startCollector({ mode: "refuse" });
+    const stderr = captureStderr();
+    try {
+      const queue = new BoundedQueueExporter({
+        exporter: new HttpExporter({ url: collector.url, timeoutMs: 2_000 }),
+        maxConcurrent: 8,
+        maxQueue: 500,
+      });
+      const checked = new CheckedExporter();
+      const client = new IntentProofClient({ exporters: [queue, checked] });
+      const call = client.wrap({ intent: "Ship an order", action: "orders.ship" }, (n: number) => n);
+      for (let round = 0; round < 2; round++) {
+        for (let i = 0; i < 500; i++) call(i);
+        await client.flush();
+      }
+      const stats = queue.stats;
+      expect(stats.exported).toBe(0);
+      expect(stats.failed + stats.dropped).toBe(1_000);
+      expect(stats.failed).toBeGreaterThan(500);
+      // The HttpExporter's channel: 5 lines, the summary comes at the end of the window.
+      const httpLines = stderr.lines.filter((line) => line.startsWith("intentproof: HttpExporter"));
+      expect(httpLines.length).toBeLessThanOrEqual(ERROR_LOG_LINES_PER_WINDOW + 1);
+      expect(stderr.lines.length).toBeLessThanOrEqual(2 * (ERROR_LOG_LINES_PER_WINDOW + 1) + 3);
+    } finally {
+      stderr.restore();
+      await collector.close();
+    }
+  });
+});
+
+describe("client.shutdown() with a collector that accepts connections and never answers", () => {
+  it("returns within shutdownTimeoutMs (default 5 s) with default exporter options, every undelivered event dropped with a reason", { timeout: 30_000 }, async () => {
+    const collector = await startCollector({ mode: "hang" });
+    try {
+      const dropped = new Map<string, string>();
+      const httpErrors = new Map<string, string>();
+      // Default options everywhere: maxQueue 1000, maxConcurrent 4, timeoutMs 10 s.
+      // Draining that queue one timeout at a time used to take about 42 minutes.
+      const queue = new BoundedQueueExporter({
+        exporter: new HttpExporter({
+          url: collector.url,
+          onError: (error, event) => httpErrors.set(event.id, String((error as { code?: string }).code)),
+        }),
+        onDrop: (event, reason) => dropped.set(event.id, reason),
+      });
+      const checked = new CheckedExporter();
+      const clientErrors: unknown[] = [];
+      const client = new IntentProofClient({ exporters: [queue, checked], onExporterError: (error) => clientErrors.push(error) });
+      const call = client.wrap({ intent: "Ship an order", action: "orders.ship" }, (n: number) => n);
+      for (let i = 0; i < 1_004; i++) call(i);
+      await collector.waitForRequests(4);
+      const start = performance.now();
+      await client.shutdown();
+      const took = performance.now() - start;
+      expect(took).toBeLessThan(5_000 + 1_500);
+      expect(took).toBeGreaterThan(4_500);
+      expect(queue.stats).toMatchObject({ exported: 0, failed: 0, dropped: 1_004, queued: 0, inFlight: 0 });
+      expect(new Set(checked.getEvents().map((event) => dropped.get(event.id)))).toEqual(new Set(["deadline"]));
+      expect([...httpErrors.values()]).toEqual(["ERR_DEADLINE", "ERR_DEADLINE", "ERR_DEADLINE", "ERR_DEADLINE"]);
+    } finally {
+      await collector.close();
+    }
   });
 });

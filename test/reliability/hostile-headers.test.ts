@@ -21,6 +21,7 @@ import { getCorrelationId, IntentProofClient } from "../../src/index.js";
 import { intentproof, recordRoute } from "../../src/express.js";
 import { CheckedExporter, expectValidEvent, isUuidV4 } from "../support/event-validator.js";
 import { startNestEchoApp } from "./support/nest-apps.js";
+import { recordFigures } from "./support/figures.js";
 import { rawRequest, type RawHeader } from "./support/raw-http.js";
 
 const HEADER = DEFAULT_CORRELATION_HEADER;
@@ -122,6 +123,7 @@ describe("correlation header cost is bounded", () => {
     const headers = (value: string) => ({ headers: { [HEADER]: value } });
     const normal = headers(NORMAL_ID);
     const hostile = [headers(SPACED_OUT), headers(ALL_SPACES), headers(` ${"y".repeat(16_000)} `)];
+    const ratios: number[] = [];
     for (const request of hostile) {
       expect(correlationFromRequest(request, HEADER)).toBeUndefined();
       // One call first, so a pathological cost fails fast instead of running thousands of times.
@@ -131,8 +133,14 @@ describe("correlation header cost is bounded", () => {
       medianCostNs(() => correlationFromRequest(request, HEADER), 200, 3);
       const ratio = medianCostNs(() => correlationFromRequest(request, HEADER), 2_000, 9) / medianCostNs(() => correlationFromRequest(normal, HEADER), 2_000, 9);
       expect(ratio, `hostile/normal cost ratio ${ratio.toFixed(2)}`).toBeLessThan(1.5);
+      ratios.push(Math.round(ratio * 100) / 100);
     }
     expect(correlationFromRequest(normal, HEADER)).toBe(NORMAL_ID);
+    recordFigures("correlationHeaderCost.rule", {
+      setup: "correlationFromRequest, median of 9 rounds of 2,000 calls, hostile vs a valid 36-character id",
+      hostile: ["x + 16,000 spaces + x", "16 KB of spaces", "16,000 characters between spaces"],
+      costRatioHostileToNormal: ratios,
+    });
   });
 
   it("repeated copies of a huge value are refused as cheaply", () => {
@@ -271,26 +279,37 @@ for (const [name, start] of Object.entries(apps)) {
       await send([Buffer.from("first-id"), Buffer.from("second-id")]);
     });
 
-    it("a request with a 16 KB whitespace header costs no more than a normal one (median ratio, interleaved)", async () => {
-      const timed = async (value: string): Promise<number> => {
-        const start = process.hrtime.bigint();
-        const response = await rawRequest(server.port, "GET", "/echo", [[HEADER, value]]);
-        const elapsed = Number(process.hrtime.bigint() - start);
-        expect(response.status).toBe(200);
-        return elapsed;
+    it("a request with a 16 KB whitespace correlation header costs no more than a normal one (CPU ratio, interleaved batches)", async () => {
+      // The normal request carries the same 16 KB in an unrelated header, so
+      // both cost the socket and Node's parser the same: the ratio is ours.
+      // CPU time of this process (server and client both live here), per
+      // batch: unlike wall time it barely moves when other processes load the machine.
+      const batch = async (headers: RawHeader[]): Promise<number> => {
+        const before = process.cpuUsage();
+        for (let i = 0; i < 8; i++) expect((await rawRequest(server.port, "GET", "/echo", headers)).status).toBe(200);
+        const used = process.cpuUsage(before);
+        return used.user + used.system;
       };
-      await timed(NORMAL_ID);
-      await timed(SPACED_OUT);
+      const normalHeaders: RawHeader[] = [[HEADER, NORMAL_ID], ["x-padding", SPACED_OUT]];
+      const hostileHeaders: RawHeader[] = [[HEADER, SPACED_OUT]];
+      await batch(normalHeaders);
+      await batch(hostileHeaders);
       const normal: number[] = [];
       const hostile: number[] = [];
-      for (let i = 0; i < 30; i++) {
-        normal.push(await timed(NORMAL_ID));
-        hostile.push(await timed(SPACED_OUT));
+      for (let i = 0; i < 9; i++) {
+        normal.push(await batch(normalHeaders));
+        hostile.push(await batch(hostileHeaders));
       }
       const median = (values: number[]) => values.sort((a, b) => a - b)[values.length >> 1]!;
       const ratio = median(hostile) / median(normal);
+      recordFigures(`correlationHeaderCost.${name}`, {
+        setup: `${name} echo app in the test process, 9 interleaved batches of 8 requests over raw sockets, process CPU time`,
+        hostile: "correlation header x + 16,000 spaces + x",
+        normal: "valid id + the same 16 KB in x-padding",
+        cpuRatioHostileToNormal: Math.round(ratio * 100) / 100,
+      });
       // Before the fix one such request blocked the event loop for 0.2-0.65 s (a ratio in the hundreds).
-      expect(ratio, `hostile/normal request latency ratio ${ratio.toFixed(2)}`).toBeLessThan(3);
+      expect(ratio, `hostile/normal request latency ratio ${ratio.toFixed(2)}`).toBeLessThan(2);
     });
 
     it("a header line with a bare LF or a NUL never reaches the response", async () => {

@@ -1,8 +1,10 @@
+import { MAX_CORRELATION_ID_LENGTH } from "../correlation.js";
+
 /** Header carrying the correlation id in and out, unless configured otherwise. */
 export const DEFAULT_CORRELATION_HEADER = "x-intentproof-correlation-id";
 
-/** Longest inbound correlation id accepted; longer ones count as missing. */
-export const MAX_INBOUND_CORRELATION_LENGTH = 128;
+/** Longest inbound correlation id accepted (the spec's limit); longer ones count as missing. */
+export const MAX_INBOUND_CORRELATION_LENGTH = MAX_CORRELATION_ID_LENGTH;
 
 /**
  * Longest raw header value even looked at: the id plus a little surrounding

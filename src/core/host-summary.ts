@@ -1,0 +1,167 @@
+/**
+ * Short summaries of host objects (HTTP messages, streams, sockets, other
+ * event emitters) for the serializer. Their fields are runtime internals:
+ * copying them would put kilobytes of sockets, parsers and buffered chunks
+ * into a record, with raw header values (tokens, cookies) and, for file
+ * streams, the server's file paths. A summary reads a few named fields and
+ * nothing else.
+ *
+ * Shapes (documented in the serializer token table):
+ * - request (`IncomingMessage`, and wrappers holding one in `raw`, such as
+ *   Fastify's request): `{ type: "HttpRequest", method, url, route?, headers }`
+ * - response (`ServerResponse`, and wrappers holding one in `raw`, such as
+ *   Fastify's reply): `{ type: "HttpResponse", statusCode, headersSent }`
+ * - any other stream (file streams, sockets, `ClientRequest`, …) and Nest's
+ *   `StreamableFile`: `"[Stream:<constructor name>]"`
+ * - any other `EventEmitter` (servers, agents, child processes, …):
+ *   `"[EventEmitter:<constructor name>]"`
+ *
+ * `headers` holds the few headers listed in `SUMMARY_HEADERS` plus every
+ * header named in `redactKeys`, the latter as `"[REDACTED]"`; query
+ * parameters of `url` named in `redactKeys` have their value replaced by
+ * `[REDACTED]` too. Every string is capped at `maxStringLength`.
+ */
+import { EventEmitter } from "node:events";
+import { capString } from "./cap-string.js";
+import { isRedactedKey, type ResolvedSerializeOptions } from "./serialize-options.js";
+import type { JsonValue } from "./types.js";
+
+/** Headers a request summary keeps: they describe the call, they do not authenticate it. */
+export const SUMMARY_HEADERS: readonly string[] = Object.freeze([
+  "host",
+  "content-type",
+  "content-length",
+  "accept",
+  "user-agent",
+]);
+
+const REDACTED = "[REDACTED]";
+const { hasOwn } = Object;
+
+/**
+ * The summary of `source` when it is a host object, else `undefined`.
+ * Throws only where a Proxy trap or getter throws (the caller's guard turns
+ * that into `"[Unserializable]"`).
+ */
+export function summarizeHostObject(
+  source: object,
+  o: ResolvedSerializeOptions,
+  constructorName: (source: object) => string | undefined,
+): JsonValue | undefined {
+  const cap = (text: string): string => capString(text, o.maxStringLength);
+  const name = (): string | undefined => constructorName(source);
+  if (source instanceof EventEmitter) {
+    if (isIncomingMessage(source)) return requestSummary(source, source, o, cap);
+    if (isServerResponse(source)) return responseSummary(source);
+    if (isStream(source)) return `[Stream:${cap(name() ?? "Stream")}]`;
+    return `[EventEmitter:${cap(name() ?? "EventEmitter")}]`;
+  }
+  if (hasOwn(source, "raw")) {
+    const raw = read(source, "raw");
+    if (raw instanceof EventEmitter) {
+      if (isIncomingMessage(raw)) return requestSummary(raw, source, o, cap);
+      if (isServerResponse(raw)) return responseSummary(raw);
+    }
+  }
+  // Nest's StreamableFile: a file stream behind getStream(), never read here.
+  if (typeof read(source, "getStream") === "function") return `[Stream:${cap(name() ?? "Stream")}]`;
+  return undefined;
+}
+
+function read(source: object, key: string): unknown {
+  return (source as Record<string, unknown>)[key];
+}
+
+function isStream(source: object): boolean {
+  return typeof read(source, "pipe") === "function" || hasOwn(source, "_readableState") || hasOwn(source, "_writableState");
+}
+
+function isIncomingMessage(source: object): boolean {
+  const headers = read(source, "headers");
+  return typeof read(source, "httpVersion") === "string" && headers !== null && typeof headers === "object";
+}
+
+function isServerResponse(source: object): boolean {
+  return typeof read(source, "statusCode") === "number" && typeof read(source, "setHeader") === "function";
+}
+
+function requestSummary(message: object, wrapper: object, o: ResolvedSerializeOptions, cap: (text: string) => string): JsonValue {
+  const summary: { [key: string]: JsonValue } = { type: "HttpRequest" };
+  const method = read(message, "method");
+  if (typeof method === "string") summary.method = cap(method);
+  // Express rewrites req.url inside mounted routers; originalUrl is what the client sent.
+  const url = read(message, "originalUrl") ?? read(message, "url");
+  if (typeof url === "string") summary.url = cap(redactQuery(url, o));
+  const status = read(message, "statusCode");
+  if (typeof status === "number") summary.statusCode = status;
+  const route = routeOf(message, wrapper);
+  if (route !== undefined) summary.route = cap(route);
+  summary.headers = selectedHeaders(read(message, "headers") as object, o, cap);
+  return summary;
+}
+
+/** Express: `req.route.path`; Fastify: `request.routeOptions.url`. */
+function routeOf(message: object, wrapper: object): string | undefined {
+  const expressRoute = read(message, "route");
+  if (expressRoute !== null && typeof expressRoute === "object") {
+    const path = read(expressRoute, "path");
+    if (typeof path === "string") return path;
+  }
+  if (wrapper !== message) {
+    const options = read(wrapper, "routeOptions");
+    if (options !== null && typeof options === "object") {
+      const url = read(options, "url");
+      if (typeof url === "string") return url;
+    }
+  }
+  return undefined;
+}
+
+function selectedHeaders(headers: object, o: ResolvedSerializeOptions, cap: (text: string) => string): { [key: string]: JsonValue } {
+  const out: { [key: string]: JsonValue } = {};
+  for (const name of SUMMARY_HEADERS) {
+    if (isRedactedKey(name, o)) continue;
+    const value = read(headers, name);
+    if (typeof value === "string") out[name] = cap(value);
+  }
+  // Node lower-cases incoming header names, so the redact keys are looked up as given lower-cased.
+  for (const name of o.redactSet) {
+    if (read(headers, name) !== undefined) out[name] = REDACTED;
+  }
+  return out;
+}
+
+/** `url` with the value of every query parameter named in `redactKeys` replaced. */
+function redactQuery(url: string, o: ResolvedSerializeOptions): string {
+  const start = url.indexOf("?");
+  if (start === -1 || o.redactKeyMaxLength < 0) return url;
+  const end = url.indexOf("#", start);
+  const query = url.slice(start + 1, end === -1 ? undefined : end);
+  const parts = query.split("&");
+  let changed = false;
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    const equals = part.indexOf("=");
+    const rawName = equals === -1 ? part : part.slice(0, equals);
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(rawName.replaceAll("+", " "));
+    } catch {
+      decoded = rawName;
+    }
+    if (equals !== -1 && isRedactedKey(decoded, o)) {
+      parts[i] = `${rawName}=${REDACTED}`;
+      changed = true;
+    }
+  }
+  if (!changed) return url;
+  return `${url.slice(0, start + 1)}${parts.join("&")}${end === -1 ? "" : url.slice(end)}`;
+}
+
+function responseSummary(response: object): JsonValue {
+  const summary: { [key: string]: JsonValue } = { type: "HttpResponse" };
+  summary.statusCode = read(response, "statusCode") as number;
+  const sent = read(response, "headersSent");
+  if (typeof sent === "boolean") summary.headersSent = sent;
+  return summary;
+}

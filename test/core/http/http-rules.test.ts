@@ -1,0 +1,81 @@
+/**
+ * The HTTP rules Express and Nest share (src/core/http): one emptiness rule
+ * for default inputs, one synthetic error for a bare 5xx, one header-name
+ * pattern, one inbound-correlation rule.
+ */
+import { describe, expect, it } from "vitest";
+import {
+  defaultRequestInputs,
+  DEFAULT_CORRELATION_HEADER,
+  inboundCorrelationId,
+  isEmptyRequestPart,
+  isErrorStatus,
+  isHeaderName,
+  statusError,
+} from "../../../src/core/http/index.js";
+import { isUuidV4 } from "../../support/event-validator.js";
+
+describe("default request inputs", () => {
+  it("leaves out undefined, null, the empty string, empty arrays, empty bytes and key-less plain objects", () => {
+    for (const empty of [undefined, null, "", [], new Uint8Array(0), Buffer.alloc(0), {}, Object.create(null)]) {
+      expect(isEmptyRequestPart(empty)).toBe(true);
+    }
+  });
+
+  it("keeps everything else, including a key-less class instance, zero, false and whitespace", () => {
+    class Dto {}
+    for (const kept of [0, false, " ", "x", [0], Buffer.from("a"), { a: undefined }, new Dto(), new Date(0)]) {
+      expect(isEmptyRequestPart(kept), String(kept)).toBe(false);
+    }
+  });
+
+  it("is { params, query, body } in that order, empty parts left out", () => {
+    expect(defaultRequestInputs({ params: { id: "1" }, query: {}, body: "" })).toEqual({ params: { id: "1" } });
+    expect(Object.keys(defaultRequestInputs({ body: { a: 1 }, query: { q: "x" }, params: { id: "1" } }))).toEqual(["params", "query", "body"]);
+    expect(defaultRequestInputs(undefined)).toEqual({});
+  });
+
+  it("a throwing getter leaves its part out and never throws", () => {
+    const request = {
+      params: { id: "7" },
+      get query(): unknown {
+        throw new Error("bad query parser");
+      },
+      body: { amount: 1 },
+    };
+    expect(defaultRequestInputs(request)).toEqual({ params: { id: "7" }, body: { amount: 1 } });
+  });
+});
+
+describe("synthetic errors and statuses", () => {
+  it("a bare 5xx is an HttpError with the status as code; below 500 is not an error", () => {
+    expect(statusError(503)).toEqual({ name: "HttpError", message: "HTTP 503", code: "503" });
+    expect(isErrorStatus(500)).toBe(true);
+    expect(isErrorStatus(499)).toBe(false);
+  });
+});
+
+describe("header names", () => {
+  it("accepts RFC 9110 tokens only", () => {
+    for (const name of ["x-request-id", "X-Correlation-ID", "a!#$%&'*+.^_`|~9"]) expect(isHeaderName(name)).toBe(true);
+    for (const name of ["", "bad header", "x:y", "é", "x\r\n", 5, undefined]) expect(isHeaderName(name)).toBe(false);
+  });
+});
+
+describe("inbound correlation id", () => {
+  it("the header's id, else a fresh UUID v4 when generating, else none", () => {
+    const withHeader = { headers: { [DEFAULT_CORRELATION_HEADER]: "  order-1 " } };
+    expect(inboundCorrelationId(withHeader, DEFAULT_CORRELATION_HEADER, true)).toBe("order-1");
+    expect(isUuidV4(inboundCorrelationId({ headers: {} }, DEFAULT_CORRELATION_HEADER, true))).toBe(true);
+    expect(inboundCorrelationId({ headers: {} }, DEFAULT_CORRELATION_HEADER, false)).toBeUndefined();
+  });
+
+  it("a hostile headers getter counts as no header", () => {
+    const hostile = {
+      get headers(): Record<string, unknown> {
+        throw new Error("boom");
+      },
+    };
+    expect(inboundCorrelationId(hostile, DEFAULT_CORRELATION_HEADER, false)).toBeUndefined();
+  });
+});
