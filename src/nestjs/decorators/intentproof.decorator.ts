@@ -38,7 +38,7 @@ function labelOf(target: object, propertyKey: string | symbol): string {
  *   client that left first as a `ClientAbortedError`. A request refused
  *   before the handler ran (a guard, a pipe) is recorded as an error event
  *   with the request's params, query and body as inputs. A `StreamableFile`
- *   or stream result is recorded as a summary, never its internals.
+ *   or stream result is recorded as a short token, never its internals.
  * - Routes are recognised when Nest builds them (see `route-entry.ts`): no
  *   guard, interceptor or filter is added to any route, and undecorated
  *   routes are left exactly as Nest built them.

@@ -17,7 +17,6 @@ import {
 } from "../../core/http/index.js";
 import { routePatternOf } from "../utils/platform.js";
 import type { DecoratedSite } from "./decorated-site.js";
-import { hostObjectSummary } from "./host-object-summary.js";
 
 /**
  * One request to an `@IntentProof` route handler, from the moment Nest
@@ -157,9 +156,10 @@ export class RouteRecording implements Settlement {
     } else if (isErrorStatus(status)) {
       execution.fail(statusError(status), { code: String(status), attributes });
     } else {
-      // Handled: the handler's result, or an error an exception filter answered with success.
-      const value = failed ? undefined : this.handlerValue;
-      execution.succeed(hostObjectSummary(value) ?? value, attributes);
+      // Handled: the handler's result (the core's serializer turns a
+      // StreamableFile or stream into a short token, never its internals), or
+      // an error an exception filter answered with success.
+      execution.succeed(failed ? undefined : this.handlerValue, attributes);
     }
   }
 }
