@@ -13,8 +13,8 @@
 import type { IncomingMessage } from "node:http";
 import { RouterExecutionContext } from "@nestjs/core/router/router-execution-context.js";
 import { currentScope, runInScope, type CorrelationScope } from "../../core/correlation.js";
-import { currentClient } from "../utils/client-registry.js";
 import { inboundCorrelationId } from "../../core/http/index.js";
+import { currentClient } from "../utils/client-registry.js";
 import { rawRequest, rawResponse } from "../utils/platform.js";
 import { siteOfHandler, type DecoratedSite } from "./decorated-site.js";
 import { RouteRecording, runWithRouteRecording } from "./route-recording.js";
