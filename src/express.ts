@@ -18,12 +18,22 @@
  *
  * For each request it takes the id from the request header (default
  * `x-intentproof-correlation-id`, or the client's `correlation.headerName`),
- * trimmed; a blank value, one longer than 128 characters or one holding
- * anything but printable ASCII counts as missing, and then a fresh UUID v4 is
- * used (unless `generateOnMissing` is false: then the request has no id).
- * For the rest of the request (handlers, later middleware, `await`s, timers,
- * stream callbacks) `getCorrelationId()` returns that id and every
- * `client.wrap`ped call records it; concurrent requests never share it.
+ * trimmed; a blank value, one longer than 128 characters (a raw value longer
+ * than 160 is refused unread), or one holding anything but printable ASCII
+ * counts as missing, and then a fresh UUID v4 is used (unless
+ * `generateOnMissing` is false: then the request has no id).
+ * For the rest of the request (handlers, later middleware, `await`s, timers)
+ * `getCorrelationId()` returns that id and every `client.wrap`ped call
+ * records it; concurrent requests never share it. Listeners of the request's
+ * and the response's own events (`req.on("data" | "end" | "close")`,
+ * `res.on("finish" | "close")`, whoever added them) run with the id too.
+ * Other emitters (a stream piped from the request, a socket) keep Node's context.
+ *
+ * Pass `{ client }`: the client your `wrap`ped calls use, so a route's record
+ * and its calls' records reach the same exporters. Without it the default
+ * client is used; if that one was never configured, a warning
+ * (`INTENTPROOF_UNCONFIGURED_DEFAULT_CLIENT`) says so once.
+ * `app.use(intentproof)` without the call works as `app.use(intentproof())`.
  * The id is set on the response, in the same header, before any handler runs,
  * so error responses and 404s carry it too (`echoHeader: false` turns that off).
  *
@@ -38,16 +48,24 @@ export { intentproof } from "./express/middleware.js";
  * handler handles. `options` are `WrapOptions` plus `client?`.
  *
  * - Client: `options.client`, else the client of the `intentproof()`
- *   middleware that handled the request, else the default client.
+ *   middleware that handled the request, else the default client (a warning,
+ *   `INTENTPROOF_ROUTE_WITHOUT_MIDDLEWARE`, says once that no middleware ran
+ *   before the route: mounted after it, or not at all).
  * - Correlation: the request's id; without the middleware, one is generated
  *   per request (per the client's `generateOnMissing`). `client.wrap`ped calls
  *   made by the handler share it.
- * - `inputs`: `{ params, query, body }` of the request, empty ones left out;
- *   `captureInput(args)` receives the handler's `[req, res, next]` instead.
- * - `output`: the first body given to `res.json` / `res.send` (a string sent
- *   with a JSON content type is parsed back unless it exceeds
- *   `maxStringLength`; bytes become `"base64:…"`); `null` when the response
- *   had no body sent that way (`res.end`, streams, `sendFile`).
+ * - `inputs`: `{ params, query, body }` of the request, empty ones
+ *   (`undefined`, `null`, `""`, `[]`, empty bytes, a plain object without
+ *   keys) left out, the same rule as the Nest integration; no headers.
+ *   `captureInput(args)` receives the handler's `[req, res, next]` instead; a
+ *   request or response it returns is recorded as a short summary, never
+ *   field by field.
+ * - `output`: the first body given to `res.json` / `res.send`, recorded at the
+ *   moment it is sent (`captureOutput` runs then too), so changing the object
+ *   or Buffer afterwards does not change the record (a string sent with a
+ *   JSON content type is parsed back unless it exceeds `maxStringLength`;
+ *   bytes become `"base64:…"`); `null` when the response had no body sent
+ *   that way (`res.end`, streams, `sendFile`).
  * - `status: "error"` when the handler throws, rejects or calls `next(err)`
  *   (the error is recorded and still reaches Express's error handlers), or when
  *   the final status is 500 or more; a bare 5xx is recorded as
@@ -55,9 +73,15 @@ export { intentproof } from "./express/middleware.js";
  * - `attributes`: `http.method`, `http.route` (the route pattern, including the
  *   patterns of the routers it is mounted under, e.g. `/shops/:shopId/refunds/:orderId`)
  *   and `http.status_code` (a number).
- * - The event completes when the response finishes. If the connection closes
- *   first, it completes then with `status: "error"`, `http.client_aborted: true`,
- *   the handler's error if it had one and otherwise
+ * - The event completes when the response finishes and the handler has
+ *   settled: a handler that throws, rejects or calls `next(err)` after its
+ *   response went out is recorded `status: "error"` with
+ *   `http.response_already_sent: true`. A handler still running 5 s after its
+ *   response no longer holds the event back (a later error is then not
+ *   recorded); `next(err)` from a callback of a sync handler counts only
+ *   until the response finishes. If the connection closes first, the event
+ *   completes then with `status: "error"`, `http.client_aborted: true`, the
+ *   handler's error if it had one and otherwise
  *   `{ name: "ClientAbortedError" }`; `http.status_code` is present only if
  *   the status line had already been sent.
  *

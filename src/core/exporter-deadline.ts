@@ -36,8 +36,9 @@ export function deadlineSignal(deadline: ExporterDeadline | undefined): Deadline
   const { signal, deadline: at } = deadline;
   const outer = signal instanceof AbortSignal ? signal : undefined;
   const timeouts: number[] = [];
-  if (typeof deadline.timeoutMs === "number" && !Number.isNaN(deadline.timeoutMs)) timeouts.push(deadline.timeoutMs);
-  if (typeof at === "number" && !Number.isNaN(at)) timeouts.push(at - Date.now());
+  // Infinity (or NaN) bounds nothing: no timer for it.
+  if (typeof deadline.timeoutMs === "number" && Number.isFinite(deadline.timeoutMs)) timeouts.push(deadline.timeoutMs);
+  if (typeof at === "number" && Number.isFinite(at)) timeouts.push(at - Date.now());
   const hasTimeout = timeouts.length > 0;
   const timeoutMs = Math.min(...timeouts);
   if (outer === undefined && !hasTimeout) return NO_DEADLINE;

@@ -48,24 +48,34 @@ export function summarizeHostObject(
   o: ResolvedSerializeOptions,
   constructorName: (source: object) => string | undefined,
 ): JsonValue | undefined {
-  const cap = (text: string): string => capString(text, o.maxStringLength);
-  const name = (): string | undefined => constructorName(source);
   if (source instanceof EventEmitter) {
-    if (isIncomingMessage(source)) return requestSummary(source, source, o, cap);
+    if (isIncomingMessage(source)) return requestSummary(source, source, o);
     if (isServerResponse(source)) return responseSummary(source);
-    if (isStream(source)) return `[Stream:${cap(name() ?? "Stream")}]`;
-    return `[EventEmitter:${cap(name() ?? "EventEmitter")}]`;
+    return kindToken(isStream(source) ? "Stream" : "EventEmitter", constructorName(source), o);
   }
   if (hasOwn(source, "raw")) {
     const raw = read(source, "raw");
     if (raw instanceof EventEmitter) {
-      if (isIncomingMessage(raw)) return requestSummary(raw, source, o, cap);
+      if (isIncomingMessage(raw)) return requestSummary(raw, source, o);
       if (isServerResponse(raw)) return responseSummary(raw);
     }
   }
   // Nest's StreamableFile: a file stream behind getStream(), never read here.
-  if (typeof read(source, "getStream") === "function") return `[Stream:${cap(name() ?? "Stream")}]`;
+  if (hasStreamGetter(source)) return kindToken("Stream", constructorName(source), o);
   return undefined;
+}
+
+function kindToken(kind: string, name: string | undefined, o: ResolvedSerializeOptions): string {
+  return `[${kind}:${capString(name ?? kind, o.maxStringLength)}]`;
+}
+
+function hasStreamGetter(source: object): boolean {
+  try {
+    return typeof read(source, "getStream") === "function";
+  } catch {
+    // A throwing accessor says nothing about streams; the object is copied as usual.
+    return false;
+  }
 }
 
 function read(source: object, key: string): unknown {
@@ -85,7 +95,8 @@ function isServerResponse(source: object): boolean {
   return typeof read(source, "statusCode") === "number" && typeof read(source, "setHeader") === "function";
 }
 
-function requestSummary(message: object, wrapper: object, o: ResolvedSerializeOptions, cap: (text: string) => string): JsonValue {
+function requestSummary(message: object, wrapper: object, o: ResolvedSerializeOptions): JsonValue {
+  const cap = (text: string): string => capString(text, o.maxStringLength);
   const summary: { [key: string]: JsonValue } = { type: "HttpRequest" };
   const method = read(message, "method");
   if (typeof method === "string") summary.method = cap(method);
@@ -96,7 +107,7 @@ function requestSummary(message: object, wrapper: object, o: ResolvedSerializeOp
   if (typeof status === "number") summary.statusCode = status;
   const route = routeOf(message, wrapper);
   if (route !== undefined) summary.route = cap(route);
-  summary.headers = selectedHeaders(read(message, "headers") as object, o, cap);
+  summary.headers = selectedHeaders(read(message, "headers") as object, o);
   return summary;
 }
 
@@ -117,12 +128,12 @@ function routeOf(message: object, wrapper: object): string | undefined {
   return undefined;
 }
 
-function selectedHeaders(headers: object, o: ResolvedSerializeOptions, cap: (text: string) => string): { [key: string]: JsonValue } {
+function selectedHeaders(headers: object, o: ResolvedSerializeOptions): { [key: string]: JsonValue } {
   const out: { [key: string]: JsonValue } = {};
   for (const name of SUMMARY_HEADERS) {
     if (isRedactedKey(name, o)) continue;
     const value = read(headers, name);
-    if (typeof value === "string") out[name] = cap(value);
+    if (typeof value === "string") out[name] = capString(value, o.maxStringLength);
   }
   // Node lower-cases incoming header names, so the redact keys are looked up as given lower-cased.
   for (const name of o.redactSet) {

@@ -107,8 +107,8 @@ export class BoundedQueueExporter implements Exporter {
   private pumping = false;
   private idleWaiters: Array<() => void> = [];
   private shutdownDone: Promise<void> | undefined;
-  /** The events in flight, each with the function that ends its export. */
-  private readonly inFlightExports = new Map<ExecutionEvent, (outcome: Outcome) => void>();
+  /** One function per export in flight that ends it (the same event may be exported twice). */
+  private readonly inFlightExports = new Set<(outcome: Outcome) => void>();
   private readonly stderr = new ThrottledLog("BoundedQueueExporter");
 
   /** @throws TypeError naming the first invalid option. */
@@ -196,7 +196,7 @@ export class BoundedQueueExporter implements Exporter {
   /** The deadline passed: every event queued or in flight is dropped now. */
   private giveUp(): void {
     while (this.queue.size > 0) this.drop(this.queue.shift() as ExecutionEvent, "deadline");
-    for (const end of [...this.inFlightExports.values()]) end(DROPPED);
+    for (const end of [...this.inFlightExports]) end(DROPPED);
   }
 
   private start(event: ExecutionEvent): void {
@@ -207,7 +207,7 @@ export class BoundedQueueExporter implements Exporter {
       if (settled) return;
       settled = true;
       if (timer !== undefined) clearTimeout(timer);
-      this.inFlightExports.delete(event);
+      this.inFlightExports.delete(finish);
       this.running--;
       if (outcome.kind === "delivered") {
         this.exported++;
@@ -233,7 +233,7 @@ export class BoundedQueueExporter implements Exporter {
       finish(DELIVERED);
       return;
     }
-    this.inFlightExports.set(event, finish);
+    this.inFlightExports.add(finish);
     const { exportTimeoutMs } = this.options;
     timer = setTimeout(
       () => finish({ kind: "failed", error: new InnerExportTimeoutError("export", exportTimeoutMs), reported: false }),

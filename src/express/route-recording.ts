@@ -87,9 +87,10 @@ export class RouteRecording implements Settlement, BodyRecorder, PendingRecordin
       const recording = new RouteRecording(client, plans, execution, res, next, req, handler);
       installBodyCapture(res, recording);
       recordingStarted(recording);
-      res.once("finish", () => recording.onFinish());
+      // `on`, not `once`: each fires once per response anyway, and `once` allocates a wrapper per listener.
+      res.on("finish", () => recording.onFinish());
       // 'close' also follows a normal 'finish'; by then the event is settled or waits for the handler.
-      res.once("close", () => {
+      res.on("close", () => {
         if (!res.writableFinished) recording.complete(true);
       });
       return recording;

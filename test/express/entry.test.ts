@@ -6,5 +6,6 @@ describe("intentproof/express entry", () => {
   it("exports the middleware and route recorder as functions", () => {
     expect(typeof entry.intentproof).toBe("function");
     expect(typeof entry.recordRoute).toBe("function");
+    expect(typeof entry.closeGracefully).toBe("function");
   });
 });

@@ -25,7 +25,7 @@ export const PUBLIC_EXPORTS: Record<"intentproof" | "intentproof/express" | "int
     "runWithCorrelationId",
     "snapshot",
   ],
-  "intentproof/express": ["intentproof", "recordRoute"],
+  "intentproof/express": ["closeGracefully", "intentproof", "recordRoute"],
   "intentproof/nestjs": [
     "CorrelationId",
     "INTENTPROOF_MODULE_OPTIONS",

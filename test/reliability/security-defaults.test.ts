@@ -222,6 +222,47 @@ describe("redaction: nested keys, any letter case, every captured value", () => 
   });
 });
 
+describe("request objects never carry a token into a record", () => {
+  it("rawHeaders, a whole request from recordRoute's captureInput, and req/res passed to a wrapped service", async () => {
+    const checked = new CheckedExporter();
+    const c = new IntentProofClient({ exporters: [checked], serialization: { redactKeys: ["authorization", "cookie"] } });
+    const audit = c.wrap({ intent: "Audit the request", action: "audit.request" }, (_req: unknown, _res: unknown, _raw: string[]) => true);
+    const app = express();
+    app.use(intentproof({ client: c }));
+    app.get(
+      "/me",
+      recordRoute({ intent: "Show the profile", action: "profile.show", captureInput: ([req]) => req }, (req, res) => {
+        audit(req, res, req.rawHeaders);
+        res.json({ ok: true, seen: req.headers.authorization === `Bearer ${SECRET}` });
+      }),
+    );
+    const server = app.listen(0, "127.0.0.1");
+    await new Promise((resolve) => server.once("listening", resolve));
+    try {
+      const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/me`, {
+        headers: { authorization: `Bearer ${SECRET}`, cookie: `sid=${SECRET}` },
+      });
+      expect(await response.json()).toEqual({ ok: true, seen: true });
+      await vi.waitFor(() => expect(checked.getEvents()).toHaveLength(2));
+      const events = checked.getEvents();
+      expect(JSON.stringify(events)).not.toContain(SECRET);
+      const route = events.find((event) => event.action === "profile.show")!;
+      expect(route.inputs).toMatchObject({
+        type: "HttpRequest",
+        method: "GET",
+        url: "/me",
+        route: "/me",
+        headers: { authorization: "[REDACTED]", cookie: "[REDACTED]" },
+      });
+      // A summary, not the request's sockets and parser state.
+      expect(JSON.stringify(route.inputs).length).toBeLessThan(400);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
 describe("includeErrorStack: false removes every stack", () => {
   it("from sync and async failures, their causes, and route errors", async () => {
     const checked = new CheckedExporter();
