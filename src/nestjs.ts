@@ -19,7 +19,7 @@
  */
 
 /** The module: `IntentProofModule.forRoot(options)` / `forRootAsync({ imports, inject, useFactory | useClass | useExisting })`. */
-export { IntentProofModule } from "./nestjs/intentproof.module.js";
+export { IntentProofModule } from "./nestjs/module/intentproof.module.js";
 
 /** Options of `forRoot` and `forRootAsync`, and the factory interface for `useClass` / `useExisting`. */
 export type {
@@ -28,23 +28,23 @@ export type {
   IntentProofModuleCorrelationOptions,
   IntentProofModuleOptions,
   IntentProofOptionsFactory,
-} from "./nestjs/module-options.js";
+} from "./nestjs/module/module-options.js";
 
 /** Token of the module options: `@Inject(INTENTPROOF_MODULE_OPTIONS)`. */
-export { INTENTPROOF_MODULE_OPTIONS } from "./nestjs/tokens.js";
+export { INTENTPROOF_MODULE_OPTIONS } from "./nestjs/module/tokens.js";
 
 /** Method decorator recording each invocation of a handler or provider method as one event. */
-export { IntentProof } from "./nestjs/intentproof.decorator.js";
+export { IntentProof } from "./nestjs/decorators/intentproof.decorator.js";
 
 /** Parameter decorator giving a handler the request's correlation id. */
-export { CorrelationId } from "./nestjs/correlation-id.decorator.js";
+export { CorrelationId } from "./nestjs/decorators/correlation-id.decorator.js";
 
 /** The correlation middleware the module mounts on every route (same header rules as `intentproof/express`). */
-export { IntentProofMiddleware } from "./nestjs/intentproof.middleware.js";
+export { IntentProofMiddleware } from "./nestjs/middleware/correlation.middleware.js";
 
 /**
- * An optional interceptor recording decorated handlers, for applications that
- * register it themselves; `@IntentProof` does not attach it (the module's
- * global guard ties requests to decorated handlers without one).
+ * A pass-through interceptor kept for applications that registered it:
+ * decorated handlers are recorded without any interceptor.
+ * @deprecated Not needed; remove it from `APP_INTERCEPTOR` / `@UseInterceptors`.
  */
-export { IntentProofInterceptor } from "./nestjs/intentproof.interceptor.js";
+export { IntentProofInterceptor } from "./nestjs/enhancers/intentproof.interceptor.js";

@@ -19,6 +19,9 @@ let sequence = 0;
 const uniqueId = (label: string) => `${label}-${process.pid}-${++sequence}`;
 
 describe.each(PLATFORMS)("Nest pipeline on %s", (platform) => {
+  // Fastify's router gives every request a params object of its own class,
+  // which the shared input rule records even when it has no keys.
+  const emptyParams = platform === "fastify" ? { params: {} } : {};
   const exporter = new CheckedExporter();
   let running: RunningApp;
 
@@ -137,7 +140,7 @@ describe.each(PLATFORMS)("Nest pipeline on %s", (platform) => {
     expect(event!.action).toBe("orders.create");
     expect(event!.status).toBe("error");
     expect(event!.error).toMatchObject({ name: "BadRequestException", code: "400" });
-    expect(event!.inputs).toEqual({ body: { customer: "", amountCents: -5 } });
+    expect(event!.inputs).toEqual({ ...emptyParams, body: { customer: "", amountCents: -5 } });
     expect(event!.attributes).toEqual({ "http.method": "POST", "http.route": "/orders", "http.status_code": 400 });
   });
 
@@ -150,17 +153,17 @@ describe.each(PLATFORMS)("Nest pipeline on %s", (platform) => {
     expect(event!.status).toBe("error");
     // The exception Nest throws for a guard returning false, seen on its way to the filters.
     expect(event!.error).toMatchObject({ name: "ForbiddenException", code: "403", message: "Forbidden resource" });
-    expect(event!.inputs).toEqual({});
+    expect(event!.inputs).toEqual(emptyParams);
     expect(event!.attributes).toEqual({ "http.method": "GET", "http.route": "/orders/guarded", "http.status_code": 403 });
   });
 
-  it("records a refusal another method filter answers first from the response status", async () => {
+  it("records a refusal another method filter answers with the exception's class and the status sent", async () => {
     const id = uniqueId("teapot");
     const response = await send("/orders/teapot", { id });
     expect(response.status).toBe(418);
     const [event] = await eventsOf(exporter, id, 1);
     expect(event!.action).toBe("orders.teapot");
-    expect(event!.error).toMatchObject({ name: "HttpError", code: "418", message: "HTTP 418" });
+    expect(event!.error).toMatchObject({ name: "ForbiddenException", code: "418", message: "Forbidden resource" });
     expect(event!.attributes).toEqual({ "http.method": "GET", "http.route": "/orders/teapot", "http.status_code": 418 });
   });
 
@@ -240,8 +243,8 @@ describe.each(PLATFORMS)("Nest pipeline on %s", (platform) => {
     const handler = byAction(events, "probe.handler");
     expect(handler.status).toBe("error");
     expect(handler.error?.name).toBe("ProbeError");
-    // Not an HttpException: recorded as a 500 although the filter answered 418.
-    expect(handler.attributes?.["http.status_code"]).toBe(500);
+    // The status the application's filter sent, not the 500 Nest would have chosen.
+    expect(handler.attributes?.["http.status_code"]).toBe(418);
   });
 
   it("keeps the id when the request body arrives in pieces", async () => {

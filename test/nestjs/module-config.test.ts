@@ -19,7 +19,7 @@ const HEADER = "x-intentproof-correlation-id";
 
 describe("IntentProofModule.forRoot validation (TypeError naming the field, when the module is defined)", () => {
   const cases: Array<[string, unknown, RegExp]> = [
-    ["an exporter without export()", { exporters: [{}] }, /IntentProofModule\.forRoot: "exporters\[0\]" has no export\(\) method/],
+    ["an exporter without export()", { exporters: [{}] }, /^IntentProofModule\.forRoot: "exporters\[0\]" has no export\(\) method/],
     ["a non-boolean isGlobal", { isGlobal: "yes" }, /"isGlobal" must be a boolean/],
     ["a non-boolean echoHeader", { correlation: { echoHeader: 1 } }, /"correlation\.echoHeader" must be a boolean/],
     ["a bad header name", { correlation: { headerName: "bad header" } }, /"correlation\.headerName"/],
@@ -27,7 +27,8 @@ describe("IntentProofModule.forRoot validation (TypeError naming the field, when
     ["a client that is not a client", { client: {} }, /"client" must be an IntentProofClient/],
     ["a client combined with exporters", { client: createIntentProofClient(), exporters: [] }, /"client" cannot be combined with "exporters"/],
     ["a client combined with a header name", { client: createIntentProofClient(), correlation: { headerName: "x-id" } }, /"correlation\.headerName"/],
-    ["an unknown field", { mountMiddlewares: false }, /unknown field "mountMiddlewares"/],
+    ["an unknown field", { mountMiddlewares: false }, /^IntentProofModule\.forRoot: unknown field "mountMiddlewares" \(did you mean "mountMiddleware"\?\)/],
+    ["a bad config document", { version: 2 }, /^IntentProofModule\.forRoot: "version" must be 1/],
     ["bad default attributes", { defaultAttributes: { nested: { no: 1 } } }, /defaultAttributes\.nested/],
     ["options that are not an object", "yes", /options must be an object/],
   ];
@@ -64,7 +65,7 @@ describe("IntentProofModule.forRootAsync validation", () => {
       Test.createTestingModule({
         imports: [IntentProofModule.forRootAsync({ useFactory: () => ({ exporters: [{}] }) as never })],
       }).compile(),
-    ).rejects.toThrow(/IntentProofModule\.forRootAsync \(options produced by the factory\): "exporters\[0\]"/);
+    ).rejects.toThrow(/^IntentProofModule\.forRootAsync \(options produced by the factory\): "exporters\[0\]"/);
   });
 
   it("rejects a useClass without createIntentProofOptions()", async () => {
@@ -221,3 +222,73 @@ describe("module scope and client ownership", () => {
     expect(calls).toEqual(["shutdown"]);
   });
 });
+
+describe("IntentProofModule.forRoot with the spec's intentproof_config.v1 document", () => {
+  it("configures the module's client from the document", async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [IntentProofModule.forRoot({ version: 1, correlation: { headerName: "x-request-id" } })],
+    }).compile();
+    expect(moduleRef.get(IntentProofClient).config.headerName).toBe("x-request-id");
+    await moduleRef.close();
+  });
+});
+
+describe("first-hour mistakes fail with a message naming the fix", () => {
+  it("imports: [IntentProofModule] without forRoot()", async () => {
+    @Module({ imports: [IntentProofModule] })
+    class BareImport {}
+    for (const platform of PLATFORMS) {
+      await expect(startApp(platform, BareImport)).rejects.toThrow(
+        /IntentProofModule was imported without configuration: use imports: \[IntentProofModule\.forRoot\(/,
+      );
+    }
+  });
+
+  it("forRoot() imported in two modules of one application", async () => {
+    const rootExporter = new CheckedExporter();
+    @Module({ imports: [IntentProofModule.forRoot({ exporters: [new CheckedExporter()] })] })
+    class FeatureWithItsOwn {}
+    @Module({ imports: [IntentProofModule.forRoot({ exporters: [rootExporter] }), FeatureWithItsOwn] })
+    class Root {}
+    await expect(startApp("express", Root)).rejects.toThrow(
+      /IntentProofModule\.forRoot\(\) \(or forRootAsync\(\)\) is imported more than once in this application\. Import it once, in the root module/,
+    );
+    expect(rootExporter.getEvents()).toEqual([]);
+  });
+
+  it("the same configured module imported twice is one module: allowed", async () => {
+    const exporter = new CheckedExporter();
+    const intentproof = IntentProofModule.forRoot({ exporters: [exporter] });
+    @Module({ imports: [intentproof] })
+    class Feature {}
+    @Module({ imports: [intentproof, Feature] })
+    class Root {}
+    const running = await startApp("express", Root);
+    await running.close();
+  });
+
+  it("two applications in one process each have their own module", async () => {
+    const first = new CheckedExporter();
+    const second = new CheckedExporter();
+    const a = await startApp("express", rootWith(first));
+    const b = await startApp("fastify", rootWith(second));
+    const [ra, rb] = [await fetch(`${a.url}/bill`), await fetch(`${b.url}/bill`)];
+    expect([ra.status, rb.status]).toEqual([200, 200]);
+    const [idA, idB] = [ra.headers.get("x-intentproof-correlation-id")!, rb.headers.get("x-intentproof-correlation-id")!];
+    await eventsOf(first, idA, 2);
+    await eventsOf(second, idB, 2);
+    expect(first.getEvents().map((event) => event.correlationId)).toEqual([idA, idA]);
+    expect(second.getEvents().map((event) => event.correlationId)).toEqual([idB, idB]);
+    await Promise.all([a.close(), b.close()]);
+  });
+});
+
+function rootWith(exporter: CheckedExporter) {
+  @Module({
+    imports: [IntentProofModule.forRoot({ exporters: [exporter] })],
+    controllers: [BillingController],
+    providers: [BillingService],
+  })
+  class RootWithExporter {}
+  return RootWithExporter;
+}

@@ -1,35 +1,26 @@
 import type { Provider } from "@nestjs/common";
 import type { IntentProofModuleAsyncOptions, IntentProofOptionsFactory } from "./module-options.js";
 import { INTENTPROOF_MODULE_OPTIONS } from "./tokens.js";
+import { describeValue, isPlainRecord, OptionsReader } from "../../core/options/options-reader.js";
 
 const WHERE = "IntentProofModule.forRootAsync";
-const KNOWN_FIELDS = new Set(["imports", "inject", "isGlobal", "useFactory", "useClass", "useExisting"]);
+const KNOWN_FIELDS = ["imports", "inject", "isGlobal", "useFactory", "useClass", "useExisting"];
 
-/** Checks `forRootAsync()`'s own options when the module is defined (TypeError naming the field). */
+/** Checks `forRootAsync()`'s own options when the module is defined (the toolkit's TypeError naming the field). */
 export function checkAsyncOptions(options: unknown): asserts options is IntentProofModuleAsyncOptions {
-  if (options === null || typeof options !== "object" || Array.isArray(options)) {
-    throw new TypeError(`${WHERE}: options must be an object with useFactory, useClass or useExisting`);
+  if (!isPlainRecord(options)) {
+    throw new TypeError(`${WHERE}: options must be an object with useFactory, useClass or useExisting, got ${describeValue(options)}`);
   }
-  const o = options as Record<string, unknown>;
-  for (const key of Object.keys(o)) {
-    if (!KNOWN_FIELDS.has(key)) throw new TypeError(`${WHERE}: unknown field "${key}"`);
-  }
-  const sources = ["useFactory", "useClass", "useExisting"].filter((key) => o[key] !== undefined);
+  const reader = new OptionsReader(WHERE, options, KNOWN_FIELDS);
+  const sources = ["useFactory", "useClass", "useExisting"].filter((field) => reader.has(field));
   if (sources.length !== 1) {
     throw new TypeError(`${WHERE}: give exactly one of "useFactory", "useClass" or "useExisting" (got ${sources.length})`);
   }
-  if (o.useFactory !== undefined && typeof o.useFactory !== "function") {
-    throw new TypeError(`${WHERE}: "useFactory" must be a function`);
-  }
-  if (o.useClass !== undefined && typeof o.useClass !== "function") {
-    throw new TypeError(`${WHERE}: "useClass" must be a class`);
-  }
-  for (const list of ["imports", "inject"]) {
-    if (o[list] !== undefined && !Array.isArray(o[list])) throw new TypeError(`${WHERE}: "${list}" must be an array`);
-  }
-  if (o.isGlobal !== undefined && typeof o.isGlobal !== "boolean") {
-    throw new TypeError(`${WHERE}: "isGlobal" must be a boolean`);
-  }
+  reader.function("useFactory");
+  if (reader.has("useClass") && typeof reader.raw("useClass") !== "function") reader.fail("useClass", "must be a class");
+  reader.array("imports", (value) => value);
+  reader.array("inject", (value) => value);
+  reader.boolean("isGlobal");
 }
 
 function fromFactoryClass(factory: IntentProofOptionsFactory, source: string): unknown {

@@ -4,3 +4,6 @@
  * `@Inject(INTENTPROOF_MODULE_OPTIONS)` to read them back.
  */
 export const INTENTPROOF_MODULE_OPTIONS = Symbol.for("intentproof:nestjs:module-options");
+
+/** @internal The validated, defaulted module settings (`ModuleSettings`), shared by the module's own providers. */
+export const INTENTPROOF_SETTINGS = Symbol("intentproof:nestjs:settings");

@@ -1,11 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Inject, Injectable, Optional, type NestMiddleware } from "@nestjs/common";
-import { IntentProofClient } from "../core/client.js";
-import { runInScope } from "../core/correlation.js";
-import { INTENTPROOF_SETTINGS } from "./internal-tokens.js";
-import type { ModuleSettings } from "./module-settings.js";
-import { correlationIdForNodeRequest } from "./request-correlation.js";
-import { RequestScope } from "./request-scope.js";
+import { IntentProofClient } from "../../core/client.js";
+import { runInScope } from "../../core/correlation.js";
+import { INTENTPROOF_SETTINGS } from "../module/tokens.js";
+import type { ModuleSettings } from "../module/module-settings.js";
+import { inboundCorrelationId } from "../../core/http/index.js";
 
 /**
  * The correlation middleware: takes the request's id from the correlation
@@ -32,10 +31,11 @@ export class IntentProofMiddleware implements NestMiddleware<IncomingMessage, Se
 
   use(request: IncomingMessage, response: ServerResponse, next: (error?: unknown) => void): void {
     const client = this.client;
-    const correlationId = correlationIdForNodeRequest(client, request);
+    const { headerName, generateOnMissing } = client.config;
+    const correlationId = inboundCorrelationId(request, headerName, generateOnMissing);
     if (correlationId !== undefined && this.echoHeader && !response.headersSent) {
-      response.setHeader(client.config.headerName, correlationId);
+      response.setHeader(headerName, correlationId);
     }
-    runInScope(new RequestScope(correlationId, client), next);
+    runInScope({ correlationId, client }, next);
   }
 }

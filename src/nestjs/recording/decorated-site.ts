@@ -1,4 +1,4 @@
-import type { WrapPlan } from "../core/wrap-plan.js";
+import type { WrapPlan } from "../../core/wrap-plan.js";
 
 /** One `@IntentProof` method: what it records, prepared when its class was defined. */
 export interface DecoratedSite {

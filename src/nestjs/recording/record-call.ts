@@ -1,6 +1,23 @@
-import { finalize, Observable, tap } from "rxjs";
-import type { Execution } from "../core/execution.js";
-import type { Settlement } from "./settlement.js";
+import { finalize, isObservable, Observable, tap } from "rxjs";
+import { callRecorded, type Execution, type Settlement } from "../../core/execution.js";
+
+/**
+ * The core's call-and-settle step (sync result, throw, promise, thenable),
+ * plus Nest's third shape: an Observable is returned wrapped, settling
+ * `execution` when its first subscription completes or errors (see
+ * `recordObservable`). `settlement` defaults to settling `execution` as is.
+ */
+export function recordCall(
+  execution: Execution,
+  fn: (...args: any[]) => unknown,
+  thisArg: unknown,
+  args: unknown[],
+  settlement?: Settlement,
+): unknown {
+  return callRecorded(execution, fn, thisArg, args, settlement, (result) =>
+    isObservable(result) ? recordObservable(result, execution, settlement) : undefined,
+  );
+}
 
 /** The error recorded when an Observable is unsubscribed before it emitted anything or finished. */
 function unsubscribedBeforeResult(): Error {
@@ -19,7 +36,9 @@ function unsubscribedBeforeResult(): Error {
  * emits no event. The event is settled before the completion or error is
  * passed on, so it exists by the time anyone reacts to it.
  */
-export function recordObservable<T>(source: Observable<T>, execution: Execution, settlement: Settlement): Observable<T> {
+export function recordObservable<T>(source: Observable<T>, execution: Execution, settlement?: Settlement): Observable<T> {
+  const succeed = (value: unknown) => (settlement === undefined ? execution.succeed(value) : settlement.succeed(execution, value));
+  const fail = (error: unknown) => (settlement === undefined ? execution.fail(error) : settlement.fail(execution, error));
   let claimed = false;
   let last: unknown;
   let emitted = false;
@@ -32,17 +51,17 @@ export function recordObservable<T>(source: Observable<T>, execution: Execution,
         emitted = true;
       },
       error(error: unknown) {
-        settlement.fail(execution, error);
+        fail(error);
       },
       complete() {
-        settlement.succeed(execution, last);
+        succeed(last);
       },
     }),
     finalize(() => {
       // Settled already unless the consumer unsubscribed first (Execution settles once).
       if (execution.isSettled) return;
-      if (emitted) settlement.succeed(execution, last);
-      else settlement.fail(execution, unsubscribedBeforeResult());
+      if (emitted) succeed(last);
+      else fail(unsubscribedBeforeResult());
     }),
   );
   return new Observable<T>((subscriber) => {

@@ -1,12 +1,12 @@
-import { Inject, Module, type DynamicModule, type MiddlewareConsumer, type NestModule, type Provider } from "@nestjs/common";
-import { IntentProofClient } from "../core/client.js";
+import { Inject, Module, Optional, type DynamicModule, type MiddlewareConsumer, type NestModule, type Provider } from "@nestjs/common";
+import { IntentProofClient } from "../../core/client.js";
+import type { IntentProofConfigDocument } from "../../core/types.js";
+import { mountCorrelationMiddleware } from "../middleware/mount-middleware.js";
 import { asyncOptionsProviders, checkAsyncOptions } from "./async-options.js";
-import { INTENTPROOF_SETTINGS } from "./internal-tokens.js";
 import { IntentProofLifecycle } from "./lifecycle.js";
-import { mountCorrelationMiddleware } from "./middleware-routes.js";
 import type { IntentProofModuleAsyncOptions, IntentProofModuleOptions } from "./module-options.js";
 import { clientForSettings, resolveModuleSettings, type ModuleSettings } from "./module-settings.js";
-import { INTENTPROOF_MODULE_OPTIONS } from "./tokens.js";
+import { INTENTPROOF_MODULE_OPTIONS, INTENTPROOF_SETTINGS } from "./tokens.js";
 
 // Every provider takes its dependencies through explicit tokens, so the
 // library does not depend on emitted `design:paramtypes` metadata.
@@ -21,22 +21,39 @@ const exported = [IntentProofClient, INTENTPROOF_MODULE_OPTIONS];
  * Wires IntentProof into a Nest application: provides the configured
  * `IntentProofClient` (inject it by class), mounts the correlation middleware
  * on every route, records `@IntentProof` methods through that client, and
- * delivers buffered events on shutdown. Import it once, in the root module.
+ * delivers buffered events on shutdown. Import it once, in the root module
+ * (a second `forRoot` in the same application is an error at startup).
  */
 @Module({})
 export class IntentProofModule implements NestModule {
-  constructor(@Inject(INTENTPROOF_SETTINGS) private readonly settings: ModuleSettings) {}
+  private readonly settings: ModuleSettings;
+
+  // Optional so that `imports: [IntentProofModule]` (no settings provider)
+  // fails with a message naming the fix rather than a DI error about a token.
+  constructor(@Optional() @Inject(INTENTPROOF_SETTINGS) settings?: ModuleSettings) {
+    if (settings === undefined) {
+      throw new Error(
+        "IntentProofModule was imported without configuration: use " +
+          "imports: [IntentProofModule.forRoot({ exporters: [...] })] (or IntentProofModule.forRootAsync({ useFactory }))" +
+          ", not imports: [IntentProofModule].",
+      );
+    }
+    this.settings = settings;
+  }
 
   configure(consumer: MiddlewareConsumer): void {
     mountCorrelationMiddleware(consumer, this.settings);
   }
 
   /**
-   * Configures the module from static options. They are validated now: a bad
-   * one throws a `TypeError` naming the field. Each application created from
-   * the module gets its own client (unless `client` is given).
+   * Configures the module from static options, or from the spec's
+   * declarative `intentproof_config.v1` document (which configures the
+   * client; the module's own settings keep their defaults). They are
+   * validated now: a bad one throws a `TypeError` naming the field. Each
+   * application created from the module gets its own client (unless
+   * `client` is given).
    */
-  static forRoot(options: IntentProofModuleOptions = {}): DynamicModule {
+  static forRoot(options: IntentProofModuleOptions | IntentProofConfigDocument = {}): DynamicModule {
     const settings = resolveModuleSettings(options, "IntentProofModule.forRoot");
     return {
       module: IntentProofModule,

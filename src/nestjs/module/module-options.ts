@@ -1,6 +1,6 @@
 import type { FactoryProvider, ModuleMetadata, RequestMethod, Type } from "@nestjs/common";
-import type { IntentProofClient } from "../core/client.js";
-import type { CorrelationConfig, IntentProofConfig } from "../core/types.js";
+import type { IntentProofClient } from "../../core/client.js";
+import type { CorrelationConfig, IntentProofConfig } from "../../core/types.js";
 
 /** Correlation settings: the client's header rules plus whether responses carry the id back. */
 export interface IntentProofModuleCorrelationOptions extends CorrelationConfig {
@@ -30,9 +30,9 @@ export interface IntentProofModuleOptions extends Omit<IntentProofConfig, "corre
   correlation?: IntentProofModuleCorrelationOptions;
   /**
    * Mount the correlation middleware on every route. Default `true`. When
-   * `false` (or on an `exclude`d route) the module still opens a bare
-   * per-request scope, reading and echoing no header, so that decorated
-   * handlers there are recorded with the inbound or a generated id.
+   * `false` (or on an `exclude`d route) nothing runs for undecorated
+   * handlers; a decorated handler there is still recorded, with the inbound
+   * or a generated id (not echoed on the response).
    */
   mountMiddleware?: boolean;
   /** Routes the correlation middleware skips (health checks, metrics): no id is read, generated or echoed there. Default none. */

@@ -1,10 +1,8 @@
-import { UseFilters } from "@nestjs/common";
-import type { WrapOptions } from "../core/types.js";
-import { prepareWrap } from "../core/wrap-plan.js";
-import { copyFunctionMetadata } from "./copy-function-metadata.js";
-import { markDecorated, type DecoratedSite } from "./decorated-site.js";
-import { createRecordedMethod } from "./recorded-method.js";
-import { refusalObserverFilter } from "./refusal-observer.filter.js";
+import type { WrapOptions } from "../../core/types.js";
+import { prepareWrap } from "../../core/wrap-plan.js";
+import { markDecorated, type DecoratedSite } from "../recording/decorated-site.js";
+import { createRecordedMethod } from "../recording/recorded-method.js";
+import { copyFunctionMetadata } from "../utils/copy-function-metadata.js";
 
 const WHERE = "@IntentProof";
 
@@ -29,19 +27,21 @@ function labelOf(target: object, propertyKey: string | symbol): string {
  *
  * - `inputs`: the arguments keyed by index (for a handler, as Nest's param
  *   decorators and pipes resolved them), unless `captureInput` is given.
- * - Handlers: the event has `http.method`, `http.route` and
- *   `http.status_code`. An `HttpException` gives `error.name` its class name
- *   and `error.code` its status; any other error counts as a 500. A request
- *   refused before the handler ran (a guard, a pipe) is recorded as an error
- *   event with the request's params, query and body as inputs.
- * - How: `IntentProofModule`'s middleware and global guard mark each request
- *   to a decorated handler, and the replaced method records as that handler
- *   when Nest calls it. No interceptor is attached (an interceptor would make
- *   Nest build an Observable pipeline for every request); the decorator only
- *   adds an exception filter that is consulted when an exception is thrown,
- *   never chosen, and lets a refusal be recorded with its exception class.
- *   `IntentProofInterceptor` remains available for applications that want to
- *   register it themselves.
+ * - Route handlers: the event is the response the client got, emitted when
+ *   the response has closed: `http.method`, `http.route`, `http.status_code`
+ *   as sent (after interceptors, exception filters and `@Res()` code), and
+ *   `http.client_aborted` when the client left first. A thrown error keeps
+ *   its class (`error.name`); an HttpException's `error.code` is the status
+ *   sent. An error an exception filter answered with a 2xx/3xx is `ok`; a
+ *   5xx sent without a thrown error is an `HttpError`; an error after the
+ *   response went out is recorded with `http.response_already_sent`, and a
+ *   client that left first as a `ClientAbortedError`. A request refused
+ *   before the handler ran (a guard, a pipe) is recorded as an error event
+ *   with the request's params, query and body as inputs. A `StreamableFile`
+ *   or stream result is recorded as a short token, never its internals.
+ * - Routes are recognised when Nest builds them (see `route-entry.ts`): no
+ *   guard, interceptor or filter is added to any route, and undecorated
+ *   routes are left exactly as Nest built them.
  * - `Observable` results: the event settles when the first subscription
  *   completes (`output` = the last value) or errors.
  * - Before the module has started, the method runs unrecorded (warned once).
@@ -69,11 +69,6 @@ export function IntentProof<TArgs extends unknown[] = any[], TResult = any>(
     copyFunctionMetadata(original, recorded);
     markDecorated(recorded, site);
     descriptor.value = recorded;
-    // No interceptor: an interceptor on a route makes Nest build an Observable
-    // pipeline for every request. The module's global guard ties the request
-    // to this method instead; this filter, consulted only when an exception
-    // is thrown, lets a refusal be recorded with its exception.
-    UseFilters(refusalObserverFilter)(target, propertyKey, descriptor);
     return descriptor;
   };
 }

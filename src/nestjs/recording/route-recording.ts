@@ -1,0 +1,218 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { ServerResponse } from "node:http";
+import type { IntentProofClient } from "../../core/client.js";
+import { runInScope, type CorrelationScope } from "../../core/correlation.js";
+import { tryStartExecution, type Execution, type FailureDetails, type Settlement } from "../../core/execution.js";
+import type { Attributes } from "../../core/types.js";
+import {
+  clientAbortedError,
+  defaultRequestInputs,
+  HTTP_CLIENT_ABORTED,
+  HTTP_METHOD,
+  HTTP_RESPONSE_ALREADY_SENT,
+  HTTP_ROUTE,
+  HTTP_STATUS_CODE,
+  isErrorStatus,
+  statusError,
+} from "../../core/http/index.js";
+import { routePatternOf } from "../utils/platform.js";
+import type { DecoratedSite } from "./decorated-site.js";
+
+/**
+ * One request to an `@IntentProof` route handler, from the moment Nest
+ * takes it (before any guard) until its response has closed. Its event is
+ * the response the client actually got, so it is emitted only when both are
+ * known:
+ * - the response closed (`statusCode` is final, after exception filters,
+ *   interceptors and `@Res()` code; `writableFinished` tells a client abort);
+ * - the handler's own outcome, when the handler ran (its inputs, its result
+ *   or error). When it never ran (a guard or a pipe refused the request, an
+ *   interceptor answered instead) the event has the request's params, query
+ *   and body as inputs.
+ * An error thrown anywhere in Nest's route pipeline (guard, interceptor,
+ * pipe, handler, serializing the result) is noted as it leaves the pipeline,
+ * so the event keeps its class even when an exception filter answered it.
+ * The handler's event therefore comes after the events of the calls it made
+ * (its services settle first), all with the request's correlation id; its
+ * `startedAt`/`completedAt` span theirs. A handler that never settles is
+ * never recorded.
+ */
+export class RouteRecording implements Settlement {
+  private execution: Execution | undefined;
+  private handlerRunning = false;
+  private handlerValue: unknown;
+  private handlerFailed = false;
+  private handlerError: unknown;
+  private pipelineFailed = false;
+  private pipelineError: unknown;
+  /** The error came after the response had started: the client got what was sent before it. */
+  private failedAfterResponse = false;
+  private responseClosed = false;
+  private recorded = false;
+
+  constructor(
+    private readonly site: DecoratedSite,
+    readonly client: IntentProofClient,
+    private readonly request: unknown,
+    private readonly response: ServerResponse,
+    /** The correlation the request runs in (a refusal is recorded with it). */
+    readonly scope: CorrelationScope,
+    /** True when the route entry opens `scope` (no correlation middleware ran), false when it is already active. */
+    readonly opensScope: boolean,
+  ) {
+    if (trackByResponse) recordingByResponse.set(response, this);
+    // `close` comes once, after `finish` or when the connection drops first.
+    response.on("close", this.onResponseClosed);
+  }
+
+  private readonly onResponseClosed = (): void => {
+    this.responseClosed = true;
+    this.recordWhenComplete();
+  };
+
+  /**
+   * Whether a call of `site` is this route's handler being called by Nest:
+   * the first call of the route's own decorated method. Nested decorated
+   * calls the handler makes are recorded on their own.
+   */
+  awaitsHandler(site: DecoratedSite): boolean {
+    return site === this.site && this.execution === undefined && !this.recorded;
+  }
+
+  /** The handler has started, recorded by `execution`; its settlement comes back through `succeed`/`fail`. */
+  handlerStarted(execution: Execution): void {
+    this.execution = execution;
+    this.handlerRunning = true;
+  }
+
+  /** Settlement of the handler's call: noted, recorded with the response. */
+  succeed(_execution: Execution, value: unknown): void {
+    this.handlerRunning = false;
+    this.handlerValue = value;
+    this.recordWhenComplete();
+  }
+
+  fail(_execution: Execution, error: unknown): void {
+    this.handlerRunning = false;
+    this.handlerFailed = true;
+    this.handlerError = error;
+    this.failedAfterResponse ||= this.response.headersSent;
+    this.recordWhenComplete();
+  }
+
+  /** The error that left Nest's route pipeline, on its way to the exception filters. */
+  notePipelineError(error: unknown): void {
+    this.pipelineFailed = true;
+    this.pipelineError = error;
+    this.failedAfterResponse ||= this.response.headersSent;
+  }
+
+  /**
+   * An error the platform met while sending the response (Fastify serializes
+   * a result after Nest's pipeline has returned, and answers its failure
+   * itself): the reason for the status, unless the pipeline threw first.
+   */
+  noteResponseError(error: unknown): void {
+    if (this.pipelineFailed) return;
+    this.pipelineFailed = true;
+    this.pipelineError = error;
+  }
+
+  private recordWhenComplete(): void {
+    if (this.recorded || !this.responseClosed || this.handlerRunning) return;
+    this.recorded = true;
+    try {
+      this.record();
+    } catch (error) {
+      this.client.reportInternalError(error);
+    }
+  }
+
+  private record(): void {
+    const response = this.response;
+    const aborted = !response.writableFinished;
+    const status = response.statusCode;
+    const attributes: Attributes = {};
+    const method = (this.request as { method?: unknown })?.method;
+    if (typeof method === "string") attributes[HTTP_METHOD] = method;
+    const route = routePatternOf(this.request);
+    if (route !== undefined) attributes[HTTP_ROUTE] = route;
+    // A status line the client never received is not reported as its status.
+    if (response.headersSent) attributes[HTTP_STATUS_CODE] = status;
+    if (aborted) attributes[HTTP_CLIENT_ABORTED] = true;
+
+    // Refused before the handler ran: recorded now, with the request's params, query and body.
+    const execution =
+      this.execution ??
+      runInScope(this.scope, tryStartExecution, this.client, this.site.refusalPlan, [], defaultRequestInputs(this.request));
+    if (execution === undefined) return;
+    const failed = this.pipelineFailed || this.handlerFailed;
+    const error = this.pipelineFailed ? this.pipelineError : this.handlerError;
+    if (failed && this.failedAfterResponse) attributes[HTTP_RESPONSE_ALREADY_SENT] = true;
+    if (failed && (aborted || status >= 400 || this.failedAfterResponse)) {
+      execution.fail(error, failureDetails(error, status, attributes));
+    } else if (aborted) {
+      execution.fail(clientAbortedError(), { attributes });
+    } else if (isErrorStatus(status)) {
+      execution.fail(statusError(status), { code: String(status), attributes });
+    } else {
+      // Handled: the handler's result (the core's serializer turns a
+      // StreamableFile or stream into a short token, never its internals), or
+      // an error an exception filter answered with success.
+      execution.succeed(failed ? undefined : this.handlerValue, attributes);
+    }
+  }
+}
+
+/**
+ * An HttpException (recognised by shape, so one from another copy of
+ * `@nestjs/common` counts) keeps its class name, and its code is the status
+ * the client got (an exception filter may have changed it); any other error
+ * keeps its own name and code.
+ */
+function failureDetails(error: unknown, status: number, attributes: Attributes): FailureDetails {
+  const name = httpExceptionName(error);
+  return name === undefined ? { attributes } : { name, code: String(status), attributes };
+}
+
+function httpExceptionName(error: unknown): string | undefined {
+  if (error === null || typeof error !== "object") return undefined;
+  try {
+    const e = error as { getStatus?: unknown; getResponse?: unknown };
+    if (typeof e.getStatus !== "function" || typeof e.getResponse !== "function") return undefined;
+    const name = (Object.getPrototypeOf(error)?.constructor as { name?: unknown } | undefined)?.name;
+    return typeof name === "string" && name !== "" ? name : "HttpException";
+  } catch {
+    return undefined;
+  }
+}
+
+// Recordings by Node response, for platform hooks that only see the response
+// (kept only once such a hook is installed: Fastify's, see response-errors.ts).
+const recordingByResponse = new WeakMap<ServerResponse, RouteRecording>();
+let trackByResponse = false;
+
+export function trackRecordingsByResponse(): void {
+  trackByResponse = true;
+}
+
+export function recordingOfResponse(response: ServerResponse): RouteRecording | undefined {
+  return recordingByResponse.get(response);
+}
+
+// The recording of the request being handled, for its decorated method to
+// find when Nest calls it. A store of the integration's own, set only by the
+// route entry: an application's `runWithCorrelationId` cannot hide it.
+const routeRecordings = new AsyncLocalStorage<RouteRecording>();
+
+export function currentRouteRecording(): RouteRecording | undefined {
+  return routeRecordings.getStore();
+}
+
+export function runWithRouteRecording<R, TArgs extends unknown[]>(
+  recording: RouteRecording,
+  fn: (...args: TArgs) => R,
+  ...args: TArgs
+): R {
+  return routeRecordings.run(recording, fn, ...args);
+}

@@ -1,0 +1,169 @@
+// Each decorated request's event must describe the response the client
+// actually received: status, error class, aborts, and no host internals. Run
+// against a real application on both platforms; every assertion on an event
+// is made against the response this test's client got.
+import { request as httpRequest } from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ExecutionEvent } from "../../src/index.js";
+import { CheckedExporter } from "../support/event-validator.js";
+import { outcomeAppModule, SERVED_FILE } from "./fixtures/outcome-app.js";
+import { PLATFORMS, startApp, type RunningApp } from "./fixtures/platforms.js";
+import { byAction, eventsOf } from "./fixtures/wait.js";
+
+const HEADER = "x-intentproof-correlation-id";
+let sequence = 0;
+const uniqueId = (label: string) => `${label}-${process.pid}-${++sequence}`;
+
+describe.each(PLATFORMS)("Nest records what the client received, on %s", (platform) => {
+  const exporter = new CheckedExporter();
+  let running: RunningApp;
+
+  beforeAll(async () => {
+    running = await startApp(platform, outcomeAppModule(exporter));
+  });
+  afterAll(async () => {
+    await running?.close();
+  });
+
+  async function get(path: string, headers: Record<string, string> = {}) {
+    const id = uniqueId(path.replace(/\W/g, ""));
+    const response = await fetch(running.url + path, { headers: { [HEADER]: id, ...headers } });
+    const body = await response.text();
+    return { id, response, body };
+  }
+
+  /** The event of the route's handler, checked against the status the client got. */
+  async function handlerEvent(id: string, action: string, status: number, count = 1): Promise<ExecutionEvent> {
+    const event = byAction(await eventsOf(exporter, id, count), action);
+    expect(event.attributes?.["http.status_code"]).toBe(status);
+    return event;
+  }
+
+  it("an exception filter answering 409: error, the exception's class, 409", async () => {
+    const { id, response, body } = await get("/outcome/conflict");
+    expect(response.status).toBe(409);
+    expect(JSON.parse(body)).toEqual({ conflict: true });
+    const event = await handlerEvent(id, "outcome.conflict", 409, 2);
+    expect(event.status).toBe("error");
+    expect(event.error).toMatchObject({ name: "StockError", message: "no stock left" });
+  });
+
+  it("an exception filter answering 200: ok, 200", async () => {
+    const { id, response, body } = await get("/outcome/idempotent");
+    expect(response.status).toBe(200);
+    expect(JSON.parse(body)).toEqual({ alreadyDone: true });
+    const event = await handlerEvent(id, "outcome.idempotent", 200);
+    expect(event.status).toBe("ok");
+    expect(event.error).toBeUndefined();
+  });
+
+  it("a @Res() handler answering 503 after it returned: error, 503", async () => {
+    const { id, response } = await get("/outcome/late");
+    expect(response.status).toBe(503);
+    const event = await handlerEvent(id, "outcome.late", 503);
+    expect(event.status).toBe("error");
+    expect(event.error).toMatchObject({ name: "HttpError", code: "503", message: "HTTP 503" });
+  });
+
+  it("a handler failing after its @Res() answer went out: the client got 200, the record the error and that it came late", async () => {
+    const { id, response, body } = await get("/outcome/sent-then-failed");
+    expect(response.status).toBe(200);
+    expect(JSON.parse(body)).toEqual({ answered: true });
+    const event = await handlerEvent(id, "outcome.sentThenFailed", 200);
+    expect(event.status).toBe("error");
+    expect(event.error).toMatchObject({ name: "Error", message: "failed after answering" });
+    expect(event.attributes?.["http.response_already_sent"]).toBe(true);
+  });
+
+  it.each(["bigint", "cycle"])("a %s result Nest cannot serialize: the client got 500, so does the record", async (kind) => {
+    const { id, response } = await get(`/outcome/${kind}`);
+    expect(response.status).toBe(500);
+    const event = await handlerEvent(id, `outcome.${kind}`, 500);
+    expect(event.status).toBe("error");
+    // Express serializes inside Nest's pipeline; Fastify after it, seen through its onError hook.
+    expect(event.error?.name).toBe("TypeError");
+  });
+
+  it("an interceptor failing after the handler returned: error, 500", async () => {
+    const { id, response } = await get("/outcome/after");
+    expect(response.status).toBe(500);
+    const event = await handlerEvent(id, "outcome.after", 500);
+    expect(event.status).toBe("error");
+    expect(event.error).toMatchObject({ name: "Error", message: "interceptor broke after the handler" });
+  });
+
+  it("a StreamableFile: the client gets the file, the record a summary without the path", async () => {
+    const { id, response, body } = await get("/outcome/file");
+    expect(response.status).toBe(200);
+    expect(body).toContain("StreamableFile result must never put its path");
+    const event = await handlerEvent(id, "outcome.file", 200);
+    expect(event.status).toBe("ok");
+    expect(event.output).toBe("[Stream:StreamableFile]");
+    expect(JSON.stringify(event)).not.toContain(SERVED_FILE);
+  });
+
+  it("a global guard's refusal keeps its exception class and status", async () => {
+    const { id, response } = await get("/outcome/secret", { "x-no-token": "1" });
+    expect(response.status).toBe(401);
+    const event = await handlerEvent(id, "outcome.secret", 401);
+    expect(event.status).toBe("error");
+    expect(event.error).toMatchObject({ name: "UnauthorizedException", code: "401", message: "token required" });
+    expect(event.output).toBeUndefined();
+  });
+
+  it("a method guard's refusal keeps its exception class and status", async () => {
+    const { id, response } = await get("/outcome/forbidden");
+    expect(response.status).toBe(403);
+    const event = await handlerEvent(id, "outcome.forbidden", 403);
+    expect(event.error).toMatchObject({ name: "ForbiddenException", code: "403" });
+  });
+
+  it("a client that leaves before the response: the record says so, with no status it never got", async () => {
+    const id = uniqueId("abort");
+    const url = new URL(running.url + "/outcome/slow");
+    const clientSaw = await new Promise<string>((resolve) => {
+      const outgoing = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, headers: { [HEADER]: id } }, () =>
+        resolve("a response"),
+      );
+      outgoing.on("error", (error) => resolve(`error ${(error as NodeJS.ErrnoException).code}`));
+      outgoing.end();
+      setTimeout(() => outgoing.destroy(), 40);
+    });
+    expect(clientSaw).toBe("error ECONNRESET");
+    const [event] = await eventsOf(exporter, id, 1);
+    expect(event!.action).toBe("outcome.slow");
+    expect(event!.status).toBe("error");
+    expect(event!.error?.name).toBe("ClientAbortedError");
+    expect(event!.attributes?.["http.client_aborted"]).toBe(true);
+    expect(event!.attributes?.["http.status_code"]).toBeUndefined();
+    expect(event!.durationMs).toBeGreaterThanOrEqual(100); // the handler's own time: it ran to its end
+  });
+
+  it("an interceptor re-correlating the chain does not hide the handler; services follow the new id", async () => {
+    const { id, response, body } = await get("/outcome/recorrelated");
+    expect(response.status).toBe(200);
+    expect(JSON.parse(body)).toEqual({ id: `${id}-inner` });
+    const [event] = await eventsOf(exporter, `${id}-inner`, 2).then((events) => [byAction(events, "outcome.recorrelated"), events]);
+    expect((event as ExecutionEvent).attributes).toEqual({ "http.method": "GET", "http.route": "/outcome/recorrelated", "http.status_code": 200 });
+    expect((event as ExecutionEvent).output).toEqual({ id: `${id}-inner` });
+  });
+
+  it("a request-scoped controller's handler is recorded like any other", async () => {
+    const { id, response, body } = await get("/scoped");
+    expect(response.status).toBe(200);
+    const event = await handlerEvent(id, "outcome.scoped", 200, 2);
+    expect(event.status).toBe("ok");
+    expect(event.output).toEqual(JSON.parse(body));
+  });
+
+  it("emits the service's event before the handler's, both with the request's id", async () => {
+    const { id, response } = await get("/outcome/conflict");
+    expect(response.status).toBe(409);
+    const events = await eventsOf(exporter, id, 2);
+    expect(events.map((event) => event.action)).toEqual(["stock.reserve", "outcome.conflict"]);
+    // The handler's event spans the service's.
+    const [service, handler] = events;
+    expect(Date.parse(handler!.startedAt)).toBeLessThanOrEqual(Date.parse(service!.startedAt));
+    expect(Date.parse(handler!.completedAt)).toBeGreaterThanOrEqual(Date.parse(service!.completedAt));
+  });
+});
