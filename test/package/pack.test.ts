@@ -227,7 +227,7 @@ describe("the packed package in a scratch app", () => {
       moduleResolution: "nodenext",
       files: ["consumer.ts", "consumer-cjs.cts"],
     },
-    "node16 (CJS file)": { module: "node16", moduleResolution: "node16", files: ["consumer-cjs.cts"] },
+    "node16 (ESM and CJS files)": { module: "node16", moduleResolution: "node16", files: ["consumer.ts", "consumer-cjs.cts"] },
     bundler: { module: "preserve", moduleResolution: "bundler", files: ["consumer.ts"] },
   };
   for (const [name, { files, ...compilerOptions }] of Object.entries(tsconfigs) as Array<[string, { files: string[] }]>) {
