@@ -116,8 +116,12 @@ describe("README", () => {
     expect(output, "code blocks do not compile").toBe("");
   });
 
-  it("documents every export of the three entry points (README or docs/reference.md)", async () => {
-    const documented = README + DOCS["docs/reference.md"];
+  it("documents every export of the three entry points (README or docs/, the API contract aside)", async () => {
+    // API.md is the contract every export comes from: documenting means the user docs.
+    const documented = Object.entries(PAGES)
+      .filter(([page]) => page !== "docs/API.md")
+      .map(([, markdown]) => markdown)
+      .join("\n");
     const entries = ["../../src/index.js", "../../src/express.js", "../../src/nestjs.js"];
     for (const entry of entries) {
       const names = Object.keys((await import(entry)) as object);
