@@ -187,6 +187,17 @@ describe("the packed declarations", () => {
     );
     expect(leaked).toEqual([]);
   });
+
+  it("no declaration left in the tarball still refers to a stripped top-level @internal name", () => {
+    // A kept signature naming a stripped type breaks the .d.ts for projects with skipLibCheck off.
+    const root = join(app, "node_modules", "intentproof", "dist");
+    const stripped = tagged.filter((d) => d.owner === undefined).map((d) => d.name);
+    const dangling = declarationFiles(root).flatMap((file) => {
+      const text = readFileSync(file, "utf8");
+      return stripped.filter((name) => new RegExp(`(?<![\\w$.])${name.replace(/\$/g, "\\$")}(?![\\w$])`).test(text)).map((name) => `${relative(root, file)}: ${name}`);
+    });
+    expect(dangling).toEqual([]);
+  });
 });
 
 describe("the packed package in a scratch app", () => {
