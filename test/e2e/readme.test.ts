@@ -48,6 +48,17 @@ function typeScriptBlocks(markdown: string): CodeBlock[] {
   return blocks;
 }
 
+const withoutCode = (markdown: string): string => markdown.replace(/^```[\s\S]*?^```/gm, "");
+
+/** The anchors GitHub gives a page's headings: lower case, punctuation dropped, spaces to hyphens. */
+function headingSlugs(markdown: string): Set<string> {
+  const slugs = new Set<string>();
+  for (const [, text] of withoutCode(markdown).matchAll(/^#{1,6} (.+)$/gm)) {
+    slugs.add(text!.trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, "").replace(/ /g, "-"));
+  }
+  return slugs;
+}
+
 describe("README", () => {
   it("names the two commands for a fresh clone, and package.json defines both", () => {
     expect(README).toContain("npm ci && npm start");
@@ -132,14 +143,17 @@ describe("README", () => {
     }
   });
 
-  it("every relative link of the README and docs/ leads to a file", () => {
+  it("every relative link of the README and docs/ leads to a file, and to a heading of it when it names one", () => {
     const broken: string[] = [];
     for (const [page, markdown] of Object.entries(PAGES)) {
-      const prose = markdown.replace(/^```[\s\S]*?^```/gm, "");
-      for (const [, target] of prose.matchAll(/\]\(([^)\s#]+)(?:#[^)]*)?\)/g)) {
+      for (const [, target, anchor] of withoutCode(markdown).matchAll(/\]\(([^)\s#]*)(?:#([^)\s]*))?\)/g)) {
         if (/^[a-z]+:/.test(target!)) continue;
-        const path = join(dirname(page), target!);
-        if (!existsSync(join(REPO_ROOT, path)) && !PENDING_DOCS.has(path)) broken.push(`${page} → ${target}`);
+        const path = target ? join(dirname(page), target) : page;
+        if (PENDING_DOCS.has(path)) continue;
+        if (!existsSync(join(REPO_ROOT, path))) broken.push(`${page} → ${target}`);
+        else if (anchor && path.endsWith(".md") && !headingSlugs(readFileSync(join(REPO_ROOT, path), "utf8")).has(anchor)) {
+          broken.push(`${page} → ${target}#${anchor}`);
+        }
       }
     }
     expect(broken).toEqual([]);
