@@ -76,7 +76,8 @@ function consumerReport(file: string): ConsumerReport {
 function cloneWithoutBuild(to: string): void {
   const listed = run("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], REPO_ROOT);
   for (const file of listed.split("\0").filter(Boolean)) {
-    if (!existsSync(join(REPO_ROOT, file))) continue; // deleted in the working tree, not yet committed
+    // Deleted in the working tree but not yet committed; or a node_modules link git does not ignore.
+    if (!existsSync(join(REPO_ROOT, file)) || file.split("/")[0] === "node_modules") continue;
     mkdirSync(dirname(join(to, file)), { recursive: true });
     cpSync(join(REPO_ROOT, file), join(to, file));
   }
