@@ -4,7 +4,7 @@
  * exactly that install), and the packed intentproof extracted as a real copy
  * into its node_modules (a symlink would resolve the peers from this repo).
  */
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -28,6 +28,16 @@ export function run(command: string, args: string[], cwd: string, extraEnv: Reco
     const e = error as { stdout?: string; stderr?: string; message: string };
     throw new Error(`${command} ${args.join(" ")} failed:\n${e.stdout ?? ""}\n${e.stderr ?? ""}\n${e.message}`);
   }
+}
+
+/** Like run(), without blocking: for the tsc runs a fixture can do side by side. */
+export function runAsync(command: string, args: string[], cwd: string, extraEnv: Record<string, string> = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { cwd, encoding: "utf8", env: childEnv(extraEnv), maxBuffer: 16 * 2 ** 20 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${command} ${args.join(" ")} failed:\n${stdout}\n${stderr}\n${error.message}`));
+      else resolve(stdout);
+    });
+  });
 }
 
 /** `npm ci` the fixture's pinned dependencies, unless node_modules already holds exactly this install. */
