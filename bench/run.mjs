@@ -3,19 +3,29 @@
 // IntentProof. Every measurement runs in child processes that import the
 // package by its own name (resolved through package.json "exports" to dist/),
 // so it measures what users get. Progress goes to stderr; the tables, the
-// README snippet and bench/results/latest.json are the results.
+// Markdown snippet and bench/results/latest.json (and node-<major>.json, one
+// per Node major) are the results.
 //
 //   node bench/run.mjs [--quick] [--only core,memory,import,express,nest]
-//                      [--http-rounds N] [--http-duration S]
+//                      [--http-rounds N] [--http-duration S] [--node <path>]
+//   node bench/run.mjs --report [--write]
+//
+// --node runs the whole bench (this script and every child) on that Node
+// binary. --report prints the docs/benchmarks.md tables from the saved
+// node-<major>.json results, one column per Node version; --write puts them
+// between the BENCH markers of docs/benchmarks.md.
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { measureColdImports, IMPORT_PROBES } from "./cold-import.mjs";
 import { compareThroughput } from "./http/compare.mjs";
 import { repoRoot, runNode, runNodeJson } from "./lib/child.mjs";
 import { machineInfo } from "./lib/machine.mjs";
 import { printReport } from "./lib/report.mjs";
+import { sideBySideReport } from "./lib/side-by-side.mjs";
 
 const SECTIONS = ["core", "memory", "import", "express", "nest"];
 const { values: flags } = parseArgs({
@@ -24,8 +34,27 @@ const { values: flags } = parseArgs({
     only: { type: "string" },
     "http-rounds": { type: "string" },
     "http-duration": { type: "string" },
+    node: { type: "string" },
+    report: { type: "boolean", default: false },
+    write: { type: "boolean", default: false },
   },
 });
+
+if (flags.report) {
+  sideBySideReport({ resultsDir: join(repoRoot, "bench/results"), docsFile: join(repoRoot, "docs/benchmarks.md"), write: flags.write });
+  process.exit(0);
+}
+
+if (flags.node !== undefined) {
+  // Re-run this script on the requested Node: every child (fork, spawn of
+  // process.execPath) then inherits it too.
+  const rest = process.argv.slice(2).filter((arg, i, all) => arg !== "--node" && all[i - 1] !== "--node" && !arg.startsWith("--node="));
+  const version = spawnSync(flags.node, ["--version"], { encoding: "utf8" });
+  if (version.status !== 0) throw new Error(`--node: cannot run ${flags.node} (${version.error?.message ?? version.stderr})`);
+  process.stderr.write(`running the bench on ${flags.node} (${version.stdout.trim()})\n`);
+  const child = spawnSync(flags.node, [fileURLToPath(import.meta.url), ...rest], { stdio: "inherit" });
+  process.exit(child.status ?? 1);
+}
 const quick = flags.quick;
 const only = flags.only ? flags.only.split(",").map((s) => s.trim()) : SECTIONS;
 for (const name of only) if (!SECTIONS.includes(name)) throw new Error(`--only: unknown section "${name}" (${SECTIONS.join(", ")})`);
@@ -177,5 +206,8 @@ const resultsDir = join(repoRoot, "bench/results");
 mkdirSync(resultsDir, { recursive: true });
 const resultsFile = join(resultsDir, "latest.json");
 writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+// One file per Node major, which --report puts side by side.
+const major = process.versions.node.split(".")[0];
+writeFileSync(join(resultsDir, `node-${major}.json`), `${JSON.stringify(results, null, 2)}\n`);
 printReport(results);
-log(`\nwrote ${resultsFile} (${results.totalSeconds.toFixed(0)} s total)`);
+log(`\nwrote ${resultsFile} and node-${major}.json (${results.totalSeconds.toFixed(0)} s total)`);

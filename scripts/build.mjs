@@ -5,9 +5,14 @@
 // each entry becomes one file importing one shared chunk, so a cold import
 // reads a few files instead of dozens, and every entry still shares a single
 // copy of the core (one AsyncLocalStorage, one IntentProofClient class).
-// Declarations are copied unbundled beside them.
+// Declarations are copied unbundled beside them, without the members marked
+// `@internal` (stripInternal), and once more as CommonJS declarations under
+// dist/cjs/ (`.d.cts`, relative imports rewritten to `.cjs`): the exports map's
+// "require" condition points TypeScript there, so a CommonJS file under
+// node16/nodenext is not told it "imports an ES module", while the JavaScript
+// both describe is the same single ESM file (Node >= 20.19 can require it).
 import { execFileSync } from "node:child_process";
-import { chmodSync, cpSync, existsSync, readdirSync, rmSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { rolldown } from "rolldown";
@@ -32,9 +37,24 @@ function copyDeclarations(from, to) {
   }
 }
 
+// `from "./x.js"`, `import("../y.js")`: relative specifiers only.
+const RELATIVE_JS_SPECIFIER = /((?:\bfrom|\bimport)\s*\(?\s*["'])(\.{1,2}\/[^"']*?)\.js(["'])/g;
+
+function writeCommonJsDeclarations(from, to) {
+  for (const entry of readdirSync(from, { withFileTypes: true })) {
+    const source = join(from, entry.name);
+    if (entry.isDirectory()) writeCommonJsDeclarations(source, to);
+    else if (entry.name.endsWith(".d.ts")) {
+      const target = join(to, relative(compiled, source)).replace(/\.d\.ts$/, ".d.cts");
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, readFileSync(source, "utf8").replace(RELATIVE_JS_SPECIFIER, "$1$2.cjs$3"));
+    }
+  }
+}
+
 rmSync(compiled, { recursive: true, force: true });
 rmSync(dist, { recursive: true, force: true });
-compile("-p", "tsconfig.json", "--outDir", compiled, "--sourceMap", "false");
+compile("-p", "tsconfig.json", "--outDir", compiled, "--sourceMap", "false", "--stripInternal");
 
 const bundle = await rolldown({
   input: Object.fromEntries(ENTRIES.map((name) => [name, join(compiled, `${name}.js`)])),
@@ -49,6 +69,7 @@ await bundle.write({
 });
 await bundle.close();
 copyDeclarations(compiled, dist);
+writeCommonJsDeclarations(compiled, join(dist, "cjs"));
 chmodSync(join(dist, "cli.js"), 0o755);
 
 if (existsSync(join(root, "sample-app", "tsconfig.json"))) {

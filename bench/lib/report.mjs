@@ -1,6 +1,6 @@
 import { fmtBytes, fmtMs, fmtNs, fmtRate, fmtRatio, markdownTable, textTable, verdict } from "./table.mjs";
 
-const CORE_ROWS = [
+export const CORE_ROWS = [
   ["plain", "plain function (sync)", undefined],
   ["wrapped", "client.wrap, sync (MemoryExporter 1000)", "wrapped"],
   ["otelSpan", "OpenTelemetry span (Simple processor, in-memory exporter)", "otelSpan"],
@@ -23,7 +23,7 @@ function coreRows(core) {
   });
 }
 
-const HTTP_LABELS = {
+export const HTTP_LABELS = {
   express: { bare: "Express 5, bare", middleware: "+ app.use(intentproof())", recorded: "+ recordRoute + 1 wrapped call",
     als: "reference: bare + AsyncLocalStorage.run middleware",
   },

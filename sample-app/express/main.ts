@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { createIntentProofClient } from "intentproof";
 import { exportersFromEnv } from "../shared/exporters-from-env.js";
-import { HOST, portFromEnv, startupBanner } from "../shared/startup.js";
+import { HOST, portFromEnv, startupBanner, startupFailure } from "../shared/startup.js";
 import { createApp } from "./app.js";
 
 const sinks = exportersFromEnv(process.env, "sample-app/data/express-events.jsonl");
@@ -11,9 +11,15 @@ const client = createIntentProofClient({
   includeErrorStack: false,
 });
 
-const server = createApp(client, sinks).listen(portFromEnv(process.env, 3001), HOST, () => {
-  const { port } = server.address() as AddressInfo;
-  process.stdout.write(startupBanner("Express", `http://${HOST}:${port}`, sinks));
+const port = portFromEnv(process.env, 3001);
+// Express 5 calls back with the listen error, if any (e.g. the port is taken).
+const server = createApp(client, sinks).listen(port, HOST, (error?: Error) => {
+  if (error) {
+    console.error(startupFailure(error, port));
+    process.exit(1);
+  }
+  const bound = (server.address() as AddressInfo).port;
+  process.stdout.write(startupBanner("Express", `http://${HOST}:${bound}`, sinks));
 });
 
 // Stop taking requests, then let the client drain its exporters (the

@@ -16,6 +16,17 @@ export function portFromEnv(env: NodeJS.ProcessEnv, fallback: number): number {
   return port;
 }
 
+/**
+ * What to print when the app cannot start. A taken port is the usual first
+ * stumble, so that message names the variable that picks another one.
+ */
+export function startupFailure(error: unknown, port: number): string {
+  if ((error as { code?: unknown } | null)?.code === "EADDRINUSE") {
+    return `Port ${port} on ${HOST} is already in use: set the PORT environment variable to another port (e.g. PORT=3100), or PORT=0 for any free one.`;
+  }
+  return String((error as { stack?: unknown } | null)?.stack ?? error);
+}
+
 export function startupBanner(variant: string, baseUrl: string, exporters: SampleExporters): string {
   const refundBody = JSON.stringify({ orderId: "ORD-1042", amountCents: 4999, reason: "requested_by_customer" });
   return [

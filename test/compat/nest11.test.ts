@@ -9,21 +9,15 @@
  * node_modules (a symlink would resolve the peers from the repo root).
  * `npm test` builds dist/ first (pretest).
  */
-import { execFileSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, sep } from "node:path";
-import { fileURLToPath } from "node:url";
+import { rmSync } from "node:fs";
+import { join, sep } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ExecutionEvent } from "../../src/index.js";
 import { expectValidEvent } from "../support/event-validator.js";
+import { installLocked, installPacked, REPO_ROOT, run } from "./support/compat-app.js";
 
-const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const APP_DIR = join(REPO_ROOT, "test", "compat", "nest11");
 const NODE_MODULES = join(APP_DIR, "node_modules");
-// Written after a successful `npm ci`: the hash of the package.json and lockfile it installed.
-const INSTALL_MARKER = join(NODE_MODULES, ".intentproof-compat-lock-hash");
 
 interface AppSummary {
   nestCommonVersion: string;
@@ -41,50 +35,9 @@ interface AppSummary {
 let scratch: string | undefined;
 let summary: AppSummary;
 
-// No shell; the env minus NODE_OPTIONS, so vitest's loader flags stay out of the child.
-function run(command: string, args: string[], cwd: string): string {
-  try {
-    return execFileSync(command, args, {
-      cwd,
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, NODE_OPTIONS: "" },
-    });
-  } catch (error) {
-    const e = error as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`${command} ${args.join(" ")} failed:\n${e.stdout ?? ""}\n${e.stderr ?? ""}\n${e.message}`);
-  }
-}
-
-/** `npm ci` the app's pinned Nest 11, unless node_modules already holds exactly this manifest's install. */
-function installNest11(): void {
-  const hash = createHash("sha256");
-  for (const file of ["package.json", "package-lock.json"]) hash.update(readFileSync(join(APP_DIR, file)));
-  const installHash = hash.digest("hex");
-  if (existsSync(INSTALL_MARKER) && readFileSync(INSTALL_MARKER, "utf8") === installHash) return;
-  // --prefix: npm run from `npm test` exports its own prefix settings; this app is its own project.
-  run("npm", ["ci", "--prefer-offline", "--no-audit", "--no-fund", "--prefix", APP_DIR], APP_DIR);
-  writeFileSync(INSTALL_MARKER, installHash);
-}
-
-/** Packs the built repo and extracts it as a real copy into the app's node_modules/intentproof. */
-function installPackedIntentproof(): void {
-  scratch = mkdtempSync(join(tmpdir(), "intentproof-nest11-"));
-  // --ignore-scripts: the build already ran; a prepack script must not rebuild under a running test.
-  const output = run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", scratch], REPO_ROOT);
-  const [packed] = JSON.parse(output.slice(output.indexOf("["))) as Array<{ filename: string }>;
-  const installed = join(NODE_MODULES, "intentproof");
-  rmSync(installed, { recursive: true, force: true });
-  mkdirSync(installed, { recursive: true });
-  run("tar", ["-xzf", join(scratch, packed!.filename), "-C", installed, "--strip-components=1"], scratch);
-}
-
 beforeAll(() => {
-  if (!existsSync(join(REPO_ROOT, "dist", "nestjs.js"))) {
-    throw new Error("dist/ is missing: run `npm run build` (npm test does it in pretest)");
-  }
-  installNest11();
-  installPackedIntentproof();
+  installLocked(APP_DIR);
+  scratch = installPacked(APP_DIR);
   const stdout = run(process.execPath, ["app.cjs"], APP_DIR);
   summary = JSON.parse(stdout.trim().split("\n").pop()!) as AppSummary;
 }, 180_000);

@@ -1,0 +1,112 @@
+// The docs/benchmarks.md tables: one column per Node version, from the
+// node-<major>.json files that `npm run bench [-- --node <path>]` saves.
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { CORE_ROWS, HTTP_LABELS } from "./report.mjs";
+import { fmtBytes, fmtMs, fmtNs, fmtRate, fmtRatio, markdownTable } from "./table.mjs";
+
+const START = "<!-- BENCH:START -->";
+const END = "<!-- BENCH:END -->";
+
+/** Saved results, oldest Node first: [{ major, results }]. */
+function loadRuns(resultsDir) {
+  if (!existsSync(resultsDir)) return [];
+  return readdirSync(resultsDir)
+    .map((name) => /^node-(\d+)\.json$/.exec(name))
+    .filter(Boolean)
+    .map(([name, major]) => ({ major: Number(major), results: JSON.parse(readFileSync(join(resultsDir, name), "utf8")) }))
+    .sort((a, b) => a.major - b.major);
+}
+
+const nodeHeader = (run) => `Node ${run.results.machine.node.replace(/^v/, "")}`;
+
+function coreTable(runs) {
+  const withCore = runs.filter((r) => r.results.core?.medians);
+  if (withCore.length === 0) return undefined;
+  const keys = new Set(withCore.flatMap((r) => Object.keys(r.results.core.medians)));
+  const labelled = CORE_ROWS.filter(([key]) => keys.has(key));
+  // Variants a newer bench adds still show, under their own key.
+  for (const key of keys) if (!labelled.some(([k]) => k === key)) labelled.push([key, key, undefined]);
+  const rows = labelled.map(([key, label, comparison]) => [
+    label,
+    ...withCore.map(({ results: { core } }) => {
+      const median = core.medians[key];
+      if (median === undefined) return "n/a";
+      const c = comparison ? core.comparisons?.[comparison] : undefined;
+      return c ? `${fmtNs(median)} (+${fmtNs(c.addedNs)})` : fmtNs(median);
+    }),
+  ]);
+  // The figure issue 11 sets a goal on: what a wrap adds over what a span adds.
+  if (withCore.every(({ results: { core } }) => core.comparisons?.wrapped && core.comparisons?.otelSpan)) {
+    rows.push([
+      "added by a sync wrap ÷ added by a span",
+      ...withCore.map(({ results: { core } }) => fmtRatio(core.comparisons.wrapped.addedNs / core.comparisons.otelSpan.addedNs)),
+    ]);
+  }
+  return markdownTable(["per call (median)", ...withCore.map(nodeHeader)], rows);
+}
+
+function memoryAndImportTable(runs) {
+  const rows = [];
+  if (runs.some((r) => r.results.memory?.heapAtEnd !== undefined)) {
+    const m = runs.find((r) => r.results.memory?.heapAtEnd !== undefined).results.memory;
+    rows.push([
+      `heap after ${m.checkpoint.toLocaleString("en-US")} / ${m.calls.toLocaleString("en-US")} wrapped calls`,
+      ...runs.map(({ results: { memory } }) =>
+        memory?.heapAtEnd !== undefined ? `${fmtBytes(memory.heapAtCheckpoint)} / ${fmtBytes(memory.heapAtEnd)}` : "n/a",
+      ),
+    ]);
+  }
+  const probes = [...new Set(runs.flatMap((r) => Object.keys(r.results.import?.probes ?? {})))];
+  for (const probe of probes) {
+    rows.push([`cold \`${probe}\``, ...runs.map(({ results }) => fmtMs(results.import?.probes?.[probe]?.medianMs))]);
+  }
+  return rows.length ? markdownTable(["memory and startup", ...runs.map(nodeHeader)], rows) : undefined;
+}
+
+function httpTable(runs, name) {
+  const withPart = runs.filter((r) => r.results[name]?.variants);
+  if (withPart.length === 0) return undefined;
+  const variants = [...new Set(withPart.flatMap((r) => Object.keys(r.results[name].variants)))];
+  const title = name === "express" ? "Express 5 (req/s, vs bare, server CPU per request)" : "NestJS on Express (req/s, vs bare, server CPU per request)";
+  const rows = variants.map((variant) => [
+    HTTP_LABELS[name][variant] ?? variant,
+    ...withPart.map(({ results }) => {
+      const r = results[name].variants[variant];
+      return r ? `${fmtRate(r.medianReqPerSec)} (${fmtRatio(r.ratioVsBaseline)}, ${Math.round(r.medianCpuUsPerRequest)} µs)` : "n/a";
+    }),
+  ]);
+  return markdownTable([title, ...withPart.map(nodeHeader)], rows);
+}
+
+/** The Markdown that goes between the BENCH markers. */
+export function sideBySideMarkdown(runs) {
+  const machine = runs[0].results.machine;
+  const dates = [...new Set(runs.map((r) => r.results.machine.date.slice(0, 10)))].join(", ");
+  const modes = runs.map((r) => `${nodeHeader(r)}: ${r.results.settings.mode}`).join("; ");
+  const parts = [
+    `Measured with \`npm run bench\` (Node 20) and \`npm run bench -- --node <node 24>\` on ${machine.cpu}` +
+      ` (${machine.cores} cores), ${dates} (${modes}). Medians of interleaved rounds; within one column the` +
+      " variants ran side by side, so compare ratios within a column, and columns with each other only as a whole.",
+    coreTable(runs),
+    memoryAndImportTable(runs),
+    httpTable(runs, "express"),
+    httpTable(runs, "nest"),
+  ];
+  return parts.filter(Boolean).join("\n\n");
+}
+
+/** Prints the side-by-side tables; with `write`, replaces the BENCH block of docs/benchmarks.md. */
+export function sideBySideReport({ resultsDir, docsFile, write }) {
+  const runs = loadRuns(resultsDir);
+  if (runs.length === 0) throw new Error(`no ${resultsDir}/node-<major>.json yet: run \`npm run bench\` (and with -- --node <path>) first`);
+  const markdown = sideBySideMarkdown(runs);
+  process.stdout.write(`${markdown}\n`);
+  if (!write) return;
+  const doc = readFileSync(docsFile, "utf8");
+  const start = doc.indexOf(START);
+  const end = doc.indexOf(END);
+  if (start < 0 || end < start) throw new Error(`${docsFile} has no ${START} … ${END} block`);
+  writeFileSync(docsFile, `${doc.slice(0, start + START.length)}\n${markdown}\n${doc.slice(end)}`);
+  process.stderr.write(`wrote the tables into ${docsFile}\n`);
+}

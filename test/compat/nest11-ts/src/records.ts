@@ -1,0 +1,4 @@
+import { MemoryExporter } from "intentproof";
+
+/** Every record of the app, for the summary main.ts prints. */
+export const records = new MemoryExporter();
