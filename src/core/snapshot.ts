@@ -484,8 +484,9 @@ function constructorName(source: object): string | undefined {
   try {
     const ctor = (source as { constructor?: unknown }).constructor;
     const name = typeof ctor === "function" ? (ctor as { name?: unknown }).name : undefined;
-    // Built-in iterators inherit Object's constructor; their brand says more.
-    return typeof name === "string" && name !== "" && name !== "Object" ? name : undefined;
+    // Built-in iterators inherit Object's constructor (Node 20) or the global
+    // Iterator (Node 22+); their brand ("MapIterator") says more.
+    return typeof name === "string" && name !== "" && name !== "Object" && name !== "Iterator" ? name : undefined;
   } catch {
     return undefined;
   }
