@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach } from "vitest";
+import { afterAll, afterEach } from "vitest";
 import { createIntentProofClient } from "../../../src/core/default-client.js";
 import { EvidenceExporter, type EvidenceExporterOptions } from "../../../src/evidence/evidence-exporter.js";
 import type { EvidenceError } from "../../../src/evidence/errors.js";
@@ -11,15 +11,19 @@ import type { EvidenceRecord } from "../../../src/evidence/record.js";
 import { CheckedExporter } from "../../support/event-validator.js";
 import { expectValidV1Records } from "./v1-schema.js";
 
-const made: string[] = [];
+const perTest: string[] = [];
+const perFile: string[] = [];
 afterEach(() => {
-  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+  for (const dir of perTest.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+afterAll(() => {
+  for (const dir of perFile.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-/** A fresh directory, removed after the test. */
-export function tempDir(prefix = "ip-evidence-"): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  made.push(dir);
+/** A fresh directory, removed after the test (or after the file, for fixtures built in beforeAll). */
+export function tempDir(scope: "test" | "file" = "test"): string {
+  const dir = mkdtempSync(join(tmpdir(), "ip-evidence-"));
+  (scope === "test" ? perTest : perFile).push(dir);
   return dir;
 }
 
