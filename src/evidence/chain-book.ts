@@ -18,6 +18,8 @@ interface OpenChain extends ChainHead {
 export class ChainBook {
   private readonly open = new Map<string, OpenChain>();
   private dirty = new Map<string, ChainHead>();
+  /** Heads taken for a checkpoint and not yet on disk: still the truth until the store has them. */
+  private readonly persisting: Map<string, ChainHead>[] = [];
 
   constructor(
     private readonly store: HeadStore,
@@ -34,6 +36,10 @@ export class ChainBook {
   peek(correlationId: string): ChainHead | undefined | "lookup" {
     const head = this.open.get(correlationId) ?? this.dirty.get(correlationId);
     if (head !== undefined) return head;
+    for (let i = this.persisting.length - 1; i >= 0; i--) {
+      const pending = (this.persisting[i] as Map<string, ChainHead>).get(correlationId);
+      if (pending !== undefined) return pending;
+    }
     return this.store.mightHave(correlationId) ? "lookup" : undefined;
   }
 
@@ -63,15 +69,22 @@ export class ChainBook {
     }
   }
 
-  /** Heads changed since the last call, to persist with a checkpoint. */
+  /** Heads changed since the last call, to persist with a checkpoint; call {@link persisted} after. */
   takeDirty(): Map<string, ChainHead> {
     const taken = this.dirty;
     this.dirty = new Map();
+    this.persisting.push(taken);
     return taken;
   }
 
-  /** Puts heads back when persisting them failed, so the next checkpoint retries. */
-  restoreDirty(heads: Map<string, ChainHead>): void {
+  /** The heads taken by {@link takeDirty} are in the store now (or, `ok` false, go back to dirty for the next checkpoint). */
+  persisted(heads: Map<string, ChainHead>, ok: boolean): void {
+    const index = this.persisting.indexOf(heads);
+    if (index !== -1) this.persisting.splice(index, 1);
+    if (!ok) this.restoreDirty(heads);
+  }
+
+  private restoreDirty(heads: Map<string, ChainHead>): void {
     for (const [correlationId, head] of heads) {
       const current = this.dirty.get(correlationId);
       if (current === undefined || current.position < head.position) this.dirty.set(correlationId, head);

@@ -494,13 +494,14 @@ export class EvidenceExporter implements Exporter {
   private async afterCheckpoint(checkpoint: NonNullable<Chunk["checkpoint"]>): Promise<void> {
     try {
       await this.store.put(checkpoint.heads);
+      this.chains.persisted(checkpoint.heads, true);
       await writeState(this.instance.path, {
         position: this.log.position(),
         merkle: checkpoint.merkle,
         checkpoint: { sequence: checkpoint.record.sequence, hash: eventHash(checkpoint.record) },
       });
     } catch (error) {
-      this.chains.restoreDirty(checkpoint.heads);
+      this.chains.persisted(checkpoint.heads, false);
       this.reporter.report(new EvidenceError("write_failed", `could not save chain heads / state after checkpoint ${checkpoint.record.sequence}: ${(error as Error).message}`, 0, { cause: error }));
     }
     const hook = this.options.onCheckpoint;

@@ -118,6 +118,8 @@ export class SegmentLog {
     let repaired: TornLineRepair | undefined;
     for (const { index, path } of segments) {
       if (from !== undefined && index < from.segment) continue;
+      // Only regular files hold log lines (a device such as /dev/full would read forever).
+      if (!(await stat(path)).isFile()) continue;
       const data = await readFile(path);
       let start = from !== undefined && index === from.segment ? Math.min(from.offset, data.length) : 0;
       while (start < data.length) {
