@@ -131,9 +131,12 @@ export class EvidenceExporter implements Exporter {
     this.started = this.start();
   }
 
-  /** Queues the event for sealing. O(1); never throws. A refused event returns a rejected (already handled) promise. */
-  export(event: ExecutionEvent): void | Promise<void> {
-    if (this.closed || this.backlog >= this.options.maxBacklog || this.phase === "failed") return this.refuse(event);
+  /** Queues the event for sealing. O(1); never throws. A refused event is counted and reported to `onError`. */
+  export(event: ExecutionEvent): void {
+    if (this.closed || this.backlog >= this.options.maxBacklog || this.phase === "failed") {
+      this.refuse(event);
+      return;
+    }
     this.backlog++;
     this.counters.accepted++;
     this.queue.push(event);
@@ -181,17 +184,22 @@ export class EvidenceExporter implements Exporter {
 
   // ---- door ----------------------------------------------------------
 
-  private refuse(event: ExecutionEvent): Promise<void> {
-    const error =
-      this.closed ? new EvidenceError("closed", "the exporter was shut down", 1)
-      : this.phase === "failed" ? new EvidenceError("unavailable", `the exporter could not start: ${this.startError?.message ?? "unknown"}`, 1)
-      : new EvidenceError("backlog_full", `${this.options.maxBacklog} events are waiting for the disk (maxBacklog); this one was dropped`, 1);
-    this.counters.dropped++;
-    const refused = Promise.reject(error);
-    // Handled here so a caller that ignores it cannot crash the process;
-    // the client still sees the rejection and reports it with the event.
-    refused.catch(() => undefined);
-    return refused;
+  // Refusals can come by the thousand when the disk falls behind: one error
+  // object per kind is reused (no stack capture per event), the default
+  // report is rate-limited, and flush() sums them up.
+  private readonly refusals = new Map<string, EvidenceError>();
+
+  private refuse(event: ExecutionEvent): void {
+    const code = this.closed ? "closed" : this.phase === "failed" ? "unavailable" : "backlog_full";
+    let error = this.refusals.get(code);
+    if (error === undefined) {
+      error =
+        code === "closed" ? new EvidenceError("closed", "the exporter was shut down; an event was dropped", 1)
+        : code === "unavailable" ? new EvidenceError("unavailable", `the exporter could not start (${this.startError?.message ?? "unknown"}); an event was dropped`, 1)
+        : new EvidenceError("backlog_full", `${this.options.maxBacklog} events are waiting for the disk (maxBacklog); an event was dropped`, 1);
+      this.refusals.set(code, error);
+    }
+    this.dropAfterDoor(error, event);
   }
 
   private dropAfterDoor(error: EvidenceError, event?: ExecutionEvent): void {
