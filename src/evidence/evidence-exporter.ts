@@ -26,6 +26,7 @@ import { ErrorReporter } from "./error-reporter.js";
 import { EvidenceError } from "./errors.js";
 import { eventDigest, eventHash, formatSha256, GENESIS_PREV_HASH } from "./event-hash.js";
 import { HeadStore, type ChainHead } from "./head-store.js";
+import type { PublicKeySet } from "./key-set.js";
 import { openInstance, type OpenedInstance } from "./instance-store.js";
 import { recordCorrelationId, toUnsignedRecord } from "./map-event.js";
 import { MerkleAccumulator } from "./merkle.js";
@@ -76,6 +77,8 @@ export interface EvidenceInstanceInfo {
   instancePath: string;
   keyId: string;
   tenantId: string;
+  /** Every public key this instance has signed with (identity.json), as a key set. */
+  publicKeys: PublicKeySet;
 }
 
 export class EvidenceExporter implements Exporter {
@@ -171,6 +174,7 @@ export class EvidenceExporter implements Exporter {
       instancePath: this.instance.path,
       keyId: this.instance.keyId,
       tenantId: this.options.tenantId,
+      publicKeys: { keys: this.instance.identity.keys.map((k) => ({ key_id: k.key_id, alg: k.alg, public_key: k.public_key })) },
     };
   }
 
