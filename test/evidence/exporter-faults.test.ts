@@ -170,3 +170,46 @@ describe("EvidenceExporter faults and bounds", () => {
     expect(() => new EvidenceExporter({ directory: "d", tenantId: "t", fsync: "never" as never })).toThrow(/"fsync" must be "batch" or "flush"/);
   });
 });
+
+describe("EvidenceExporter fsync policy and hostile hooks", () => {
+  it("fsync: \"flush\" still has everything on disk when flush() resolves", async () => {
+    const directory = tempDir();
+    const { client, evidence, errors } = evidenceClient({ directory, fsync: "flush" });
+    const call = client.wrap({ intent: "Pay", action: "pay" }, (n: number) => n);
+    for (let i = 0; i < 25; i++) client.withCorrelation("c", () => call(i));
+    await client.flush();
+    expect(evidence.stats()).toMatchObject({ accepted: 25, written: 25, backlog: 0 });
+    const { events } = await readAll(directory);
+    expect(events.map((e) => e.chain_position)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+    await client.shutdown();
+    expect(errors).toEqual([]);
+  });
+
+  it("an onError hook that throws never reaches the caller or stops the pipeline", async () => {
+    const directory = tempDir();
+    let calls = 0;
+    const evidence = new EvidenceExporter({
+      directory,
+      tenantId: "t",
+      maxBacklog: 1,
+      onError: () => {
+        calls++;
+        throw new Error("hook bug");
+      },
+    });
+    const event = (id: string): ExecutionEvent => ({
+      id, correlationId: "c", intent: "i", action: "a", inputs: {}, status: "ok",
+      startedAt: "2026-01-01T00:00:00.000Z", completedAt: "2026-01-01T00:00:00.000Z", durationMs: 0,
+    });
+    expect(() => {
+      evidence.export(event("e1"));
+      evidence.export(event("e2")); // over maxBacklog: refused, reported to the throwing hook
+    }).not.toThrow();
+    await expect(evidence.flush()).rejects.toMatchObject({ code: "backlog_full", dropped: 1 });
+    evidence.export(event("e3"));
+    await evidence.shutdown();
+    expect(calls).toBe(1);
+    const { events } = await readAll(directory);
+    expect(events.map((e) => e.event_id)).toEqual(["e1", "e3"]);
+  });
+});
