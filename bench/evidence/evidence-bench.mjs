@@ -2,9 +2,11 @@
 //   node bench/evidence/evidence-bench.mjs [--quick] [--only caller,throughput,loop,slowdisk]
 //
 //  caller     ns per wrapped call on the caller's path: MemoryExporter only vs
-//             MemoryExporter + EvidenceExporter. Calls are timed in bursts of
-//             BURST; between bursts (untimed) the exporter seals and writes
-//             what the burst queued, so the timed part is only what the caller pays.
+//             MemoryExporter + EvidenceExporter, each in its own processes
+//             (alternated). Calls are timed in bursts of 256; between bursts
+//             (untimed) flush() lets the exporter seal and write what the
+//             burst queued; garbage it leaves is paid in the next burst, as
+//             in a real server.
 //  throughput sealed + signed + durably logged events per second, sustained:
 //             N events through wrap, then flush() (fsync "batch").
 //  loop       added p99 event-loop delay at 5,000 events/s for a few seconds.
@@ -19,7 +21,9 @@ import { parseArgs } from "node:util";
 import { createIntentProofClient, EvidenceExporter, MemoryExporter } from "intentproof";
 import { createRefund, inputs, INPUT_MASK, WRAP_OPTIONS } from "../core/workload.mjs";
 
-const { values: flags } = parseArgs({ options: { quick: { type: "boolean", default: false }, only: { type: "string" } } });
+const { values: flags } = parseArgs({
+  options: { quick: { type: "boolean", default: false }, only: { type: "string" }, "caller-variant": { type: "string" } },
+});
 const only = flags.only ? flags.only.split(",") : ["caller", "throughput", "loop", "slowdisk"];
 const quick = flags.quick;
 const dirs = [];
@@ -31,48 +35,66 @@ const tempDir = () => {
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function callerCost() {
+// One variant in one process, so neither variant pays the other's garbage:
+// median ns per call over bursts, each burst followed (untimed) by flush().
+async function callerVariant(variant) {
   // Short bursts, as a server sees them: the queue holds a few hundred events
   // between turns of the event loop, not thousands.
   const BURST = 256;
-  const ROUNDS = quick ? 60 : 200;
-  const variants = {
-    memory: () => [new MemoryExporter()],
-    memoryPlusEvidence: () => [new MemoryExporter(), new EvidenceExporter({ directory: tempDir(), tenantId: "bench", maxBacklog: BURST * 4 })],
-  };
-  const perRound = { memory: [], memoryPlusEvidence: [] };
-  const clients = {};
-  for (const [name, make] of Object.entries(variants)) {
-    const exporters = make();
-    const client = createIntentProofClient({ exporters });
-    clients[name] = { client, wrapped: client.wrap(WRAP_OPTIONS, createRefund), evidence: exporters[1] };
-    await exporters[1]?.ready();
-  }
+  const ROUNDS = quick ? 80 : 300;
+  const exporters = [new MemoryExporter()];
+  if (variant === "evidence") exporters.push(new EvidenceExporter({ directory: tempDir(), tenantId: "bench", maxBacklog: BURST * 4 }));
+  await exporters[1]?.ready();
+  const client = createIntentProofClient({ exporters });
+  const wrapped = client.wrap(WRAP_OPTIONS, createRefund);
+  const perRound = [];
   let sink = 0;
-  // Interleave the variants round by round so load changes hit both alike.
-  for (let round = 0; round < ROUNDS + 3; round++) {
-    for (const name of Object.keys(variants)) {
-      const { wrapped, client } = clients[name];
+  for (let round = 0; round < ROUNDS + 10; round++) {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < BURST; i++) sink += wrapped(inputs[(round * BURST + i) & INPUT_MASK]).amountCents;
+    const ns = Number(process.hrtime.bigint() - t0) / BURST;
+    if (round >= 10) perRound.push(ns); // the first rounds warm the JIT
+    await client.flush();
+  }
+  // The exporter's own share of the caller's path: export() alone, on a recorded event.
+  let exportNs;
+  if (variant === "evidence") {
+    const event = exporters[0].getEvents().at(-1);
+    const perBurst = [];
+    for (let round = 0; round < ROUNDS; round++) {
       const t0 = process.hrtime.bigint();
-      for (let i = 0; i < BURST; i++) sink += wrapped(inputs[(round * BURST + i) & INPUT_MASK]).amountCents;
-      const ns = Number(process.hrtime.bigint() - t0) / BURST;
-      if (round >= 3) perRound[name].push(ns); // the first rounds warm the JIT
+      for (let i = 0; i < BURST; i++) exporters[1].export(event);
+      perBurst.push(Number(process.hrtime.bigint() - t0) / BURST);
       await client.flush();
     }
+    exportNs = +median(perBurst).toFixed(1);
   }
-  const stats = clients.memoryPlusEvidence.evidence.stats();
-  for (const { client } of Object.values(clients)) await client.shutdown();
-  const memory = median(perRound.memory);
-  const withEvidence = median(perRound.memoryPlusEvidence);
+  const dropped = exporters[1]?.stats().dropped ?? 0;
+  await client.shutdown();
+  return { variant, nsPerCall: +median(perRound).toFixed(1), exportNs, dropped, sink };
+}
+
+async function callerCost() {
+  const { execFileSync } = await import("node:child_process");
+  const script = new URL(import.meta.url).pathname;
+  const runs = { memory: [], evidence: [] };
+  // Alternate the variants, several processes each, so load changes hit both alike.
+  for (let i = 0; i < (quick ? 3 : 5); i++) {
+    for (const variant of i % 2 === 0 ? ["memory", "evidence"] : ["evidence", "memory"]) {
+      const out = execFileSync(process.execPath, [script, "--caller-variant", variant, ...(quick ? ["--quick"] : [])], { encoding: "utf8" });
+      const result = JSON.parse(out);
+      if (result.dropped !== 0) throw new Error(`caller bench dropped ${result.dropped} events`);
+      runs[variant].push(result.nsPerCall);
+      if (result.exportNs !== undefined) (runs.exportOnly ??= []).push(result.exportNs);
+    }
+  }
+  const memory = median(runs.memory);
+  const evidence = median(runs.evidence);
   return {
-    burst: BURST,
-    rounds: ROUNDS,
-    nsPerCallMemory: +memory.toFixed(1),
-    nsPerCallMemoryPlusEvidence: +withEvidence.toFixed(1),
-    addedNsPerCall: +(withEvidence - memory).toFixed(1),
-    evidenceDropped: stats.dropped,
-    evidenceWritten: stats.written,
-    sink,
+    nsPerCallMemory: runs.memory,
+    nsPerCallMemoryPlusEvidence: runs.evidence,
+    medianAddedNsPerCall: +(evidence - memory).toFixed(1),
+    evidenceExportOnlyNs: runs.exportOnly,
   };
 }
 
@@ -139,6 +161,15 @@ async function slowDisk() {
   await client.shutdown().catch(() => undefined);
   const stats = evidence.stats();
   return { burst: BURST, maxBacklog: MAX_BACKLOG, observedMaxBacklog: maxBacklog, dropped: stats.dropped, written: stats.written, heapGrowthMB: +((heapAfterBurst - heapBefore) / 1e6).toFixed(1) };
+}
+
+if (flags["caller-variant"] !== undefined) {
+  try {
+    console.log(JSON.stringify(await callerVariant(flags["caller-variant"])));
+  } finally {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  }
+  process.exit(0);
 }
 
 const result = { node: process.version, loadavg: loadavg().map((l) => +l.toFixed(2)), quick };
