@@ -41,6 +41,8 @@ import { readState, writeState } from "./state-file.js";
 /** At most this many events, and at most SEAL_BUDGET_MS, per turn of the event loop: a loaded machine must not stretch one turn. */
 const SEAL_PER_TICK = 64;
 const SEAL_BUDGET_MS = 2;
+/** Records per message to the signing worker at most. */
+const SIGN_BATCH = 256;
 const RETRY_FIRST_MS = 50;
 const RETRY_MAX_MS = 5_000;
 /** How long shutdown() keeps retrying a failing disk before giving the rest up as dropped. */
@@ -116,6 +118,9 @@ export class EvidenceExporter implements Exporter {
   /** Sealed batches in log order, waiting for their signatures before they join `chunks`. */
   private readonly outbox: { chunk: Chunk | undefined }[] = [];
   private signer!: BatchSigner;
+  /** Sealed records not yet sent to the signer (they are batched across turns while the queue is busy). */
+  private readonly signRecords: EvidenceRecord[] = [];
+  private readonly signDigests: Buffer[] = [];
   private processed = 0;
   private durableThrough = 0;
   private flushWaiters: { target: number; resolve: () => void }[] = [];
@@ -322,13 +327,9 @@ export class EvidenceExporter implements Exporter {
 
   private async sealBatch(): Promise<void> {
     this.sealing = true;
-    let records: EvidenceRecord[] = [];
-    let digests: Buffer[] = [];
-    const closeBatch = () => {
-      if (records.length > 0) this.enqueueForSigning(records, digests);
-      records = [];
-      digests = [];
-    };
+    const records = this.signRecords;
+    const digests = this.signDigests;
+    const closeBatch = () => this.flushSignBuffer();
     try {
       const now = Date.now();
       const budgetEnd = performance.now() + SEAL_BUDGET_MS;
@@ -349,6 +350,7 @@ export class EvidenceExporter implements Exporter {
           records.push(sealed.record);
           digests.push(sealed.digest);
           this.processed++;
+          if (records.length >= SIGN_BATCH) closeBatch();
         } catch (error) {
           this.processed++;
           this.backlog--;
@@ -363,7 +365,9 @@ export class EvidenceExporter implements Exporter {
           this.pushCheckpoint("count");
         }
       }
-      closeBatch();
+      // While more events wait, keep filling the batch: one message to the
+      // signer per few hundred events, not one per turn of the event loop.
+      if (this.queueHead >= this.queue.length || this.checkpointDue !== undefined) closeBatch();
       if (this.checkpointDue !== undefined && this.sinceCheckpoint > 0) this.pushCheckpoint(this.checkpointDue);
       this.checkpointDue = undefined;
       if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
@@ -405,6 +409,12 @@ export class EvidenceExporter implements Exporter {
     return { record: unsigned as EvidenceRecord, digest };
   }
 
+  /** Sends the sealed records waiting for signatures to the signer (before anything that must follow them in the log). */
+  private flushSignBuffer(): void {
+    if (this.signRecords.length === 0) return;
+    this.enqueueForSigning(this.signRecords.splice(0), this.signDigests.splice(0));
+  }
+
   /** Hands a batch to the signer; its chunk joins the write queue in order once signed. */
   private enqueueForSigning(records: EvidenceRecord[], digests: Buffer[]): void {
     const slot: { chunk: Chunk | undefined } = { chunk: undefined };
@@ -440,6 +450,7 @@ export class EvidenceExporter implements Exporter {
   }
 
   private pushCheckpoint(trigger: CheckpointTrigger): void {
+    this.flushSignBuffer();
     const { record, hash } = signCheckpoint({
       tenantId: this.options.tenantId,
       instanceId: this.instance.instanceId,
@@ -585,7 +596,7 @@ export class EvidenceExporter implements Exporter {
 
   /** Nothing queued, nothing pending, nothing unsynced: everything processed is durable. */
   private markIdleDurable(): void {
-    if (!this.sealing && !this.writing && this.queueHead >= this.queue.length && this.outbox.length === 0 && this.chunks.length === 0 && !this.unsynced) {
+    if (!this.sealing && !this.writing && this.queueHead >= this.queue.length && this.signRecords.length === 0 && this.outbox.length === 0 && this.chunks.length === 0 && !this.unsynced) {
       this.durableThrough = this.processed;
     }
   }
