@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { canonicalize } from "./jcs.js";
 
 /** `prev_event_hash` of chain position 1: "sha256:" and 64 zeros (spec-v1 README). */
@@ -26,7 +26,8 @@ export function withoutSignature<T extends object>(record: T): Omit<T, "signatur
  * without its `signature` member. These 32 bytes are what Ed25519 signs.
  */
 export function eventDigest(record: object): Buffer {
-  return createHash("sha256").update(canonicalize(withoutSignature(record)), "utf8").digest();
+  // One-shot hash: no Hash object per record on the sealing path.
+  return hash("sha256", canonicalize("signature" in record ? withoutSignature(record) : record), "buffer");
 }
 
 /** `"sha256:" + hex(eventDigest(record))`: the value the next chain link carries as `prev_event_hash`. */

@@ -8,20 +8,24 @@
  * empty tree is `"sha256:"` + 64 zeros (RFC 6962 itself would hash the empty
  * string).
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { formatSha256 } from "./event-hash.js";
-
-const LEAF_PREFIX = Buffer.from([0x00]);
-const NODE_PREFIX = Buffer.from([0x01]);
 
 /** SHA-256(0x00 || data). */
 export function merkleLeafHash(data: Uint8Array): Buffer {
-  return createHash("sha256").update(LEAF_PREFIX).update(data).digest();
+  const input = Buffer.allocUnsafe(data.length + 1);
+  input[0] = 0x00;
+  input.set(data, 1);
+  return hash("sha256", input, "buffer");
 }
 
 /** SHA-256(0x01 || left || right). */
 export function merkleNodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  return createHash("sha256").update(NODE_PREFIX).update(left).update(right).digest();
+  const input = Buffer.allocUnsafe(left.length + right.length + 1);
+  input[0] = 0x01;
+  input.set(left, 1);
+  input.set(right, left.length + 1);
+  return hash("sha256", input, "buffer");
 }
 
 /** The text of an empty tree's root, as the IntentProof tools write it. */
