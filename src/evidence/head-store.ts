@@ -9,10 +9,11 @@
  * A fixed 1 MiB Bloom filter over persisted correlation ids answers "never
  * seen" without reading a file; only a possible hit reads one bucket. Memory
  * stays fixed however many correlations the log holds; a filter that fills
- * up costs more bucket reads, never a wrong answer.
+ * up costs more bucket reads, never a wrong answer. Buckets are compacted to
+ * one line per correlation as they grow.
  */
 import { createHash } from "node:crypto";
-import { appendFile, mkdir, readdir, readFile } from "node:fs/promises";
+import { appendFile, mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 export interface ChainHead {
@@ -20,6 +21,8 @@ export interface ChainHead {
   hash: string;
 }
 
+/** A bucket is compacted once it passes this size (and twice its size after the last compaction). */
+export const COMPACT_MIN_BYTES = 1 << 20;
 const BLOOM_BITS = 1 << 23;
 const BLOOM_HASHES = 6;
 
@@ -33,9 +36,14 @@ function digestOf(correlationId: string): Buffer {
 
 export class HeadStore {
   private readonly bloom = new Uint8Array(BLOOM_BITS / 8);
+  private readonly sizes = new Map<string, number>();
+  private readonly compactedSizes = new Map<string, number>();
   private readonly directory: string;
 
-  constructor(instancePath: string) {
+  constructor(
+    instancePath: string,
+    private readonly compactMinBytes = COMPACT_MIN_BYTES,
+  ) {
     this.directory = join(instancePath, "heads");
   }
 
@@ -62,6 +70,7 @@ export class HeadStore {
     for (const name of await readdir(this.directory)) {
       if (!name.endsWith(".jsonl")) continue;
       const text = await readFile(join(this.directory, name), "utf8");
+      this.sizes.set(name.slice(0, -".jsonl".length), Buffer.byteLength(text));
       for (const line of text.split("\n")) {
         if (line === "") continue;
         try {
@@ -107,7 +116,44 @@ export class HeadStore {
       buckets.set(bucket, (buckets.get(bucket) ?? "") + JSON.stringify({ c: correlationId, p: head.position, h: head.hash }) + "\n");
     }
     await mkdir(this.directory, { recursive: true });
-    for (const [bucket, text] of buckets) await appendFile(join(this.directory, `${bucket}.jsonl`), text);
+    for (const [bucket, text] of buckets) {
+      await appendFile(join(this.directory, `${bucket}.jsonl`), text);
+      const size = (this.sizes.get(bucket) ?? 0) + Buffer.byteLength(text);
+      this.sizes.set(bucket, size);
+      if (size > Math.max(this.compactMinBytes, 2 * (this.compactedSizes.get(bucket) ?? 0))) await this.compact(bucket);
+    }
     for (const digest of digests) this.remember(digest);
+  }
+
+  /**
+   * A busy chain adds a line at every checkpoint; compaction keeps one line
+   * per correlation (its highest position), so a bucket grows with the number
+   * of correlations, not with activity. Written to a temporary file and
+   * renamed, so a crash leaves the old or the new bucket, never half of one.
+   * Callers serialize put() (the exporter's writer does), so no append races it.
+   */
+  private async compact(bucket: string): Promise<void> {
+    const path = join(this.directory, `${bucket}.jsonl`);
+    const latest = new Map<string, string>();
+    const positions = new Map<string, number>();
+    for (const line of (await readFile(path, "utf8")).split("\n")) {
+      if (line === "") continue;
+      try {
+        const entry = JSON.parse(line) as { c: string; p: number };
+        if ((positions.get(entry.c) ?? 0) <= entry.p) {
+          positions.set(entry.c, entry.p);
+          latest.set(entry.c, line);
+        }
+      } catch {
+        // a torn line: the head it held is older than a later line or recovered from the log
+      }
+    }
+    const text = [...latest.values()].map((line) => line + "\n").join("");
+    const temporary = `${path}.compact`;
+    await writeFile(temporary, text);
+    await rename(temporary, path);
+    const size = Buffer.byteLength(text);
+    this.sizes.set(bucket, size);
+    this.compactedSizes.set(bucket, size);
   }
 }
