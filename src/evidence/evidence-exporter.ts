@@ -21,22 +21,23 @@ import type { ExecutionEvent, Exporter } from "../core/types.js";
 import { specV1Validator } from "../schema/spec-v1.js";
 import { describeViolations, type ValidateFunction } from "../schema/validator.js";
 import { ChainBook } from "./chain-book.js";
-import { CHECKPOINT_SCHEMA, signCheckpoint, type CheckpointRecord, type CheckpointTrigger } from "./checkpoint.js";
+import { signCheckpoint, type CheckpointRecord, type CheckpointTrigger } from "./checkpoint.js";
 import { ErrorReporter } from "./error-reporter.js";
 import { EvidenceError } from "./errors.js";
 import { eventDigest, eventHash, formatSha256, GENESIS_PREV_HASH } from "./event-hash.js";
-import { HeadStore, type ChainHead } from "./head-store.js";
+import type { ChainHead, HeadStore } from "./head-store.js";
 import type { PublicKeySet } from "./key-set.js";
 import { openInstance, type OpenedInstance } from "./instance-store.js";
 import { recordCorrelationId, toUnsignedRecord } from "./map-event.js";
 import { MerkleAccumulator } from "./merkle.js";
 import { readEvidenceOptions, type EvidenceExporterOptions, type ResolvedEvidenceOptions } from "./options.js";
-import { EVENT_SCHEMA, type EvidenceRecord } from "./record.js";
+import type { EvidenceRecord } from "./record.js";
 import { looksValid } from "./record-check.js";
-import { SegmentLog } from "./segment-log.js";
-import { BatchSigner } from "./signing-worker.js";
+import { recoverInstance } from "./recovery.js";
+import type { SegmentLog } from "./segment-log.js";
 import { Shipper } from "./shipper.js";
-import { readState, writeState } from "./state-file.js";
+import { BatchSigner } from "./signing-worker.js";
+import { writeState } from "./state-file.js";
 
 /** At most this many events, and at most SEAL_BUDGET_MS, per turn of the event loop: a loaded machine must not stretch one turn. */
 const SEAL_PER_TICK = 64;
@@ -269,45 +270,15 @@ export class EvidenceExporter implements Exporter {
 
   /** Rebuilds chain heads, the Merkle tree and the checkpoint link from state.json and the log after it. */
   private async recover(): Promise<void> {
-    this.store = new HeadStore(this.instance.path);
-    await this.store.load();
-    this.chains = new ChainBook(this.store, this.options.chainIdleMs, this.options.maxOpenChains);
-    const state = await readState(this.instance.path);
-    const merkle = state === undefined ? undefined : MerkleAccumulator.fromJSON(state.merkle);
-    if (state !== undefined && merkle !== undefined) {
-      this.merkle = merkle;
-      this.checkpointSequence = state.checkpoint.sequence;
-      this.checkpointHash = state.checkpoint.hash;
-    }
-    const from = merkle === undefined ? undefined : state?.position;
-    const now = Date.now();
-    let unreadable = 0;
-    const { log, repaired } = await SegmentLog.open(this.instance.path, { maxSegmentBytes: this.options.maxSegmentBytes }, from, (line) => {
-      let value: Record<string, unknown>;
-      try {
-        value = JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        unreadable++;
-        return;
-      }
-      if (value.schema === EVENT_SCHEMA && typeof value.correlation_id === "string" && typeof value.chain_position === "number") {
-        const digest = eventDigest(value);
-        this.merkle.add(digest);
-        this.chains.advance(value.correlation_id, value.chain_position, formatSha256(digest), now);
-        this.sinceCheckpoint++;
-      } else if (value.schema === CHECKPOINT_SCHEMA && typeof value.sequence === "number") {
-        this.checkpointSequence = value.sequence;
-        this.checkpointHash = eventHash(value);
-        this.sinceCheckpoint = 0;
-      }
-    });
-    this.log = log;
-    if (repaired !== undefined) {
-      this.reporter.report(
-        new EvidenceError("log_repaired", `cut a torn last line (${repaired.bytes} bytes, kept in ${repaired.segment}.torn) left by an interrupted write; nothing flushed was lost`),
-      );
-    }
-    if (unreadable > 0) this.reporter.report(new EvidenceError("log_repaired", `${unreadable} unreadable line(s) in the log were skipped while resuming`));
+    const recovered = await recoverInstance(this.instance.path, this.options);
+    this.store = recovered.store;
+    this.chains = recovered.chains;
+    this.merkle = recovered.merkle;
+    this.checkpointSequence = recovered.checkpointSequence;
+    this.checkpointHash = recovered.checkpointHash;
+    this.sinceCheckpoint = recovered.sinceCheckpoint;
+    this.log = recovered.log;
+    for (const notice of recovered.notices) this.reporter.report(notice);
   }
 
   // ---- sealing -------------------------------------------------------

@@ -58,7 +58,6 @@ function post(options: ResolvedShipOptions, body: string): Promise<Answer> {
 
 export class Shipper {
   private cursor: LogPosition = { segment: 1, offset: 0 };
-  private running = false;
   private stopping = false;
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
@@ -76,7 +75,6 @@ export class Shipper {
   ) {}
 
   start(): void {
-    this.running = true;
     this.loop = this.run();
   }
 
