@@ -12,7 +12,7 @@
  * up costs more bucket reads, never a wrong answer. Buckets are compacted to
  * one line per correlation as they grow.
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { appendFile, mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
@@ -31,7 +31,7 @@ function bucketOf(digest: Buffer): string {
 }
 
 function digestOf(correlationId: string): Buffer {
-  return createHash("sha256").update(correlationId, "utf8").digest();
+  return hash("sha256", correlationId, "buffer");
 }
 
 export class HeadStore {

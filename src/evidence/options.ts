@@ -41,9 +41,13 @@ export interface EvidenceExporterOptions {
   maxSegmentBytes?: number;
   /** Events accepted but not yet on disk before new ones are dropped (and reported). Default 10000. */
   maxBacklog?: number;
-  /** A chain unused this long leaves memory (its head is kept on disk). Default 600000 (10 min). */
+  /**
+   * A chain unused this long leaves memory (its head is kept on disk, so the
+   * chain still continues). Default 60000 (1 min): most correlations are one
+   * request, and a small map is cheap for the garbage collector.
+   */
   chainIdleMs?: number;
-  /** At most this many chains in memory. Default 100000. */
+  /** At most this many chains in memory. Default 10000. */
   maxOpenChains?: number;
   /** Every fault and drop; default: one line on stderr per kind of fault per 10 s. Never called on the caller's path. */
   onError?: (error: EvidenceError, event?: ExecutionEvent) => void;
@@ -116,8 +120,8 @@ export function readEvidenceOptions(options: unknown): ResolvedEvidenceOptions {
     fsync: reader.oneOf("fsync", ["batch", "flush"], "batch"),
     maxSegmentBytes: reader.positiveInteger("maxSegmentBytes", 64 * 1024 * 1024),
     maxBacklog: reader.positiveInteger("maxBacklog", 10_000),
-    chainIdleMs: reader.timeoutMs("chainIdleMs", undefined, 600_000),
-    maxOpenChains: reader.positiveInteger("maxOpenChains", 100_000),
+    chainIdleMs: reader.timeoutMs("chainIdleMs", undefined, 60_000),
+    maxOpenChains: reader.positiveInteger("maxOpenChains", 10_000),
   };
   if (instanceId !== undefined) resolved.instanceId = instanceId;
   if (signingKey !== undefined) resolved.signingKey = signingKey;
