@@ -341,7 +341,11 @@ export class EvidenceExporter implements Exporter {
       if (this.queueHead >= this.queue.length || this.checkpointDue !== undefined) closeBatch();
       if (this.checkpointDue !== undefined && this.sinceCheckpoint > 0) this.pushCheckpoint(this.checkpointDue);
       this.checkpointDue = undefined;
-      if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+      if (this.queueHead === this.queue.length) {
+        // Drained: reuse the same small array, so export() keeps pushing onto a short, packed one.
+        this.queue.length = 0;
+        this.queueHead = 0;
+      } else if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
         this.queue = this.queue.slice(this.queueHead);
         this.queueHead = 0;
       }
