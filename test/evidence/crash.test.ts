@@ -63,8 +63,14 @@ describe("evidence log after kill -9", () => {
     crashed.child.kill("SIGKILL");
     await crashed.exited;
 
-    const writers = Array.from({ length: 4 }, () => startWriter({ EVIDENCE_DIR: directory, MODE: "resume", RESUME_COUNT: "20" }));
+    // All four hold their instance until every one has started (a writer that
+    // finished earlier would rightly leave its instance free for the next).
+    const barrier = join(tempDir(), "go");
+    const writers = Array.from({ length: 4 }, () =>
+      startWriter({ EVIDENCE_DIR: directory, MODE: "resume", RESUME_COUNT: "20", BARRIER_FILE: barrier }),
+    );
     const instances = await Promise.all(writers.map(async (w) => (await w.waitFor(/ready (\S+)\n/))[1]!));
+    writeFileSync(barrier, "go");
     expect(await Promise.all(writers.map((w) => w.exited))).toEqual([0, 0, 0, 0]);
     expect(new Set(instances).size).toBe(4);
     // Exactly one of them resumed the crashed instance (its lock was dead); the others made new ones.
