@@ -117,13 +117,13 @@ describe("EvidenceExporter faults and bounds", () => {
 
   it("closes idle chains after chainIdleMs and still continues them", async () => {
     const directory = tempDir();
-    const { client, evidence, errors } = evidenceClient({ directory, chainIdleMs: 1500, checkpointIntervalMs: 40 });
+    const { client, evidence, errors } = evidenceClient({ directory, chainIdleMs: 3000, checkpointIntervalMs: 40 });
     const call = client.wrap({ intent: "Step", action: "step" }, (n: number) => n);
     client.withCorrelation("long-lived", () => call(1));
     await client.flush();
     expect(evidence.stats().openChains).toBe(1);
     // Idle chains leave memory on the exporter's own timer; wait for it rather than a fixed sleep.
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 20_000;
     while (evidence.stats().openChains > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(evidence.stats().openChains).toBe(0);
     client.withCorrelation("long-lived", () => call(2));
