@@ -1,0 +1,73 @@
+/**
+ * What an instance's writer needs to continue its log after a restart (clean
+ * or kill -9): chain heads, the Merkle tree over the log, the link to the
+ * last checkpoint, and the log opened for appending. It starts from
+ * state.json (saved after each checkpoint) and replays only the lines after
+ * it; without state.json, the whole log.
+ */
+import { ChainBook } from "./chain-book.js";
+import { CHECKPOINT_SCHEMA } from "./checkpoint.js";
+import { EvidenceError } from "./errors.js";
+import { eventDigest, eventHash, formatSha256, GENESIS_PREV_HASH } from "./event-hash.js";
+import { HeadStore } from "./head-store.js";
+import { MerkleAccumulator } from "./merkle.js";
+import { EVENT_SCHEMA } from "./record.js";
+import { SegmentLog } from "./segment-log.js";
+import { readState } from "./state-file.js";
+
+export interface RecoveredInstance {
+  store: HeadStore;
+  chains: ChainBook;
+  merkle: MerkleAccumulator;
+  checkpointSequence: number;
+  checkpointHash: string;
+  /** Events after the last checkpoint. */
+  sinceCheckpoint: number;
+  log: SegmentLog;
+  /** Notices for onError: a torn line cut off, unreadable lines skipped. */
+  notices: EvidenceError[];
+}
+
+export async function recoverInstance(
+  instancePath: string,
+  limits: { maxSegmentBytes: number; chainIdleMs: number; maxOpenChains: number },
+): Promise<RecoveredInstance> {
+  const store = new HeadStore(instancePath);
+  await store.load();
+  const chains = new ChainBook(store, limits.chainIdleMs, limits.maxOpenChains);
+  const state = await readState(instancePath);
+  const saved = state === undefined ? undefined : MerkleAccumulator.fromJSON(state.merkle);
+  const merkle = saved ?? new MerkleAccumulator();
+  let checkpointSequence = saved === undefined ? 0 : (state?.checkpoint.sequence ?? 0);
+  let checkpointHash = saved === undefined ? GENESIS_PREV_HASH : (state?.checkpoint.hash ?? GENESIS_PREV_HASH);
+  let sinceCheckpoint = 0;
+  let unreadable = 0;
+  const now = Date.now();
+  const { log, repaired } = await SegmentLog.open(instancePath, { maxSegmentBytes: limits.maxSegmentBytes }, saved === undefined ? undefined : state?.position, (line) => {
+    let value: Record<string, unknown>;
+    try {
+      value = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      unreadable++;
+      return;
+    }
+    if (value.schema === EVENT_SCHEMA && typeof value.correlation_id === "string" && typeof value.chain_position === "number") {
+      const digest = eventDigest(value);
+      merkle.add(digest);
+      chains.advance(value.correlation_id, value.chain_position, formatSha256(digest), now);
+      sinceCheckpoint++;
+    } else if (value.schema === CHECKPOINT_SCHEMA && typeof value.sequence === "number") {
+      checkpointSequence = value.sequence;
+      checkpointHash = eventHash(value);
+      sinceCheckpoint = 0;
+    }
+  });
+  const notices: EvidenceError[] = [];
+  if (repaired !== undefined) {
+    notices.push(
+      new EvidenceError("log_repaired", `cut a torn last line (${repaired.bytes} bytes, kept in ${repaired.segment}.torn) left by an interrupted write; nothing flushed was lost`),
+    );
+  }
+  if (unreadable > 0) notices.push(new EvidenceError("log_repaired", `${unreadable} unreadable line(s) in the log were skipped while resuming`));
+  return { store, chains, merkle, checkpointSequence, checkpointHash, sinceCheckpoint, log, notices };
+}
