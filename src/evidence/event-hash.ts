@@ -1,0 +1,35 @@
+import { createHash } from "node:crypto";
+import { canonicalize } from "./jcs.js";
+
+/** `prev_event_hash` of chain position 1: "sha256:" and 64 zeros (spec-v1 README). */
+export const GENESIS_PREV_HASH = "sha256:" + "0".repeat(64);
+
+/** The `"sha256:<hex>"` form the spec uses for every hash it carries. */
+export function formatSha256(digest: Uint8Array): string {
+  return "sha256:" + Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength).toString("hex");
+}
+
+/** The 32 digest bytes of a `"sha256:<64 hex>"` string, or `undefined` when it is not one. */
+export function parseSha256(text: unknown): Buffer | undefined {
+  if (typeof text !== "string" || !/^sha256:[0-9a-f]{64}$/.test(text)) return undefined;
+  return Buffer.from(text.slice(7), "hex");
+}
+
+/** A copy of `record` without its `signature` member: what is hashed and signed. */
+export function withoutSignature<T extends object>(record: T): Omit<T, "signature"> {
+  const { signature: _signature, ...unsigned } = record as T & { signature?: unknown };
+  return unsigned;
+}
+
+/**
+ * SHA-256 over the UTF-8 bytes of the RFC 8785 canonical JSON of `record`
+ * without its `signature` member. These 32 bytes are what Ed25519 signs.
+ */
+export function eventDigest(record: object): Buffer {
+  return createHash("sha256").update(canonicalize(withoutSignature(record)), "utf8").digest();
+}
+
+/** `"sha256:" + hex(eventDigest(record))`: the value the next chain link carries as `prev_event_hash`. */
+export function eventHash(record: object): string {
+  return formatSha256(eventDigest(record));
+}

@@ -1,0 +1,109 @@
+/**
+ * RFC 6962 (Certificate Transparency) Merkle tree hash:
+ * leaf = SHA-256(0x00 || data), node = SHA-256(0x01 || left || right), and a
+ * tree of n > 1 leaves splits at the largest power of two below n. The
+ * domain prefixes keep a leaf from passing for an inner node.
+ *
+ * Root text follows the IntentProof tools: `"sha256:" + hex(root)`, and an
+ * empty tree is `"sha256:"` + 64 zeros (RFC 6962 itself would hash the empty
+ * string).
+ */
+import { createHash } from "node:crypto";
+import { formatSha256 } from "./event-hash.js";
+
+const LEAF_PREFIX = Buffer.from([0x00]);
+const NODE_PREFIX = Buffer.from([0x01]);
+
+/** SHA-256(0x00 || data). */
+export function merkleLeafHash(data: Uint8Array): Buffer {
+  return createHash("sha256").update(LEAF_PREFIX).update(data).digest();
+}
+
+/** SHA-256(0x01 || left || right). */
+export function merkleNodeHash(left: Uint8Array, right: Uint8Array): Buffer {
+  return createHash("sha256").update(NODE_PREFIX).update(left).update(right).digest();
+}
+
+/** The text of an empty tree's root, as the IntentProof tools write it. */
+export const EMPTY_MERKLE_ROOT = "sha256:" + "0".repeat(64);
+
+/**
+ * Builds the root leaf by leaf in O(log n) memory: `roots` holds the roots of
+ * the perfect subtrees the leaves so far decompose into (sizes are the bits
+ * of `size`, largest first), which is exactly RFC 6962's split.
+ */
+export class MerkleAccumulator {
+  private readonly roots: Buffer[] = [];
+  private count = 0;
+
+  /** How many leaves were added. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Adds one leaf (its data, which is hashed with the leaf prefix). */
+  add(data: Uint8Array): void {
+    let hash = merkleLeafHash(data);
+    // Each trailing 1 bit of the old size is a subtree of the same height to merge with.
+    for (let n = this.count; (n & 1) === 1; n = Math.floor(n / 2)) {
+      hash = merkleNodeHash(this.roots.pop() as Buffer, hash);
+    }
+    this.roots.push(hash);
+    this.count++;
+  }
+
+  /** The root of the leaves so far; `undefined` while empty. */
+  root(): Buffer | undefined {
+    if (this.roots.length === 0) return undefined;
+    let hash = this.roots[this.roots.length - 1] as Buffer;
+    for (let i = this.roots.length - 2; i >= 0; i--) hash = merkleNodeHash(this.roots[i] as Buffer, hash);
+    return hash;
+  }
+
+  /** `"sha256:<hex>"` of the root; {@link EMPTY_MERKLE_ROOT} while empty. */
+  rootHex(): string {
+    const root = this.root();
+    return root === undefined ? EMPTY_MERKLE_ROOT : formatSha256(root);
+  }
+
+  /** A snapshot of the state, to persist and resume the log's tree after a restart. */
+  toJSON(): { size: number; roots: string[] } {
+    return { size: this.count, roots: this.roots.map((r) => r.toString("hex")) };
+  }
+
+  /** Resumes from {@link toJSON}'s output; `undefined` when it is inconsistent. */
+  static fromJSON(state: unknown): MerkleAccumulator | undefined {
+    if (typeof state !== "object" || state === null) return undefined;
+    const { size, roots } = state as { size?: unknown; roots?: unknown };
+    if (!Number.isSafeInteger(size) || (size as number) < 0 || !Array.isArray(roots)) return undefined;
+    let bits = 0;
+    for (let n = size as number; n > 0; n = Math.floor(n / 2)) bits += n & 1;
+    if (bits !== roots.length || !roots.every((r) => typeof r === "string" && /^[0-9a-f]{64}$/.test(r))) return undefined;
+    const accumulator = new MerkleAccumulator();
+    accumulator.count = size as number;
+    for (const r of roots as string[]) accumulator.roots.push(Buffer.from(r, "hex"));
+    return accumulator;
+  }
+}
+
+/** The RFC 6962 root over `leaves` in order; `undefined` for none. */
+export function merkleRoot(leaves: readonly Uint8Array[]): Buffer | undefined {
+  const accumulator = new MerkleAccumulator();
+  for (const leaf of leaves) accumulator.add(leaf);
+  return accumulator.root();
+}
+
+/** `"sha256:<hex>"` of {@link merkleRoot}; {@link EMPTY_MERKLE_ROOT} for none. */
+export function merkleRootHex(leaves: readonly Uint8Array[]): string {
+  const root = merkleRoot(leaves);
+  return root === undefined ? EMPTY_MERKLE_ROOT : formatSha256(root);
+}
+
+/**
+ * The bundle manifest's `event_merkle_root` as the IntentProof tools compute
+ * it: leaves are the UTF-8 bytes of the `event_id`s, sorted by byte order.
+ */
+export function eventIdMerkleRoot(eventIds: readonly string[]): string {
+  const sorted = eventIds.map((id) => Buffer.from(id, "utf8")).sort(Buffer.compare);
+  return merkleRootHex(sorted);
+}

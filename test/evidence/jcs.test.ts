@@ -1,0 +1,57 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { vectors } from "../../spec-v1/conformance/jcs_vectors.js";
+import { canonicalize } from "../../src/evidence/jcs.js";
+
+const corpus = new URL("../../spec-v1/golden/fuzz-corpora/canon/", import.meta.url);
+
+describe("canonicalize (RFC 8785)", () => {
+  it("reproduces every spec-v1 conformance vector", () => {
+    expect(vectors.length).toBeGreaterThan(5);
+    for (const { input, expected } of vectors) expect(canonicalize(input)).toBe(expected);
+  });
+
+  it("canonicalizes the spec's fuzz corpus to stable, re-parseable text", () => {
+    const files = readdirSync(corpus);
+    expect(files.length).toBeGreaterThan(10);
+    for (const file of files) {
+      const value: unknown = JSON.parse(readFileSync(new URL(file, corpus), "utf8"));
+      const text = canonicalize(value);
+      expect(canonicalize(JSON.parse(text))).toBe(text);
+      expect(JSON.parse(text)).toEqual(value);
+    }
+  });
+
+  it("orders keys by UTF-16 code units (the corpus' utf16-key-ordering case)", () => {
+    const value: unknown = JSON.parse(readFileSync(new URL("utf16-key-ordering.json", corpus), "utf8"));
+    // U+1F600 is the surrogate pair D83D DE00, which sorts before U+E000.
+    expect(canonicalize(value)).toBe('{"\u{1F600}":2,"\uE000":1}');
+  });
+
+  it("writes numbers as ECMAScript does (RFC 8785 §3.2.2.3 examples)", () => {
+    const cases: [number, string][] = [
+      [0, "0"], [-0, "0"], [1.0, "1"], [1.2, "1.2"], [1e21, "1e+21"], [1e22, "1e+22"], [1e-7, "1e-7"],
+      [0.000001, "0.000001"], [9007199254740992, "9007199254740992"], [333333333.3333333, "333333333.3333333"],
+      [1.7976931348623157e308, "1.7976931348623157e+308"], [5e-324, "5e-324"], [-1.5e-9, "-1.5e-9"],
+    ];
+    for (const [value, text] of cases) expect(canonicalize(value)).toBe(text);
+    expect(() => canonicalize(Number.NaN)).toThrow(TypeError);
+    expect(() => canonicalize(Infinity)).toThrow(TypeError);
+  });
+
+  it("escapes strings minimally and keeps non-ASCII literal", () => {
+    expect(canonicalize("\u0001\b\t\n\f\r\"\\/é€")).toBe('"\\u0001\\b\\t\\n\\f\\r\\"\\\\/é€"');
+    expect(canonicalize("\u2028\u007f")).toBe('"\u2028\u007f"');
+  });
+
+  it("writes a lone surrogate as U+FFFD, as other languages' verifiers decode it", () => {
+    expect(canonicalize("a\uD800b")).toBe('"a\uFFFDb"');
+    expect(canonicalize({ "\uDC00": "\uD83D\uDE00" })).toBe('{"\uFFFD":"\u{1F600}"}');
+  });
+
+  it("leaves out undefined members and rejects non-JSON values", () => {
+    expect(canonicalize({ b: undefined, a: [1, undefined] })).toBe('{"a":[1,null]}');
+    expect(() => canonicalize(10n)).toThrow(TypeError);
+    expect(() => canonicalize({ f: () => 1 })).toThrow(TypeError);
+  });
+});
