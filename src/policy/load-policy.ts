@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
 import { policyFingerprint } from "./fingerprint.js";
 import { PolicyError } from "./policy-error.js";
+import { specV1Validator } from "../schema/spec-v1.js";
 import { policyProblems, type PolicyProblem } from "./policy-problems.js";
 import type { Policy } from "./types.js";
 
@@ -16,6 +17,10 @@ import type { Policy } from "./types.js";
  */
 export function parsePolicy(document: unknown, source = "policy"): Policy {
   const problems: PolicyProblem[] = policyProblems(document);
+  // The schema validator is the reference; the checks above say the same in
+  // terms of rules and fields, so its own words are only added for what they
+  // did not cover (e.g. the claim objects of `claims`).
+  if (problems.length === 0) problems.push(...schemaProblems(document));
   if (problems.length === 0) {
     const declared = (document as Policy).policy_fingerprint;
     const computed = policyFingerprint(document as object);
@@ -28,6 +33,21 @@ export function parsePolicy(document: unknown, source = "policy"): Policy {
   }
   if (problems.length > 0) throw new PolicyError(source, problems);
   return document as Policy;
+}
+
+function pointerToPath(pointer: string): string {
+  return pointer
+    .split("/")
+    .slice(1)
+    .map((part) => part.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path === "" ? part : `${path}.${part}`), "");
+}
+
+function schemaProblems(document: unknown): PolicyProblem[] {
+  return specV1Validator("policy")(document).map((violation) => {
+    const path = pointerToPath(violation.instancePath) || "policy";
+    return { path, message: `"${path}" ${violation.message} (policy.v1 schema, ${violation.schemaPath})` };
+  });
 }
 
 /** A policy written without the derived fields: `schema`, `provenance_class` and `policy_fingerprint` are filled in. */
