@@ -40,3 +40,4 @@ export type {
   WrapOptions,
   WrapOptionsWithFn,
 } from "./core/types.js";
+export * from "./policy/index.js";
