@@ -52,12 +52,15 @@ function schemaProblems(document: unknown): PolicyProblem[] {
 
 /** A policy written without the derived fields: `schema`, `provenance_class` and `policy_fingerprint` are filled in. */
 export type PolicyDraft = Omit<Policy, "schema" | "provenance_class" | "policy_fingerprint"> &
-  Partial<Pick<Policy, "schema" | "provenance_class">>;
+  Partial<Pick<Policy, "schema" | "provenance_class" | "policy_fingerprint">>;
 
-/** Completes a draft (schema, provenance, fingerprint), checks it and returns the policy. */
+/** Completes a draft (schema, provenance, fingerprint; a signature or signing time given is dropped), checks it and returns the policy. */
 export function definePolicy(draft: PolicyDraft): Policy {
   const policy: Record<string, unknown> = { schema: "intentproof.policy.v1", provenance_class: "platform_attested", ...draft };
-  delete policy.policy_fingerprint;
+  // A draft often comes from spreading another policy: its derived fields
+  // (fingerprint, signature) no longer hold, and absent ones are left out.
+  for (const key of ["policy_fingerprint", "signed_at", "signature"]) delete policy[key];
+  for (const key of Object.keys(policy)) if (policy[key] === undefined) delete policy[key];
   policy.policy_fingerprint = policyFingerprint(policy);
   return parsePolicy(policy, `policy "${String(draft.policy_id)}"`);
 }
