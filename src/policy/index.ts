@@ -22,3 +22,6 @@ export type {
   Run,
   Severity,
 } from "./types.js";
+export { createProofBundle, verifyBundleFile, type ProofBundle } from "./bundle/proof-bundle.js";
+export type { BundleInput, BundleManifest } from "./bundle/create-bundle.js";
+export type { BundleFinding, BundleVerification } from "./bundle/verify-bundle.js";

@@ -1,0 +1,43 @@
+/** The library entry points for bundles: make one in memory, verify one from a file. */
+import { loadTrustedKeys, type TrustedKeys } from "../evidence-input/trusted-keys.js";
+import { hasZstd, zstdCompress } from "./compression.js";
+import { readBundleFile } from "./bundle-file.js";
+import { createBundle, type BundleInput, type BundleManifest } from "./create-bundle.js";
+import { writeTar } from "./tar.js";
+import { verifyBundleMembers, type BundleVerification } from "./verify-bundle.js";
+import type { Flow, Run } from "../types.js";
+
+export interface ProofBundle {
+  /** The archive: zstd-compressed tar when the runtime has zstd, plain tar otherwise. */
+  readonly bytes: Buffer;
+  readonly compressed: boolean;
+  /** `<flow_id>.proof.tar.zst` or `<flow_id>.proof.tar`. */
+  readonly fileName: string;
+  readonly manifest: BundleManifest;
+  readonly flow: Flow;
+  readonly run: Run;
+}
+
+/**
+ * A proof bundle of one correlation's signed records (verify them first, e.g.
+ * as the `intentproof bundle` command does), for a download or a file.
+ */
+export function createProofBundle(input: BundleInput): ProofBundle {
+  const bundle = createBundle(input);
+  const tar = writeTar(bundle.members);
+  const compressed = hasZstd();
+  return {
+    bytes: compressed ? zstdCompress(tar) : tar,
+    compressed,
+    fileName: `${bundle.flow.flow_id}.proof.tar${compressed ? ".zst" : ""}`,
+    manifest: bundle.manifest,
+    flow: bundle.flow,
+    run: bundle.run,
+  };
+}
+
+/** Verifies a bundle file against trusted keys (a key-set file path, or keys by id). */
+export async function verifyBundleFile(path: string, keys: string | TrustedKeys): Promise<BundleVerification> {
+  const trusted = typeof keys === "string" ? await loadTrustedKeys(keys) : keys;
+  return verifyBundleMembers(await readBundleFile(path), trusted);
+}
