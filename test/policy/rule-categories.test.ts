@@ -171,4 +171,14 @@ describe("run semantics", () => {
     expect(first.run_fingerprint).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(runRules([required("b")], [ev("a", 0)]).run_fingerprint).not.toBe(first.run_fingerprint);
   });
+
+  it("the evaluator's fast fingerprint equals the generic JCS one, lone surrogates included", async () => {
+    const { runFingerprint } = await import("../../src/policy/fingerprint.js");
+    const runs = [
+      runRules([required("a"), ordering, { id: "t", category: "temporal", spec: { from: { action: "a" }, to: { action: "b" }, max: "PT1S" } }], [ev("a", 0), ev("b", 5000)]),
+      runRules([{ id: "r\uD800é\u0001\"", category: "required", spec: { action: "a\uDC00" } }], [ev("a\uDC00", 0)]),
+      runRules([{ id: "c", category: "value_bound", spec: { claim: "x", operator: "lt", value: 1.5 } }], [], [attestation("a\uD800", "x", 1)]),
+    ];
+    for (const run of runs) expect(run.run_fingerprint).toBe(runFingerprint(run));
+  });
 });

@@ -14,15 +14,17 @@ export function finding(
   eventIds: readonly string[] = [],
   attestationIds: readonly string[] = [],
 ): Finding {
+  // Keys in RFC 8785 order, so the run fingerprint can hash JSON.stringify
+  // output directly (see fastRunFingerprint).
   return {
-    provenance_class: "platform_attested",
-    rule_id: rule.id,
-    rule_category: CATEGORIES.has(rule.category) ? (rule.category as Finding["rule_category"]) : "unknown",
-    outcome,
-    severity: rule.severity ?? DEFAULT_SEVERITY,
-    reason,
-    evidence_event_ids: [...eventIds],
     evidence_attestation_ids: [...attestationIds],
+    evidence_event_ids: [...eventIds],
     human_summary: summary,
+    outcome,
+    provenance_class: "platform_attested",
+    reason,
+    rule_category: CATEGORIES.has(rule.category) ? (rule.category as Finding["rule_category"]) : "unknown",
+    rule_id: rule.id,
+    severity: rule.severity ?? DEFAULT_SEVERITY,
   };
 }
