@@ -2,11 +2,10 @@
 export { parsePolicy, parsePolicyText, loadPolicyFile, definePolicy, type PolicyDraft } from "./load-policy.js";
 export { PolicyError } from "./policy-error.js";
 export { policyProblems, type PolicyProblem } from "./policy-problems.js";
-export { policyFingerprint, runFingerprint } from "./fingerprint.js";
-export { evaluatePolicy, evaluateRule, type EvaluationInput, type EvaluationOptions } from "./evaluate.js";
+export { policyFingerprint } from "./fingerprint.js";
+export { evaluatePolicy, type EvaluationInput, type EvaluationOptions } from "./evaluate.js";
 export { buildFlowFromEvents, buildFlowFromRecords, type BuiltFlow, type EventRecordV1, type FlowOptions } from "./flow-builder.js";
 export { parseAttestationsJsonl } from "./attestations.js";
-export { scopeMatches } from "./scope.js";
 export { FlowMonitor, type FlowMonitorStats } from "./flow-monitor.js";
 export type { ClosureReason, FlowMonitorOptions, MonitoredFlow } from "./flow-monitor-options.js";
 export type {
