@@ -40,4 +40,14 @@ export type {
   WrapOptions,
   WrapOptionsWithFn,
 } from "./core/types.js";
+export { EvidenceExporter, type EvidenceStats, type EvidenceInstanceInfo } from "./evidence/evidence-exporter.js";
+export type { EvidenceExporterOptions } from "./evidence/options.js";
+export type { ShipOptions } from "./evidence/ship-options.js";
+export { EvidenceError, type EvidenceErrorCode } from "./evidence/errors.js";
+export type { EvidenceRecord, EvidenceSignature, RedactionSummary } from "./evidence/record.js";
+export type { CheckpointRecord, CheckpointTrigger } from "./evidence/checkpoint.js";
+export type { PublicKeySet, PublicKeyEntry } from "./evidence/key-set.js";
+export { exportPublicKeys } from "./evidence/public-keys.js";
+export { verifyEvidence } from "./evidence/verify/verify-evidence.js";
+export type { VerifyReport, Finding as VerifyFinding, VerifyReason } from "./evidence/verify/findings.js";
 export * from "./policy/index.js";

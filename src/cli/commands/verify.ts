@@ -1,8 +1,90 @@
+/**
+ * `intentproof verify <evidence dir | .jsonl file> --keys <keys.json> [--json] [--checkpoint <file>]`
+ *
+ * Keys come only from --keys: a verifier that trusted keys found next to the
+ * data would accept anything an attacker re-signed.
+ */
+import { readFile, stat } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import type { CheckpointRecord } from "../../evidence/checkpoint.js";
+import { parseKeySet } from "../../evidence/key-set.js";
+import { readEvidence } from "../../evidence/log-reader.js";
+import type { VerifyReport } from "../../evidence/verify/findings.js";
+import { verifyStreams } from "../../evidence/verify/verify-log.js";
 import type { CliIo } from "../io.js";
-import { EXIT_USAGE } from "../io.js";
+import { EXIT_FAIL, EXIT_PASS, EXIT_USAGE } from "../io.js";
 
-/** Placeholder until the command lands. */
-export async function verifyCommand(_args: string[], io: CliIo): Promise<number> {
-  io.stderr.write("intentproof verify: not implemented yet\n");
+const USAGE =
+  "usage: intentproof verify <evidence directory | .jsonl file> --keys <keys.json> [--json] [--checkpoint <witnessed checkpoints .json/.jsonl>]\n";
+
+const BUNDLE = /\.(tar|tar\.zst|tzst)$/;
+
+function usageError(io: CliIo, message: string): number {
+  io.stderr.write(`intentproof verify: ${message}\n${USAGE}`);
   return EXIT_USAGE;
+}
+
+async function readWitnessed(path: string): Promise<CheckpointRecord[]> {
+  const text = (await readFile(path, "utf8")).trim();
+  if (text.startsWith("[")) return JSON.parse(text) as CheckpointRecord[];
+  return text.split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l) as CheckpointRecord);
+}
+
+function human(report: VerifyReport, target: string): string {
+  const counts = `${report.events} events, ${report.chains} chains, ${report.checkpoints} checkpoints`;
+  if (report.status === "pass") return `✓ pass: ${target} (${counts})\n`;
+  const lines = report.findings.map((f) => {
+    const about = [f.correlation_id === undefined ? "" : `correlation ${f.correlation_id}`, f.event_id === undefined ? "" : `event ${f.event_id}`]
+      .filter((s) => s !== "")
+      .join(", ");
+    return `  ✗ ${f.reason}${about === "" ? "" : ` (${about})`}: ${f.detail}`;
+  });
+  return `✗ fail: ${target} (${counts}; ${report.findings.length} finding(s))\n${lines.join("\n")}\n`;
+}
+
+export async function verifyCommand(args: string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { keys: { type: "string" }, json: { type: "boolean", default: false }, checkpoint: { type: "string" }, help: { type: "boolean", short: "h" } },
+    });
+  } catch (error) {
+    return usageError(io, (error as Error).message);
+  }
+  if (parsed.values.help === true) {
+    io.stdout.write(USAGE);
+    return EXIT_PASS;
+  }
+  const [target, ...extra] = parsed.positionals;
+  if (target === undefined) return usageError(io, "give an evidence directory or a .jsonl file");
+  if (extra.length > 0) return usageError(io, `unexpected argument "${extra[0]}"`);
+  if (BUNDLE.test(target)) return (await import("./verify-bundle.js")).verifyBundleCommand(args, io);
+  if (parsed.values.keys === undefined) return usageError(io, "--keys <keys.json> is required (the public keys you trust; see `intentproof keys export`)");
+
+  let keys;
+  try {
+    keys = parseKeySet(JSON.parse(await readFile(parsed.values.keys, "utf8")));
+  } catch (error) {
+    return usageError(io, `cannot use the key set ${parsed.values.keys}: ${(error as Error).message}`);
+  }
+  let witnessed: CheckpointRecord[] | undefined;
+  if (parsed.values.checkpoint !== undefined) {
+    try {
+      witnessed = await readWitnessed(parsed.values.checkpoint);
+    } catch (error) {
+      return usageError(io, `cannot read the witnessed checkpoints ${parsed.values.checkpoint}: ${(error as Error).message}`);
+    }
+  }
+  let streams;
+  try {
+    await stat(target);
+    streams = await readEvidence(target);
+  } catch (error) {
+    return usageError(io, `cannot read ${target}: ${(error as Error).message}`);
+  }
+  const report = verifyStreams(streams, witnessed === undefined ? { keys } : { keys, witnessed });
+  io.stdout.write(parsed.values.json ? JSON.stringify(report, null, 2) + "\n" : human(report, target));
+  return report.status === "pass" ? EXIT_PASS : EXIT_FAIL;
 }

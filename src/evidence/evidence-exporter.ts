@@ -1,0 +1,581 @@
+/**
+ * EvidenceExporter: every ExecutionEvent becomes a signed, chained
+ * `intentproof.event.v1` record in a durable local log.
+ *
+ * The caller's path only appends the event to a queue (and schedules one
+ * setImmediate per batch). Everything slow runs after it, in order:
+ *
+ *   queue → seal (map, chain link, JCS, SHA-256, Ed25519, schema check),
+ *           at most SEAL_PER_TICK per turn of the event loop
+ *         → chunks of JSONL text → one sequential writer (append, fdatasync)
+ *         → checkpoints (signed Merkle root over the log) every N events / T ms
+ *
+ * Positions are assigned at sealing, in emission order, so a chain never
+ * forks. Writes that fail are retried with the text kept, so chains never
+ * get holes; when the disk cannot keep up, the bounded backlog fills and new
+ * events are refused at the door, before they get a position.
+ */
+import type { KeyObject } from "node:crypto";
+import type { ExecutionEvent, Exporter } from "../core/types.js";
+import { specV1Validator } from "../schema/spec-v1.js";
+import { describeViolations, type ValidateFunction } from "../schema/validator.js";
+import { ChainBook } from "./chain-book.js";
+import { CHECKPOINT_SCHEMA, signCheckpoint, type CheckpointRecord, type CheckpointTrigger } from "./checkpoint.js";
+import { signEd25519 } from "./ed25519.js";
+import { ErrorReporter } from "./error-reporter.js";
+import { EvidenceError } from "./errors.js";
+import { eventDigest, eventHash, formatSha256, GENESIS_PREV_HASH } from "./event-hash.js";
+import { HeadStore, type ChainHead } from "./head-store.js";
+import { openInstance, type OpenedInstance } from "./instance-store.js";
+import { recordCorrelationId, toUnsignedRecord } from "./map-event.js";
+import { MerkleAccumulator } from "./merkle.js";
+import { readEvidenceOptions, type EvidenceExporterOptions, type ResolvedEvidenceOptions } from "./options.js";
+import { EVENT_SCHEMA, type EvidenceRecord } from "./record.js";
+import { SegmentLog } from "./segment-log.js";
+import { Shipper } from "./shipper.js";
+import { readState, writeState } from "./state-file.js";
+
+/** Events sealed per turn of the event loop: ~50 µs each, so one turn blocks a few ms at most. */
+const SEAL_PER_TICK = 48;
+const RETRY_FIRST_MS = 50;
+const RETRY_MAX_MS = 5_000;
+/** How long shutdown() keeps retrying a failing disk before giving the rest up as dropped. */
+const SHUTDOWN_WRITE_GRACE_MS = 5_000;
+
+interface Chunk {
+  text: string;
+  events: number;
+  /** `processed` when the chunk was made: everything taken from the queue before it is in it or dropped. */
+  processedThrough: number;
+  checkpoint?: { record: CheckpointRecord; heads: Map<string, ChainHead>; merkle: { size: number; roots: string[] } };
+}
+
+/** Counters of an EvidenceExporter. */
+export interface EvidenceStats {
+  /** Events taken by export(). */
+  accepted: number;
+  /** Events sealed (signed and chained). */
+  sealed: number;
+  /** Sealed events written to the log. */
+  written: number;
+  /** Events lost: refused at the door or failed after it. Each one was reported. */
+  dropped: number;
+  /** Accepted events not yet written. */
+  backlog: number;
+  checkpoints: number;
+  openChains: number;
+}
+
+/** Where an exporter writes, once it has started. */
+export interface EvidenceInstanceInfo {
+  directory: string;
+  instanceId: string;
+  instancePath: string;
+  keyId: string;
+  tenantId: string;
+}
+
+export class EvidenceExporter implements Exporter {
+  private readonly options: ResolvedEvidenceOptions;
+  private readonly reporter: ErrorReporter;
+  private readonly validate: ValidateFunction;
+  private readonly started: Promise<void>;
+
+  // Caller path state.
+  private queue: (ExecutionEvent | undefined)[] = [];
+  private queueHead = 0;
+  private backlog = 0;
+  private scheduled = false;
+  private closed = false;
+
+  private phase: "starting" | "ready" | "failed" = "starting";
+  private startError: EvidenceError | undefined;
+  private instance!: OpenedInstance;
+  private log!: SegmentLog;
+  private store!: HeadStore;
+  private chains!: ChainBook;
+  private merkle = new MerkleAccumulator();
+  private checkpointSequence = 0;
+  private checkpointHash = GENESIS_PREV_HASH;
+  private sinceCheckpoint = 0;
+  private lastCheckpointAt = Date.now();
+  private checkpointDue: CheckpointTrigger | undefined;
+  private shipper: Shipper | undefined;
+
+  private sealing = false;
+  private writing = false;
+  private unsynced = false;
+  private abandonWrites = false;
+  private readonly chunks: Chunk[] = [];
+  private processed = 0;
+  private durableThrough = 0;
+  private flushWaiters: { target: number; resolve: () => void }[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private shutdownPromise: Promise<void> | undefined;
+
+  private readonly counters = { accepted: 0, sealed: 0, written: 0, dropped: 0, checkpoints: 0 };
+  private droppedSinceFlush = 0;
+  private lastDropError: EvidenceError | undefined;
+
+  /** @throws TypeError for a missing or malformed option (never later, never on the caller's path). */
+  constructor(options: EvidenceExporterOptions) {
+    this.options = readEvidenceOptions(options);
+    this.reporter = new ErrorReporter(this.options.onError);
+    this.validate = specV1Validator("execution_event");
+    this.started = this.start();
+  }
+
+  /** Queues the event for sealing. O(1); never throws. A refused event returns a rejected (already handled) promise. */
+  export(event: ExecutionEvent): void | Promise<void> {
+    if (this.closed || this.backlog >= this.options.maxBacklog || this.phase === "failed") return this.refuse(event);
+    this.backlog++;
+    this.counters.accepted++;
+    this.queue.push(event);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.onTick);
+    }
+  }
+
+  /** Resolves once every event accepted before the call is on disk (or dropped and reported); rejects with a summary when events were dropped since the last flush. */
+  async flush(): Promise<void> {
+    await this.settle();
+    this.throwDrops();
+  }
+
+  /**
+   * Stops accepting, writes everything queued, a final checkpoint, lets
+   * delivery catch up (bounded), and releases the instance lock.
+   */
+  shutdown(): Promise<void> {
+    this.shutdownPromise ??= this.close();
+    return this.shutdownPromise;
+  }
+
+  /** Where this exporter writes; rejects when it could not start. */
+  async ready(): Promise<EvidenceInstanceInfo> {
+    await this.started;
+    if (this.phase !== "ready") throw this.startError ?? new EvidenceError("unavailable", "the exporter did not start");
+    return {
+      directory: this.options.directory,
+      instanceId: this.instance.instanceId,
+      instancePath: this.instance.path,
+      keyId: this.instance.keyId,
+      tenantId: this.options.tenantId,
+    };
+  }
+
+  stats(): EvidenceStats {
+    return {
+      ...this.counters,
+      backlog: this.backlog,
+      openChains: this.phase === "ready" ? this.chains.openCount : 0,
+    };
+  }
+
+  // ---- door ----------------------------------------------------------
+
+  private refuse(event: ExecutionEvent): Promise<void> {
+    const error =
+      this.closed ? new EvidenceError("closed", "the exporter was shut down", 1)
+      : this.phase === "failed" ? new EvidenceError("unavailable", `the exporter could not start: ${this.startError?.message ?? "unknown"}`, 1)
+      : new EvidenceError("backlog_full", `${this.options.maxBacklog} events are waiting for the disk (maxBacklog); this one was dropped`, 1);
+    this.counters.dropped++;
+    const refused = Promise.reject(error);
+    // Handled here so a caller that ignores it cannot crash the process;
+    // the client still sees the rejection and reports it with the event.
+    refused.catch(() => undefined);
+    return refused;
+  }
+
+  private dropAfterDoor(error: EvidenceError, event?: ExecutionEvent): void {
+    this.counters.dropped += error.dropped;
+    this.droppedSinceFlush += error.dropped;
+    this.lastDropError = error;
+    this.reporter.report(error, event);
+  }
+
+  private throwDrops(): void {
+    if (this.droppedSinceFlush === 0) return;
+    const count = this.droppedSinceFlush;
+    const last = this.lastDropError;
+    this.droppedSinceFlush = 0;
+    throw new EvidenceError(last?.code ?? "write_failed", `${count} event(s) were dropped since the last flush; last: ${last?.message ?? "unknown"}`, count, { cause: last });
+  }
+
+  // ---- start and recovery -------------------------------------------
+
+  private async start(): Promise<void> {
+    try {
+      const request = { directory: this.options.directory, tenantId: this.options.tenantId } as Parameters<typeof openInstance>[0];
+      if (this.options.instanceId !== undefined) request.instanceId = this.options.instanceId;
+      if (this.options.keyId !== undefined) request.keyId = this.options.keyId;
+      if (this.options.keyFile !== undefined) request.keyFile = this.options.keyFile;
+      if (this.options.signingKey !== undefined) request.signingKey = this.options.signingKey;
+      this.instance = await openInstance(request);
+      try {
+        await this.recover();
+      } catch (error) {
+        await this.instance.lock.release();
+        throw error;
+      }
+      this.phase = "ready";
+      this.timer = setInterval(this.onTimer, Math.min(this.options.checkpointIntervalMs, 1000));
+      this.timer.unref();
+      if (this.options.ship !== undefined) {
+        this.shipper = new Shipper(this.instance.path, this.options.ship, (error) => this.reporter.report(error));
+        this.shipper.start();
+      }
+      this.schedule();
+    } catch (error) {
+      this.phase = "failed";
+      this.startError =
+        error instanceof EvidenceError ? error : new EvidenceError("unavailable", `cannot use ${this.options.directory}: ${(error as Error).message}`, 0, { cause: error });
+      const waiting = this.queue.length - this.queueHead;
+      this.queue = [];
+      this.queueHead = 0;
+      this.backlog = 0;
+      this.processed += waiting;
+      this.durableThrough = this.processed;
+      if (waiting > 0) this.dropAfterDoor(new EvidenceError("unavailable", `${this.startError.message}; ${waiting} queued event(s) dropped`, waiting));
+      else this.reporter.report(this.startError);
+      this.resolveFlushWaiters();
+    }
+  }
+
+  /** Rebuilds chain heads, the Merkle tree and the checkpoint link from state.json and the log after it. */
+  private async recover(): Promise<void> {
+    this.store = new HeadStore(this.instance.path);
+    await this.store.load();
+    this.chains = new ChainBook(this.store, this.options.chainIdleMs, this.options.maxOpenChains);
+    const state = await readState(this.instance.path);
+    const merkle = state === undefined ? undefined : MerkleAccumulator.fromJSON(state.merkle);
+    if (state !== undefined && merkle !== undefined) {
+      this.merkle = merkle;
+      this.checkpointSequence = state.checkpoint.sequence;
+      this.checkpointHash = state.checkpoint.hash;
+    }
+    const from = merkle === undefined ? undefined : state?.position;
+    const now = Date.now();
+    let unreadable = 0;
+    const { log, repaired } = await SegmentLog.open(this.instance.path, { maxSegmentBytes: this.options.maxSegmentBytes }, from, (line) => {
+      let value: Record<string, unknown>;
+      try {
+        value = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        unreadable++;
+        return;
+      }
+      if (value.schema === EVENT_SCHEMA && typeof value.correlation_id === "string" && typeof value.chain_position === "number") {
+        const digest = eventDigest(value);
+        this.merkle.add(digest);
+        this.chains.advance(value.correlation_id, value.chain_position, formatSha256(digest), now);
+        this.sinceCheckpoint++;
+      } else if (value.schema === CHECKPOINT_SCHEMA && typeof value.sequence === "number") {
+        this.checkpointSequence = value.sequence;
+        this.checkpointHash = eventHash(value);
+        this.sinceCheckpoint = 0;
+      }
+    });
+    this.log = log;
+    if (repaired !== undefined) {
+      this.reporter.report(
+        new EvidenceError("log_repaired", `cut a torn last line (${repaired.bytes} bytes, kept in ${repaired.segment}.torn) left by an interrupted write; nothing flushed was lost`),
+      );
+    }
+    if (unreadable > 0) this.reporter.report(new EvidenceError("log_repaired", `${unreadable} unreadable line(s) in the log were skipped while resuming`));
+  }
+
+  // ---- sealing -------------------------------------------------------
+
+  private readonly onTick = (): void => {
+    this.scheduled = false;
+    if (this.phase !== "ready" || this.sealing) return;
+    void this.sealBatch();
+  };
+
+  private schedule(): void {
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.onTick);
+    }
+  }
+
+  private async sealBatch(): Promise<void> {
+    this.sealing = true;
+    let text = "";
+    let events = 0;
+    const flushText = () => {
+      if (events > 0 || text !== "") this.chunks.push({ text, events, processedThrough: this.processed });
+      text = "";
+      events = 0;
+    };
+    try {
+      const now = Date.now();
+      for (let n = 0; n < SEAL_PER_TICK && this.queueHead < this.queue.length; n++) {
+        const event = this.queue[this.queueHead] as ExecutionEvent;
+        this.queue[this.queueHead++] = undefined;
+        let correlationId: string;
+        let head: ChainHead | undefined;
+        try {
+          correlationId = recordCorrelationId(event);
+          const known = this.chains.peek(correlationId);
+          if (known === "lookup") {
+            flushText();
+            head = await this.chains.load(correlationId);
+          } else {
+            head = known;
+          }
+          text += this.seal(event, correlationId, head, now);
+          events++;
+          this.processed++;
+        } catch (error) {
+          this.processed++;
+          this.backlog--;
+          this.dropAfterDoor(
+            error instanceof EvidenceError ? error : new EvidenceError("seal_failed", `could not seal an event: ${(error as Error).message}`, 1, { cause: error }),
+            event,
+          );
+          continue;
+        }
+        if (++this.sinceCheckpoint >= this.options.checkpointEvery) {
+          flushText();
+          this.pushCheckpoint("count");
+        }
+      }
+      flushText();
+      if (this.checkpointDue !== undefined && this.sinceCheckpoint > 0) this.pushCheckpoint(this.checkpointDue);
+      this.checkpointDue = undefined;
+      if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+        this.queue = this.queue.slice(this.queueHead);
+        this.queueHead = 0;
+      }
+    } finally {
+      this.sealing = false;
+    }
+    if (this.queueHead < this.queue.length) this.schedule();
+    this.markIdleDurable();
+    void this.writeLoop();
+  }
+
+  private seal(event: ExecutionEvent, correlationId: string, head: ChainHead | undefined, now: number): string {
+    const { position, prevHash } = ChainBook.next(head);
+    const record = toUnsignedRecord(event, {
+      tenantId: this.options.tenantId,
+      instanceId: this.instance.instanceId,
+      correlationId,
+      chainPosition: position,
+      prevEventHash: prevHash,
+    }) as EvidenceRecord;
+    const digest = eventDigest(record);
+    record.signature = { alg: "ed25519", key_id: this.instance.keyId, value: signEd25519(digest, this.instance.privateKey as KeyObject) };
+    const violations = this.validate(record);
+    if (violations.length > 0) {
+      throw new EvidenceError("invalid_record", `event ${String(event.id)} does not map to a valid v1 record: ${describeViolations(violations).join("; ")}`, 1);
+    }
+    const line = JSON.stringify(record) + "\n";
+    this.chains.advance(correlationId, position, formatSha256(digest), now);
+    this.merkle.add(digest);
+    this.counters.sealed++;
+    return line;
+  }
+
+  private pushCheckpoint(trigger: CheckpointTrigger): void {
+    const { record, hash } = signCheckpoint({
+      tenantId: this.options.tenantId,
+      instanceId: this.instance.instanceId,
+      sequence: this.checkpointSequence + 1,
+      logSize: this.merkle.size,
+      merkleRoot: this.merkle.rootHex(),
+      prevCheckpointHash: this.checkpointHash,
+      trigger,
+      keyId: this.instance.keyId,
+      privateKey: this.instance.privateKey,
+    });
+    this.checkpointSequence++;
+    this.checkpointHash = hash;
+    this.sinceCheckpoint = 0;
+    this.lastCheckpointAt = Date.now();
+    this.counters.checkpoints++;
+    this.chunks.push({
+      text: JSON.stringify(record) + "\n",
+      events: 0,
+      processedThrough: this.processed,
+      checkpoint: { record, heads: this.chains.takeDirty(), merkle: this.merkle.toJSON() },
+    });
+  }
+
+  private readonly onTimer = (): void => {
+    if (this.phase !== "ready" || this.closed) return;
+    const now = Date.now();
+    this.chains.sweep(now);
+    if (this.sinceCheckpoint === 0 || now - this.lastCheckpointAt < this.options.checkpointIntervalMs) return;
+    if (this.sealing) {
+      this.checkpointDue = "interval";
+      return;
+    }
+    this.pushCheckpoint("interval");
+    void this.writeLoop();
+  };
+
+  // ---- writing -------------------------------------------------------
+
+  private async writeLoop(): Promise<void> {
+    if (this.writing || this.phase !== "ready") return;
+    this.writing = true;
+    try {
+      while (this.chunks.length > 0 || (this.unsynced && this.flushWaiters.length > 0)) {
+        const taken: Chunk[] = [];
+        let checkpoint: Chunk["checkpoint"];
+        while (this.chunks.length > 0) {
+          const chunk = this.chunks.shift() as Chunk;
+          taken.push(chunk);
+          if (chunk.checkpoint !== undefined) {
+            checkpoint = chunk.checkpoint;
+            break;
+          }
+        }
+        const events = taken.reduce((sum, c) => sum + c.events, 0);
+        if (taken.length > 0) {
+          const ok = await this.retrying("write", () => this.log.append(taken.map((c) => c.text).join("")));
+          if (!ok) {
+            this.loseChunks(taken);
+            continue;
+          }
+          this.unsynced = true;
+          this.counters.written += events;
+          this.backlog -= events;
+        }
+        const mustSync = this.options.fsync === "batch" || checkpoint !== undefined || this.flushWaiters.length > 0 || this.closed;
+        if (mustSync && this.unsynced) {
+          if (!(await this.retrying("sync", () => this.log.sync()))) {
+            this.unsynced = false;
+            continue;
+          }
+          this.unsynced = false;
+        }
+        if (taken.length > 0 && !this.unsynced) this.durableThrough = Math.max(this.durableThrough, (taken.at(-1) as Chunk).processedThrough);
+        if (checkpoint !== undefined) await this.afterCheckpoint(checkpoint);
+        this.markIdleDurable();
+        this.resolveFlushWaiters();
+        if (this.shipper !== undefined && events > 0) this.shipper.nudge();
+      }
+    } finally {
+      this.writing = false;
+    }
+    this.markIdleDurable();
+    this.resolveFlushWaiters();
+  }
+
+  /** Retries a disk operation with backoff until it works, reporting each failure; false when shutdown gave up. */
+  private async retrying(what: string, operation: () => Promise<void>): Promise<boolean> {
+    let delay = RETRY_FIRST_MS;
+    for (;;) {
+      try {
+        await operation();
+        return true;
+      } catch (error) {
+        this.reporter.report(new EvidenceError("write_failed", `${what} of the evidence log failed (${(error as Error).message}); retrying, events stay queued`, 0, { cause: error }));
+        if (this.abandonWrites) return false;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        delay = Math.min(delay * 2, RETRY_MAX_MS);
+        if (this.abandonWrites) return false;
+      }
+    }
+  }
+
+  private loseChunks(chunks: Chunk[]): void {
+    const lost = chunks.reduce((sum, c) => sum + c.events, 0);
+    this.backlog -= lost;
+    this.durableThrough = Math.max(this.durableThrough, (chunks.at(-1) as Chunk).processedThrough);
+    if (lost > 0) this.dropAfterDoor(new EvidenceError("write_failed", `${lost} sealed event(s) could not be written before shutdown and are lost`, lost));
+  }
+
+  private async afterCheckpoint(checkpoint: NonNullable<Chunk["checkpoint"]>): Promise<void> {
+    try {
+      await this.store.put(checkpoint.heads);
+      this.chains.persisted(checkpoint.heads, true);
+      await writeState(this.instance.path, {
+        position: this.log.position(),
+        merkle: checkpoint.merkle,
+        checkpoint: { sequence: checkpoint.record.sequence, hash: eventHash(checkpoint.record) },
+      });
+    } catch (error) {
+      this.chains.persisted(checkpoint.heads, false);
+      this.reporter.report(new EvidenceError("write_failed", `could not save chain heads / state after checkpoint ${checkpoint.record.sequence}: ${(error as Error).message}`, 0, { cause: error }));
+    }
+    const hook = this.options.onCheckpoint;
+    if (hook !== undefined) {
+      try {
+        const outcome = hook(checkpoint.record);
+        if (outcome !== undefined && typeof (outcome as Promise<void>).then === "function") {
+          (outcome as Promise<void>).then(undefined, (error: unknown) =>
+            this.reporter.report(new EvidenceError("checkpoint_hook_failed", `onCheckpoint rejected: ${(error as Error)?.message ?? String(error)}`, 0, { cause: error })),
+          );
+        }
+      } catch (error) {
+        this.reporter.report(new EvidenceError("checkpoint_hook_failed", `onCheckpoint threw: ${(error as Error)?.message ?? String(error)}`, 0, { cause: error }));
+      }
+    }
+  }
+
+  // ---- flush and shutdown ------------------------------------------
+
+  /** Nothing queued, nothing pending, nothing unsynced: everything processed is durable. */
+  private markIdleDurable(): void {
+    if (!this.sealing && !this.writing && this.queueHead >= this.queue.length && this.chunks.length === 0 && !this.unsynced) {
+      this.durableThrough = this.processed;
+    }
+  }
+
+  private resolveFlushWaiters(): void {
+    if (this.flushWaiters.length === 0) return;
+    const durable = this.phase === "failed" ? Infinity : this.durableThrough;
+    const still: typeof this.flushWaiters = [];
+    for (const waiter of this.flushWaiters) (waiter.target <= durable ? waiter.resolve() : still.push(waiter));
+    this.flushWaiters = still;
+  }
+
+  /** Waits until everything accepted so far is durable or dropped. */
+  private async settle(): Promise<void> {
+    await this.started;
+    if (this.phase !== "ready") return;
+    // Every accepted event is processed exactly once, in queue order: the
+    // target is what `processed` reaches when the queue as it is now drains.
+    const target = this.processed + (this.queue.length - this.queueHead);
+    await new Promise<void>((resolve) => {
+      this.flushWaiters.push({ target, resolve });
+      this.schedule();
+      void this.writeLoop();
+      this.markIdleDurable();
+      this.resolveFlushWaiters();
+    });
+  }
+
+  private async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer !== undefined) clearInterval(this.timer);
+    await this.started;
+    if (this.phase === "ready") {
+      const grace = setTimeout(() => {
+        this.abandonWrites = true;
+      }, SHUTDOWN_WRITE_GRACE_MS);
+      grace.unref();
+      try {
+        await this.settle();
+        if (!this.abandonWrites) {
+          this.pushCheckpoint("shutdown");
+          await this.settle();
+          // settle() resolves on durability; the checkpoint's own bookkeeping runs in the writer.
+          while (this.writing) await new Promise((resolve) => setImmediate(resolve));
+        }
+      } finally {
+        clearTimeout(grace);
+      }
+      if (this.shipper !== undefined) await this.shipper.stop(this.options.ship?.drainTimeoutMs ?? 0);
+      await this.log.close().catch(() => undefined);
+      await this.instance.lock.release();
+    }
+    this.throwDrops();
+  }
+}

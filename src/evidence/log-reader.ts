@@ -1,0 +1,85 @@
+/**
+ * Reads evidence for verification (or for policy checks): an evidence
+ * directory (one sub-directory per instance), one instance directory, or a
+ * single `.jsonl` file. Each stream keeps its lines in log order.
+ */
+import { readdir, readFile, stat } from "node:fs/promises";
+import { basename, join } from "node:path";
+import { CHECKPOINT_SCHEMA, type CheckpointRecord } from "./checkpoint.js";
+import { EVENT_SCHEMA, type EvidenceRecord } from "./record.js";
+import { listSegments } from "./segment-log.js";
+
+export type LogEntry =
+  | { kind: "event"; record: EvidenceRecord; file: string; line: number }
+  | { kind: "checkpoint"; record: CheckpointRecord; file: string; line: number }
+  | { kind: "other"; value: unknown; file: string; line: number }
+  | { kind: "unparseable"; text: string; file: string; line: number };
+
+/** The lines of one writer's log (one instance directory, or one file), in order. */
+export interface LogStream {
+  /** The instance directory or the file. */
+  source: string;
+  files: string[];
+  entries: LogEntry[];
+  /** Bytes after the last newline of the last file: a torn write not yet repaired. */
+  tornTail?: { file: string; bytes: number };
+}
+
+function parseLines(text: string, file: string, into: LogEntry[]): number {
+  const lines = text.split("\n");
+  const tail = lines.pop() as string;
+  lines.forEach((raw, index) => {
+    if (raw.trim() === "") return;
+    const line = index + 1;
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      into.push({ kind: "unparseable", text: raw.slice(0, 200), file, line });
+      return;
+    }
+    const schema = (value as { schema?: unknown } | null)?.schema;
+    if (schema === EVENT_SCHEMA) into.push({ kind: "event", record: value as EvidenceRecord, file, line });
+    else if (schema === CHECKPOINT_SCHEMA) into.push({ kind: "checkpoint", record: value as CheckpointRecord, file, line });
+    else into.push({ kind: "other", value, file, line });
+  });
+  return Buffer.byteLength(tail, "utf8");
+}
+
+async function readStream(source: string, files: string[]): Promise<LogStream> {
+  const stream: LogStream = { source, files, entries: [] };
+  for (let i = 0; i < files.length; i++) {
+    const file = files[i] as string;
+    const torn = parseLines(await readFile(file, "utf8"), file, stream.entries);
+    if (torn > 0) {
+      if (i === files.length - 1) stream.tornTail = { file, bytes: torn };
+      else stream.entries.push({ kind: "unparseable", text: "(a segment ends in the middle of a line)", file, line: 0 });
+    }
+  }
+  return stream;
+}
+
+/**
+ * The log streams at `target`.
+ * @throws Error when `target` does not exist or holds no evidence log.
+ */
+export async function readEvidence(target: string): Promise<LogStream[]> {
+  const info = await stat(target);
+  if (info.isFile()) return [await readStream(target, [target])];
+  const own = await listSegments(target);
+  if (own.length > 0) return [await readStream(target, own.map((s) => s.path))];
+  const streams: LogStream[] = [];
+  const entries = (await readdir(target, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  for (const name of entries) {
+    const path = join(target, name);
+    const segments = await listSegments(path);
+    if (segments.length > 0) streams.push(await readStream(path, segments.map((s) => s.path)));
+  }
+  if (streams.length === 0) {
+    // A directory of plain .jsonl files (e.g. copied out of a log): one stream per file.
+    const files = (await readdir(target)).filter((n) => n.endsWith(".jsonl")).sort();
+    for (const name of files) streams.push(await readStream(join(target, name), [join(target, name)]));
+  }
+  if (streams.length === 0) throw new Error(`${basename(target)} holds no evidence log (no events-*.jsonl segments, no .jsonl files)`);
+  return streams;
+}

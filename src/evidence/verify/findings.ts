@@ -1,0 +1,34 @@
+/** The verifier's result: findings with stable reason codes. */
+
+export type VerifyReason =
+  | "log.unreadable_line" // a line that is not JSON
+  | "log.unknown_record" // a JSON line that is neither an event nor a checkpoint
+  | "log.torn_tail" // the log ends in the middle of a line (an interrupted write not yet repaired)
+  | "schema.invalid" // an event fails execution_event.v1.schema.json
+  | "signature.invalid" // an event's signature does not verify with its key
+  | "signature.key_unknown" // an event is signed with a key id the given key set does not hold
+  | "chain.gap" // a chain misses a position
+  | "chain.fork" // two different records hold the same position of one chain
+  | "chain.prev_hash_mismatch" // prev_event_hash is not the hash of the previous position
+  | "chain.duplicate" // the same record (or event_id) appears twice
+  | "chain.out_of_order" // a chain's positions do not increase in log order
+  | "checkpoint.invalid" // a checkpoint line is malformed
+  | "checkpoint.key_unknown" // a checkpoint is signed with a key id the key set does not hold
+  | "checkpoint.signature_invalid" // a checkpoint's signature does not verify
+  | "checkpoint.inconsistent" // root, size, sequence or link disagree with the log or the previous checkpoint
+  | "checkpoint.event_missing"; // events a checkpoint (or a witnessed checkpoint) covers are not in the log
+
+export interface Finding {
+  reason: VerifyReason;
+  event_id?: string;
+  correlation_id?: string;
+  detail: string;
+}
+
+export interface VerifyReport {
+  status: "pass" | "fail";
+  events: number;
+  chains: number;
+  checkpoints: number;
+  findings: Finding[];
+}

@@ -1,0 +1,255 @@
+/**
+ * Offline verification of evidence logs against a key set the verifier is
+ * GIVEN (never keys found next to the data): every record against the v1
+ * schema and its signature, every chain for continuity, and every checkpoint
+ * for its signature, its link to the previous one, and the size and Merkle
+ * root of the log before it.
+ */
+import type { KeyObject } from "node:crypto";
+import { specV1Validator } from "../../schema/spec-v1.js";
+import { describeViolations } from "../../schema/validator.js";
+import { checkpointShapeProblems, type CheckpointRecord } from "../checkpoint.js";
+import { verifyEd25519 } from "../ed25519.js";
+import { eventDigest, formatSha256, GENESIS_PREV_HASH } from "../event-hash.js";
+import type { LogStream } from "../log-reader.js";
+import { MerkleAccumulator } from "../merkle.js";
+import type { EvidenceRecord } from "../record.js";
+import type { Finding, VerifyReport } from "./findings.js";
+
+export interface VerifyOptions {
+  /** Public keys by key id, from the key set the user trusts. */
+  keys: Map<string, KeyObject>;
+  /** Checkpoints published to an outside witness (onCheckpoint): each must be in the log, unchanged. */
+  witnessed?: CheckpointRecord[];
+}
+
+interface ChainMember {
+  record: EvidenceRecord;
+  hash: string;
+  order: number;
+}
+
+function signatureOf(value: unknown): { alg?: unknown; key_id?: unknown; value?: unknown } | undefined {
+  return typeof value === "object" && value !== null ? (value as { alg?: unknown; key_id?: unknown; value?: unknown }) : undefined;
+}
+
+function ranges(positions: number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < positions.length; i++) {
+    const start = positions[i] as number;
+    while (i + 1 < positions.length && positions[i + 1] === (positions[i] as number) + 1) i++;
+    parts.push(start === positions[i] ? `${start}` : `${start}-${positions[i]}`);
+  }
+  return parts.join(", ");
+}
+
+export function verifyStreams(streams: readonly LogStream[], options: VerifyOptions): VerifyReport {
+  const validate = specV1Validator("execution_event");
+  const findings: Finding[] = [];
+  const chains = new Map<string, ChainMember[]>();
+  const seenEventIds = new Map<string, string>();
+  const checkpointsByInstance = new Map<string, Map<number, string>>();
+  let eventCount = 0;
+  let checkpointCount = 0;
+  let order = 0;
+
+  for (const stream of streams) {
+    const merkle = new MerkleAccumulator();
+    let previous: { sequence: number; hash: string } | undefined;
+
+    for (const entry of stream.entries) {
+      const where = `${entry.file}:${entry.line}`;
+      if (entry.kind === "unparseable") {
+        findings.push({ reason: "log.unreadable_line", detail: `${where} is not JSON: ${entry.text}` });
+        continue;
+      }
+      if (entry.kind === "other") {
+        findings.push({ reason: "log.unknown_record", detail: `${where} is neither an intentproof.event.v1 record nor a checkpoint` });
+        continue;
+      }
+      if (entry.kind === "event") {
+        eventCount++;
+        const record = entry.record;
+        const ids: { event_id?: string; correlation_id?: string } = {};
+        if (typeof record.event_id === "string") ids.event_id = record.event_id;
+        if (typeof record.correlation_id === "string") ids.correlation_id = record.correlation_id;
+        const violations = validate(record);
+        if (violations.length > 0) findings.push({ reason: "schema.invalid", ...ids, detail: `${where}: ${describeViolations(violations).join("; ")}` });
+        let digest: Buffer;
+        try {
+          digest = eventDigest(record);
+        } catch (error) {
+          findings.push({ reason: "schema.invalid", ...ids, detail: `${where}: cannot be canonicalized: ${(error as Error).message}` });
+          continue;
+        }
+        merkle.add(digest);
+        const signature = signatureOf(record.signature);
+        const key = typeof signature?.key_id === "string" ? options.keys.get(signature.key_id) : undefined;
+        if (signature === undefined || typeof signature.key_id !== "string") {
+          findings.push({ reason: "signature.invalid", ...ids, detail: `${where}: the record is not signed` });
+        } else if (key === undefined) {
+          findings.push({ reason: "signature.key_unknown", ...ids, detail: `${where}: key id "${signature.key_id}" is not in the given key set` });
+        } else if (signature.alg !== "ed25519" || !verifyEd25519(digest, signature.value, key)) {
+          findings.push({ reason: "signature.invalid", ...ids, detail: `${where}: the signature does not verify with key "${signature.key_id}"` });
+        }
+        const hash = formatSha256(digest);
+        if (typeof record.event_id === "string") {
+          const earlier = seenEventIds.get(record.event_id);
+          if (earlier !== undefined) {
+            findings.push({ reason: "chain.duplicate", ...ids, detail: `${where}: event_id also at ${earlier}` });
+          } else {
+            seenEventIds.set(record.event_id, where);
+          }
+        }
+        if (typeof record.instance_id === "string" && typeof record.correlation_id === "string" && Number.isSafeInteger(record.chain_position)) {
+          const key = JSON.stringify([record.instance_id, record.correlation_id]);
+          let members = chains.get(key);
+          if (members === undefined) chains.set(key, (members = []));
+          members.push({ record, hash, order: order++ });
+        }
+        continue;
+      }
+
+      // A checkpoint.
+      checkpointCount++;
+      const checkpoint = entry.record;
+      const shape = checkpointShapeProblems(checkpoint as unknown as Record<string, unknown>);
+      if (shape.length > 0) {
+        findings.push({ reason: "checkpoint.invalid", detail: `${where}: ${shape.join("; ")}` });
+        continue;
+      }
+      const digest = eventDigest(checkpoint);
+      const hash = formatSha256(digest);
+      const key = options.keys.get(checkpoint.signature.key_id);
+      if (key === undefined) {
+        findings.push({ reason: "checkpoint.key_unknown", detail: `${where}: checkpoint ${checkpoint.sequence} is signed with key id "${checkpoint.signature.key_id}", not in the given key set` });
+      } else if (!verifyEd25519(digest, checkpoint.signature.value, key)) {
+        findings.push({ reason: "checkpoint.signature_invalid", detail: `${where}: the signature of checkpoint ${checkpoint.sequence} does not verify` });
+      }
+      const expectedSequence = (previous?.sequence ?? 0) + 1;
+      const expectedLink = previous?.hash ?? GENESIS_PREV_HASH;
+      if (checkpoint.sequence !== expectedSequence) {
+        findings.push({
+          reason: checkpoint.sequence > expectedSequence ? "checkpoint.event_missing" : "checkpoint.inconsistent",
+          detail: `${where}: checkpoint ${checkpoint.sequence} follows ${previous === undefined ? "no checkpoint" : `checkpoint ${previous.sequence}`}; checkpoints ${expectedSequence}..${checkpoint.sequence - 1} and the events between are missing`,
+        });
+      } else if (checkpoint.prev_checkpoint_hash !== expectedLink) {
+        findings.push({ reason: "checkpoint.inconsistent", detail: `${where}: checkpoint ${checkpoint.sequence} does not link to the previous checkpoint` });
+      }
+      if (merkle.size < checkpoint.log_size) {
+        findings.push({
+          reason: "checkpoint.event_missing",
+          detail: `${where}: checkpoint ${checkpoint.sequence} covers ${checkpoint.log_size} events, the log holds ${merkle.size} before it: ${checkpoint.log_size - merkle.size} missing`,
+        });
+      } else if (merkle.size > checkpoint.log_size) {
+        findings.push({
+          reason: "checkpoint.inconsistent",
+          detail: `${where}: checkpoint ${checkpoint.sequence} covers ${checkpoint.log_size} events, the log holds ${merkle.size} before it: ${merkle.size - checkpoint.log_size} were added`,
+        });
+      } else if (merkle.rootHex() !== checkpoint.merkle_root) {
+        findings.push({
+          reason: "checkpoint.inconsistent",
+          detail: `${where}: the Merkle root of the ${merkle.size} events before checkpoint ${checkpoint.sequence} differs from the signed one (events changed, replaced or reordered)`,
+        });
+      }
+      previous = { sequence: checkpoint.sequence, hash };
+      let byInstance = checkpointsByInstance.get(checkpoint.instance_id);
+      if (byInstance === undefined) checkpointsByInstance.set(checkpoint.instance_id, (byInstance = new Map()));
+      byInstance.set(checkpoint.sequence, hash);
+    }
+    if (stream.tornTail !== undefined) {
+      findings.push({
+        reason: "log.torn_tail",
+        detail: `${stream.tornTail.file} ends with ${stream.tornTail.bytes} bytes of an incomplete line (an interrupted write; the exporter repairs it when it starts)`,
+      });
+    }
+  }
+
+  for (const members of chains.values()) checkChain(members, findings);
+
+  for (const witnessed of options.witnessed ?? []) {
+    const shape = checkpointShapeProblems(witnessed as unknown as Record<string, unknown>);
+    if (shape.length > 0) {
+      findings.push({ reason: "checkpoint.invalid", detail: `witnessed checkpoint: ${shape.join("; ")}` });
+      continue;
+    }
+    const digest = eventDigest(witnessed);
+    const key = options.keys.get(witnessed.signature.key_id);
+    if (key === undefined || !verifyEd25519(digest, witnessed.signature.value, key)) {
+      findings.push({ reason: "checkpoint.signature_invalid", detail: `witnessed checkpoint ${witnessed.sequence} of ${witnessed.instance_id} does not verify with the given keys` });
+      continue;
+    }
+    const inLog = checkpointsByInstance.get(witnessed.instance_id)?.get(witnessed.sequence);
+    if (inLog === undefined) {
+      findings.push({
+        reason: "checkpoint.event_missing",
+        detail: `witnessed checkpoint ${witnessed.sequence} of ${witnessed.instance_id} (${witnessed.log_size} events) is not in the log: it was truncated or removed`,
+      });
+    } else if (inLog !== formatSha256(digest)) {
+      findings.push({ reason: "checkpoint.inconsistent", detail: `checkpoint ${witnessed.sequence} of ${witnessed.instance_id} in the log differs from the witnessed one` });
+    }
+  }
+
+  return { status: findings.length === 0 ? "pass" : "fail", events: eventCount, chains: chains.size, checkpoints: checkpointCount, findings };
+}
+
+function checkChain(members: ChainMember[], findings: Finding[]): void {
+  const first = members[0] as ChainMember;
+  const correlation_id = first.record.correlation_id;
+  const byPosition = new Map<number, ChainMember[]>();
+  let lastPosition = 0;
+  let outOfOrderReported = false;
+  for (const member of members) {
+    const position = member.record.chain_position;
+    let list = byPosition.get(position);
+    if (list === undefined) byPosition.set(position, (list = []));
+    list.push(member);
+    if (position < lastPosition && !outOfOrderReported) {
+      outOfOrderReported = true;
+      findings.push({
+        reason: "chain.out_of_order",
+        event_id: member.record.event_id,
+        correlation_id,
+        detail: `position ${position} comes after position ${lastPosition} in the log`,
+      });
+    }
+    lastPosition = Math.max(lastPosition, position);
+  }
+  const positions = [...byPosition.keys()].sort((a, b) => a - b);
+  const max = positions.at(-1) as number;
+  const missing: number[] = [];
+  for (let p = 1, i = 0; p <= max; p++) {
+    if (positions[i] === p) i++;
+    else missing.push(p);
+  }
+  if (missing.length > 0) {
+    findings.push({ reason: "chain.gap", correlation_id, detail: `positions ${ranges(missing)} of ${max} are missing (instance ${first.record.instance_id})` });
+  }
+  for (const position of positions) {
+    const list = byPosition.get(position) as ChainMember[];
+    const distinct = new Map(list.map((m) => [m.hash, m]));
+    if (distinct.size > 1) {
+      findings.push({
+        reason: "chain.fork",
+        event_id: (list[1] as ChainMember).record.event_id,
+        correlation_id,
+        detail: `${distinct.size} different records hold position ${position}`,
+      });
+    } else if (list.length > 1) {
+      findings.push({ reason: "chain.duplicate", event_id: list[0]!.record.event_id, correlation_id, detail: `position ${position} appears ${list.length} times` });
+    }
+    const previousList = byPosition.get(position - 1);
+    for (const member of distinct.values()) {
+      const expected = position === 1 ? [GENESIS_PREV_HASH] : previousList?.map((m) => m.hash);
+      if (expected === undefined) continue; // the previous position is missing: already a gap
+      if (!expected.includes(member.record.prev_event_hash)) {
+        findings.push({
+          reason: "chain.prev_hash_mismatch",
+          event_id: member.record.event_id,
+          correlation_id,
+          detail: position === 1 ? "position 1 must carry the genesis prev_event_hash" : `prev_event_hash is not the hash of position ${position - 1}`,
+        });
+      }
+    }
+  }
+}
