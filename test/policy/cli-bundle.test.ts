@@ -18,7 +18,7 @@ import { readBundleFile } from "../../src/policy/bundle/bundle-file.js";
 import { hasZstd } from "../../src/policy/bundle/compression.js";
 import { readTar } from "../../src/policy/bundle/tar.js";
 import { verifyBundleMembers } from "../../src/policy/bundle/verify-bundle.js";
-import { parseTrustedKeys } from "../../src/policy/evidence-input/trusted-keys.js";
+import { parseKeySet } from "../../src/evidence/key-set.js";
 import { specV1Validator } from "../../src/schema/spec-v1.js";
 import { privateKeyFromSeed, rawPublicKey } from "../../src/evidence/ed25519.js";
 import { runCommand } from "./support/cli.js";
@@ -39,7 +39,7 @@ async function makeBundle(notify: boolean, out = "refund.proof.tar.zst") {
   return { dir, keys, result, path: result.stdout.match(/^wrote (\S+)/)?.[1] };
 }
 
-const trusted = (path: string) => parseTrustedKeys(JSON.parse(readFileSync(path, "utf8")));
+const trusted = (path: string) => parseKeySet(JSON.parse(readFileSync(path, "utf8")));
 
 describe("intentproof bundle", () => {
   it(`writes ${hasZstd() ? "a zstd-compressed" : "a plain (no zstd in this Node)"} bundle in the contract's layout`, async () => {
@@ -64,7 +64,7 @@ describe("intentproof bundle", () => {
     const out = join(dir, "x.proof.tar");
     const tampered = await runCommand(bundleCommand, [join(dir, "evidence"), "--correlation", "order-1", "--policy", POLICY, "--keys", keys, "--out", out]);
     expect(tampered.code).toBe(1);
-    expect(tampered.stderr).toContain("event.signature_invalid");
+    expect(tampered.stderr).toContain("signature.invalid");
     expect(existsSync(out)).toBe(false);
     for (const args of [
       [join(dir, "evidence"), "--policy", POLICY, "--keys", keys, "--out", out],
@@ -90,6 +90,25 @@ describe("verifying a bundle", () => {
     expect(human.stdout).toContain("required step skipped: customer.notify.refund");
   });
 
+  it("the bin routes `intentproof verify <bundle>` here: exit codes in real child processes", async () => {
+    const good = await makeBundle(true, "bin.proof.tar");
+    const run = (args: string[]) =>
+      promisify(execFile)(process.execPath, [CLI, ...args]).then(
+        ({ stdout }) => ({ code: 0, stdout, stderr: "" }),
+        (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+      );
+    const ok = await run(["verify", good.path!, "--keys", good.keys]);
+    expect([ok.code, ok.stdout.split("\n")[0]]).toEqual([0, `✓ pass: bundle.verify_pass  ${good.path}`]);
+    const emptyKeys = writeKeySet(join(good.dir, "none.json"), []);
+    expect((await run(["verify", good.path!, "--keys", emptyKeys])).code).toBe(1);
+    const golden = await run(["verify", GOLDEN, "--keys", emptyKeys]);
+    expect(golden.code).toBe(hasZstd() ? 1 : 2);
+    if (!hasZstd()) expect(golden.stderr).toContain("has no zstd in node:zlib");
+    const check = await run(["check", "--policy", POLICY, join(good.dir, "evidence"), "--keys", good.keys]);
+    expect(check.code).toBe(0);
+    expect((await run(["check", "--policy", POLICY, join(good.dir, "nowhere")])).code).toBe(2);
+  });
+
   it("catches each tampering of a member", async () => {
     const { path, keys } = await makeBundle(true, "t.proof.tar");
     const members = readTar(readFileSync(path!));
@@ -113,8 +132,8 @@ describe("verifying a bundle", () => {
       copy.set("manifest.json", Buffer.from(JSON.stringify(manifest)));
       return copy;
     };
-    expect(reasons(withManifest("events.jsonl", (t) => t.replace('"status":"ok"', '"status":"error"')))).toContain("event.signature_invalid");
-    expect(reasons(withManifest("events.jsonl", (t) => t.split("\n").slice(1).join("\n")))).toEqual(expect.arrayContaining(["bundle.event_merkle_mismatch", "event.chain_gap"]));
+    expect(reasons(withManifest("events.jsonl", (t) => t.replace('"status":"ok"', '"status":"error"')))).toContain("signature.invalid");
+    expect(reasons(withManifest("events.jsonl", (t) => t.split("\n").slice(1).join("\n")))).toEqual(expect.arrayContaining(["bundle.event_merkle_mismatch", "chain.gap"]));
     expect(reasons(withManifest("run.json", (t) => t.replace('"status": "pass"', '"status": "fail"')))).toEqual(expect.arrayContaining(["run.fingerprint_mismatch", "run.replay_mismatch"]));
     expect(reasons(withManifest("policy.json", (t) => t.replace('"min": 1', '"min": 2')))).toContain("policy.invalid");
     expect(reasons(withManifest("flow.json", (t) => t.replace(/"flow_merkle_root": "sha256:[0-9a-f]+"/, `"flow_merkle_root": "sha256:${"1".repeat(64)}"`)))).toContain("flow.merkle_mismatch");
@@ -140,7 +159,7 @@ describe("verifying a bundle", () => {
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout);
     expect(report.untrusted_bundle_keys).toEqual([KEY_ID]);
-    expect(report.findings.map((f: any) => f.code)).toEqual(expect.arrayContaining(["event.signature_invalid", "bundle.key_untrusted"]));
+    expect(report.findings.map((f: any) => f.code)).toEqual(expect.arrayContaining(["signature.invalid", "bundle.key_untrusted"]));
     expect(rawPublicKey(privateKeyFromSeed(attackerSeed)).length).toBe(32);
   });
 
@@ -166,7 +185,7 @@ describe("verifying a bundle", () => {
     }
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout);
-    const unsigned = report.findings.filter((f: any) => f.code === "event.unsigned").map((f: any) => f.event_id);
+    const unsigned = report.findings.filter((f: any) => f.code === "signature.invalid" && f.detail.includes("not signed")).map((f: any) => f.event_id);
     expect(unsigned).toEqual(["evt_001", "evt_002"]);
     expect(report.findings.some((f: any) => f.code === "bundle.member_hash_mismatch")).toBe(false);
   });
@@ -178,7 +197,7 @@ describe("verifying a bundle", () => {
     const script = `
       const { verifyBundleFile, createProofBundle } = await import(${JSON.stringify(index)});
       const golden = await verifyBundleFile(${JSON.stringify(GOLDEN)}, ${JSON.stringify(keys)});
-      console.log(JSON.stringify({ status: golden.status, unsigned: golden.findings.filter((f) => f.code === "event.unsigned").map((f) => f.event_id) }));
+      console.log(JSON.stringify({ status: golden.status, unsigned: golden.findings.filter((f) => f.code === "signature.invalid" && f.detail.includes("not signed")).map((f) => f.event_id) }));
     `;
     const { stdout } = await promisify(execFile)(NODE24, ["--input-type=module", "-e", script]);
     expect(JSON.parse(stdout)).toEqual({ status: "fail", unsigned: ["evt_001", "evt_002"] });

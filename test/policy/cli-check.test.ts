@@ -69,13 +69,13 @@ describe("intentproof check", () => {
     const output = JSON.parse(result.stdout);
     expect(output.status).toBe("fail");
     expect(output.runs).toEqual([]);
-    expect(output.integrity.map((p: any) => p.code)).toContain("event.signature_invalid");
+    expect(output.integrity.map((p: any) => p.reason)).toContain("signature.invalid");
 
     // A key set without the signing key: nothing verifies.
     const otherKeys = writeKeySet(join(dir, "other.json"), [["someone:k1", Buffer.alloc(32, 9)]]);
     const untrusted = await runCommand(checkCommand, ["--policy", POLICY, join(dir, "evidence"), "--keys", otherKeys]);
     expect(untrusted.code).toBe(1);
-    expect(untrusted.stdout).toContain("event.key_untrusted");
+    expect(untrusted.stdout).toContain("signature.key_unknown");
   });
 
   it("exit 2 for unusable input", async () => {

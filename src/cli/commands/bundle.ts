@@ -11,7 +11,7 @@ import { createBundle } from "../../policy/bundle/create-bundle.js";
 import { writeBundleFile } from "../../policy/bundle/bundle-file.js";
 import { attestationsFromFile, parseCommandArgs, policyFromFile, UsageError, withUsageErrors } from "../../policy/cli-support.js";
 import { byCorrelation, readEvidence } from "../../policy/evidence-input/read-evidence.js";
-import { recordIntegrity } from "../../policy/evidence-input/record-integrity.js";
+import { streamsIntegrity } from "../../policy/evidence-input/record-integrity.js";
 import { loadTrustedKeys } from "../../policy/evidence-input/trusted-keys.js";
 import type { CliIo } from "../io.js";
 import { EXIT_FAIL, EXIT_PASS } from "../io.js";
@@ -40,10 +40,12 @@ export async function bundleCommand(args: string[], io: CliIo): Promise<number> 
     const records = byCorrelation(evidence.records, (r) => r.correlation_id).get(values.correlation!);
     if (records === undefined) throw new UsageError(`intentproof bundle: no signed records of correlation ${JSON.stringify(values.correlation)} in ${parsed.positionals[0]}`);
 
-    const problems = recordIntegrity(records, keys);
+    // The whole log is verified (chains, checkpoints); what blocks this bundle
+    // is a finding about its correlation or about the log itself.
+    const problems = streamsIntegrity(evidence.streams, keys).filter((p) => p.correlation_id === undefined || p.correlation_id === values.correlation);
     if (problems.length > 0) {
       io.stderr.write(`intentproof bundle: the records of ${values.correlation} do not verify against ${values.keys}; no bundle written\n`);
-      for (const p of problems.slice(0, 20)) io.stderr.write(`    ${p.code}${p.event_id ? ` ${p.event_id}` : ""}: ${p.detail}\n`);
+      for (const p of problems.slice(0, 20)) io.stderr.write(`    ${p.reason}${p.event_id ? ` ${p.event_id}` : ""}: ${p.detail}\n`);
       return EXIT_FAIL;
     }
 

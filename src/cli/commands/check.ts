@@ -11,7 +11,7 @@ import type { ExecutionEvent } from "../../core/types.js";
 import { attestationsFromFile, parseCommandArgs, policyFromFile, UsageError, withUsageErrors } from "../../policy/cli-support.js";
 import { evaluatePolicy } from "../../policy/evaluate.js";
 import { byCorrelation, readEvidence } from "../../policy/evidence-input/read-evidence.js";
-import { recordIntegrity, type IntegrityProblem } from "../../policy/evidence-input/record-integrity.js";
+import { streamsIntegrity, type IntegrityProblem } from "../../policy/evidence-input/record-integrity.js";
 import { loadTrustedKeys } from "../../policy/evidence-input/trusted-keys.js";
 import { buildFlowFromEvents, buildFlowFromRecords, type BuiltFlow, type EventRecordV1 } from "../../policy/flow-builder.js";
 import { scopeMatches } from "../../policy/scope.js";
@@ -45,7 +45,7 @@ function printIntegrity(io: CliIo, json: boolean, problems: readonly IntegrityPr
   if (json) io.stdout.write(`${JSON.stringify({ status: "fail", integrity: problems, runs: [] }, null, 2)}\n`);
   else {
     io.stdout.write(`✗ fail: the evidence does not verify against the given keys; completeness was not checked\n`);
-    for (const p of problems.slice(0, 50)) io.stdout.write(`    ${p.code}${p.event_id ? ` ${p.event_id}` : ""}: ${p.detail}\n`);
+    for (const p of problems.slice(0, 50)) io.stdout.write(`    ${p.reason}${p.event_id ? ` ${p.event_id}` : ""}: ${p.detail}\n`);
     if (problems.length > 50) io.stdout.write(`    … and ${problems.length - 50} more\n`);
   }
   return EXIT_FAIL;
@@ -70,7 +70,7 @@ export async function checkCommand(args: string[], io: CliIo): Promise<number> {
 
     if (values.keys !== undefined) {
       if (!useRecords) throw new UsageError(`intentproof check: --keys verifies signed intentproof.event.v1 records; ${positionals[0]} holds unsigned ExecutionEvents`);
-      const problems = recordIntegrity(evidence.records, await loadTrustedKeys(values.keys));
+      const problems = streamsIntegrity(evidence.streams, await loadTrustedKeys(values.keys));
       if (problems.length > 0) return printIntegrity(io, values.json === true, problems);
     }
 

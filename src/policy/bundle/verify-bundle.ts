@@ -133,7 +133,7 @@ export function verifyBundleMembers(members: ReadonlyMap<string, Buffer>, truste
     fail("bundle.event_merkle_mismatch", `event_merkle_root ${manifest.event_merkle_root} does not match the events (${eventRoot})`, { member: MANIFEST });
   }
   for (const problem of recordIntegrity(records, trusted)) {
-    fail(problem.code, problem.detail, { member: EVENTS, ...(problem.event_id === undefined ? {} : { event_id: problem.event_id }) });
+    fail(problem.reason, problem.detail, { member: EVENTS, ...(problem.event_id === undefined ? {} : { event_id: problem.event_id }) });
   }
 
   // 3. Attestations: schema and Merkle root.
