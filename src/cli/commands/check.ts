@@ -8,6 +8,7 @@
  * evidence means nothing. Exit 0 pass, 1 fail or inconclusive, 2 unusable input.
  */
 import type { ExecutionEvent } from "../../core/types.js";
+import { UNCORRELATED } from "../../evidence/map-event.js";
 import { attestationsFromFile, parseCommandArgs, policyFromFile, UsageError, withUsageErrors } from "../../policy/cli-support.js";
 import { evaluatePolicy } from "../../policy/evaluate.js";
 import { byCorrelation, readEvidence } from "../../policy/evidence-input/read-evidence.js";
@@ -87,7 +88,9 @@ export async function checkCommand(args: string[], io: CliIo): Promise<number> {
       if (items === undefined) throw new UsageError(`intentproof check: no events of correlation ${JSON.stringify(values.correlation)} in ${positionals[0]}`);
       flows = [build(items)];
     } else {
-      flows = [...groups.values()].map(build).filter((built) => scopeMatches(policy, built.events));
+      // Records of calls made outside any correlation share one pseudo-chain;
+      // they are not one flow, so they are only checked when named.
+      flows = [...groups].filter(([id]) => id !== UNCORRELATED).map(([, items]) => build(items)).filter((built) => scopeMatches(policy, built.events));
       if (flows.length === 0) note = `no flow of ${groups.size} correlation(s) matches the scope of ${policy.policy_id}`;
     }
 
