@@ -24,6 +24,8 @@ export interface FlowMonitorOptions {
   maxOpenFlows?: number;
   /** Events kept per flow at most; a flow reaching it is closed early. Default 1000. */
   maxEventsPerFlow?: number;
+  /** Events kept across all open flows at most; beyond it the least recently active flows are closed early. Default 100 000. */
+  maxBufferedEvents?: number;
   /** `tenant_id` of the flows. Default: the first policy's tenant. */
   tenantId?: string;
   /** Called once per (flow, policy) evaluated. */
@@ -40,6 +42,7 @@ export interface ResolvedMonitorOptions {
   readonly maxFlowMs: number;
   readonly maxOpenFlows: number;
   readonly maxEventsPerFlow: number;
+  readonly maxBufferedEvents: number;
   readonly tenantId: string;
   readonly onRun?: FlowMonitorOptions["onRun"];
   readonly onFinding?: FlowMonitorOptions["onFinding"];
@@ -47,7 +50,7 @@ export interface ResolvedMonitorOptions {
 }
 
 const OWNER = "FlowMonitor";
-const KNOWN = ["policies", "idleMs", "maxFlowMs", "maxOpenFlows", "maxEventsPerFlow", "tenantId", "onRun", "onFinding", "onError"];
+const KNOWN = ["policies", "idleMs", "maxFlowMs", "maxOpenFlows", "maxEventsPerFlow", "maxBufferedEvents", "tenantId", "onRun", "onFinding", "onError"];
 
 function warn(error: unknown): void {
   process.emitWarning(`intentproof FlowMonitor hook failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -64,6 +67,7 @@ export function resolveMonitorOptions(options: unknown): ResolvedMonitorOptions 
     maxFlowMs: reader.timeoutMs("maxFlowMs", undefined, 300_000),
     maxOpenFlows: reader.positiveInteger("maxOpenFlows", 10_000),
     maxEventsPerFlow: reader.positiveInteger("maxEventsPerFlow", 1000),
+    maxBufferedEvents: reader.positiveInteger("maxBufferedEvents", 100_000),
     tenantId: reader.text("tenantId", policies[0]!.tenant_id),
     onRun: reader.function("onRun"),
     onFinding: reader.function("onFinding"),

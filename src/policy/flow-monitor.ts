@@ -32,6 +32,8 @@ interface ClosedFlow {
 /** Counters for dashboards and tests. */
 export interface FlowMonitorStats {
   openFlows: number;
+  /** Events held by open flows. */
+  bufferedEvents: number;
   flowsClosed: number;
   flowsCutShort: number;
   runs: number;
@@ -53,7 +55,8 @@ export class FlowMonitor implements Exporter {
   private drained: Array<() => void> = [];
   private readonly sweeper: NodeJS.Timeout;
   private stopped = false;
-  private readonly counters: FlowMonitorStats = { openFlows: 0, flowsClosed: 0, flowsCutShort: 0, runs: 0, uncorrelatedEvents: 0 };
+  private buffered = 0;
+  private readonly counters: FlowMonitorStats = { openFlows: 0, bufferedEvents: 0, flowsClosed: 0, flowsCutShort: 0, runs: 0, uncorrelatedEvents: 0 };
 
   constructor(options: FlowMonitorOptions) {
     this.options = resolveMonitorOptions(options);
@@ -79,8 +82,10 @@ export class FlowMonitor implements Exporter {
     }
     flow.events.push(event);
     flow.lastSeenAt = now;
+    this.buffered++;
     this.open.set(correlationId, flow);
     if (flow.events.length >= this.options.maxEventsPerFlow) this.closeFlow(flow, "max_events", now);
+    while (this.buffered > this.options.maxBufferedEvents) this.closeOldest();
   }
 
   /** Closes the flow of `correlationId` now (e.g. at the end of a business transaction). */
@@ -107,7 +112,7 @@ export class FlowMonitor implements Exporter {
   }
 
   stats(): FlowMonitorStats {
-    return { ...this.counters, openFlows: this.open.size };
+    return { ...this.counters, openFlows: this.open.size, bufferedEvents: this.buffered };
   }
 
   private sweep(now: number): void {
@@ -125,6 +130,7 @@ export class FlowMonitor implements Exporter {
 
   private closeFlow(flow: OpenFlow, reason: ClosureReason, now: number): void {
     this.open.delete(flow.correlationId);
+    this.buffered -= flow.events.length;
     this.closed.push({ open: flow, reason, closedAt: now });
     this.counters.flowsClosed++;
     if (CUT_SHORT.has(reason)) this.counters.flowsCutShort++;

@@ -87,6 +87,18 @@ describe("FlowMonitor", () => {
     expect(monitor.stats()).toMatchObject({ openFlows: 2, flowsCutShort: 1 });
   });
 
+  it("bounds the events held across flows", async () => {
+    const { monitor, runs, step } = setup({ maxBufferedEvents: 3 });
+    step("a", "payments.refund.execute");
+    step("a", "ledger.refund.record");
+    step("b", "payments.refund.execute");
+    expect(monitor.stats().bufferedEvents).toBe(3);
+    step("b", "ledger.refund.record"); // 4 > 3: a, the least recently active, goes
+    await monitor.flush();
+    expect(runs.map((r) => [r.flow.flow.correlation_id, r.flow.closureReason, r.flow.flow.events.length])).toEqual([["a", "evicted", 2]]);
+    expect(monitor.stats()).toMatchObject({ openFlows: 1, bufferedEvents: 2 });
+  });
+
   it("bounds events per flow and flow duration", async () => {
     const many = setup({ maxEventsPerFlow: 3 });
     many.refund("long");
