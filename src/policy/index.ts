@@ -24,3 +24,4 @@ export type {
 export { createProofBundle, verifyBundleFile, type ProofBundle } from "./bundle/proof-bundle.js";
 export type { BundleInput, BundleManifest } from "./bundle/create-bundle.js";
 export type { BundleFinding, BundleVerification } from "./bundle/verify-bundle.js";
+export { checkEvidence, bundleEvidence, type CheckEvidenceOptions, type EvidenceCheck, type BundleEvidenceOptions, type EvidenceBundle } from "./check-evidence.js";

@@ -2,21 +2,25 @@
  * `intentproof bundle <evidence directory> --correlation <id> --policy <file>
  *   --keys <keys.json> --out <file> [--attestations <file>] [--json]`
  *
- * Verifies the correlation's records against the given keys, then packs flow,
- * events, policy, run, attestations, the signing keys and a manifest into a
- * proof bundle a counterparty verifies offline. Exit 0 written, 1 the evidence
- * does not verify (nothing written), 2 unusable input.
+ * Verifies the evidence log against the given keys, then packs the
+ * correlation's flow, events, policy, run, attestations, the signing keys and
+ * a manifest into a proof bundle a counterparty verifies offline. Exit 0
+ * written, 1 the evidence does not verify (nothing written), 2 unusable input.
  */
-import { createBundle } from "../../policy/bundle/create-bundle.js";
-import { writeBundleFile } from "../../policy/bundle/bundle-file.js";
+import { writeFile } from "node:fs/promises";
+import { bundleEvidence } from "../../policy/check-evidence.js";
 import { attestationsFromFile, parseCommandArgs, policyFromFile, UsageError, withUsageErrors } from "../../policy/cli-support.js";
-import { byCorrelation, readEvidence } from "../../policy/evidence-input/read-evidence.js";
-import { streamsIntegrity } from "../../policy/evidence-input/record-integrity.js";
-import { loadTrustedKeys } from "../../policy/evidence-input/trusted-keys.js";
 import type { CliIo } from "../io.js";
 import { EXIT_FAIL, EXIT_PASS } from "../io.js";
 
 const USAGE = "usage: intentproof bundle <evidence directory> --correlation <id> --policy <file> --keys <keys.json> --out <file> [--attestations <file>] [--json]";
+
+// zstd-compressed where this runtime has zstd, unless --out names a plain
+// `.tar`; the file name says what was written (`.zst` added or dropped).
+function outputPath(out: string, compressed: boolean): string {
+  if (compressed) return out.endsWith(".zst") ? out : `${out}.zst`;
+  return out.endsWith(".zst") ? out.slice(0, -".zst".length) : out;
+}
 
 export async function bundleCommand(args: string[], io: CliIo): Promise<number> {
   return withUsageErrors(io.stderr, async () => {
@@ -34,27 +38,22 @@ export async function bundleCommand(args: string[], io: CliIo): Promise<number> 
       if (values[required] === undefined) throw new UsageError(`intentproof bundle: --${required} is required\n${USAGE}`);
     }
     const policy = await policyFromFile(values.policy, "bundle");
-    const keys = await loadTrustedKeys(values.keys!);
     const attestations = await attestationsFromFile(values.attestations);
-    const evidence = await readEvidence(parsed.positionals[0]!);
-    const records = byCorrelation(evidence.records, (r) => r.correlation_id).get(values.correlation!);
-    if (records === undefined) throw new UsageError(`intentproof bundle: no signed records of correlation ${JSON.stringify(values.correlation)} in ${parsed.positionals[0]}`);
-
-    // The whole log is verified (chains, checkpoints); what blocks this bundle
-    // is a finding about its correlation or about the log itself.
-    const problems = streamsIntegrity(evidence.streams, keys).filter((p) => p.correlation_id === undefined || p.correlation_id === values.correlation);
-    if (problems.length > 0) {
-      io.stderr.write(`intentproof bundle: the records of ${values.correlation} do not verify against ${values.keys}; no bundle written\n`);
-      for (const p of problems.slice(0, 20)) io.stderr.write(`    ${p.reason}${p.event_id ? ` ${p.event_id}` : ""}: ${p.detail}\n`);
+    const compress = !values.out!.endsWith(".tar");
+    const result = await bundleEvidence(parsed.positionals[0]!, { correlationId: values.correlation!, policy, keys: values.keys!, attestations, compress });
+    if (result.integrity !== undefined) {
+      io.stderr.write(`intentproof bundle: the evidence of ${values.correlation} does not verify against ${values.keys}; no bundle written\n`);
+      for (const p of result.integrity.slice(0, 20)) io.stderr.write(`    ${p.reason}${p.event_id ? ` ${p.event_id}` : ""}: ${p.detail}\n`);
       return EXIT_FAIL;
     }
-
-    const bundle = createBundle({ records, policy, attestations, keys });
-    const written = await writeBundleFile(values.out!, bundle.members);
+    const { bundle } = result;
+    const path = outputPath(values.out!, bundle.compressed);
+    await writeFile(path, bundle.bytes);
+    const kind = bundle.compressed ? "zstd-compressed tar" : compress ? `plain tar: Node ${process.versions.node} has no zstd in node:zlib (Node >= 22.15 has)` : "plain tar";
     if (values.json === true) {
-      io.stdout.write(`${JSON.stringify({ path: written.path, compressed: written.compressed, manifest: bundle.manifest, run_status: bundle.run.status }, null, 2)}\n`);
+      io.stdout.write(`${JSON.stringify({ path, compressed: bundle.compressed, manifest: bundle.manifest, run_status: bundle.run.status }, null, 2)}\n`);
     } else {
-      io.stdout.write(`wrote ${written.path} (${written.compressed ? "zstd-compressed tar" : written.note ?? "plain tar"})\n`);
+      io.stdout.write(`wrote ${path} (${kind})\n`);
       io.stdout.write(`  flow ${bundle.flow.flow_id}: ${bundle.flow.events.length} events, run ${bundle.run.status} against ${policy.policy_id}\n`);
     }
     return EXIT_PASS;

@@ -22,10 +22,11 @@ export interface ProofBundle {
  * A proof bundle of one correlation's signed records (verify them first, e.g.
  * as the `intentproof bundle` command does), for a download or a file.
  */
-export function createProofBundle(input: BundleInput): ProofBundle {
+export function createProofBundle(input: BundleInput, options: { compress?: boolean } = {}): ProofBundle {
   const bundle = createBundle(input);
   const tar = writeTar(bundle.members);
-  const compressed = hasZstd();
+  // zstd by default where the runtime has it; `compress: false` for a plain tar.
+  const compressed = (options.compress ?? true) && hasZstd();
   return {
     bytes: compressed ? zstdCompress(tar) : tar,
     compressed,
