@@ -137,6 +137,7 @@ describe("verifying a bundle", () => {
     expect(reasons(withManifest("run.json", (t) => t.replace('"status": "pass"', '"status": "fail"')))).toEqual(expect.arrayContaining(["run.fingerprint_mismatch", "run.replay_mismatch"]));
     expect(reasons(withManifest("policy.json", (t) => t.replace('"min": 1', '"min": 2')))).toContain("policy.invalid");
     expect(reasons(withManifest("flow.json", (t) => t.replace(/"flow_merkle_root": "sha256:[0-9a-f]+"/, `"flow_merkle_root": "sha256:${"1".repeat(64)}"`)))).toContain("flow.merkle_mismatch");
+    expect(reasons(withManifest("flow.json", (t) => t.replace('"correlation_id": "order-7"', '"correlation_id": "order-8"')))).toContain("flow.identity_mismatch");
     // Removing or adding members.
     const missing = new Map(members);
     missing.delete("run.json");
@@ -161,6 +162,22 @@ describe("verifying a bundle", () => {
     expect(report.untrusted_bundle_keys).toEqual([KEY_ID]);
     expect(report.findings.map((f: any) => f.code)).toEqual(expect.arrayContaining(["signature.invalid", "bundle.key_untrusted"]));
     expect(rawPublicKey(privateKeyFromSeed(attackerSeed)).length).toBe(32);
+  });
+
+  it("the manifest is unsigned, so --policy pins the policy: a bundle re-made with a weaker policy is caught", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bundle-policy-"));
+    const steps = [{ action: "payments.refund.execute" }, { action: "ledger.refund.record" }];
+    writeEvidenceDir(join(dir, "evidence"), signRecords(recordSteps("order-7", steps)));
+    const keys = writeKeySet(join(dir, "keys.json"));
+    const weak = new URL("../../spec-v1/reference-policies/payments/refund-with-ledger/v1/policy.json", import.meta.url).pathname;
+    const made = await runCommand(bundleCommand, [join(dir, "evidence"), "--correlation", "order-7", "--policy", weak, "--keys", keys, "--out", join(dir, "weak.proof.tar")]);
+    expect(made.code).toBe(0);
+    const unpinned = await runCommand(verifyBundleCommand, [join(dir, "weak.proof.tar"), "--keys", keys]);
+    expect(unpinned.code).toBe(0);
+    expect(unpinned.stdout).toContain("policy: reference.payments.refund-with-ledger.v1 v1 sha256:503e8423");
+    const pinned = await runCommand(verifyBundleCommand, [join(dir, "weak.proof.tar"), "--keys", keys, "--policy", POLICY, "--json"]);
+    expect(pinned.code).toBe(1);
+    expect(JSON.parse(pinned.stdout).reason).toBe("policy.not_expected");
   });
 
   it("exit 2 without --keys, for a missing file, or for garbage", async () => {

@@ -1,5 +1,5 @@
 /**
- * `intentproof verify <bundle.proof.tar[.zst]> --keys <keys.json> [--json]`
+ * `intentproof verify <bundle.proof.tar[.zst]> --keys <keys.json> [--policy <expected policy file>] [--json]`
  * (routed here by the verify command for bundle files).
  *
  * Integrity against the GIVEN keys, then a fresh policy replay compared with
@@ -11,12 +11,12 @@ import { readBundleFile } from "../../policy/bundle/bundle-file.js";
 import { ZstdUnavailableError } from "../../policy/bundle/compression.js";
 import { TarError } from "../../policy/bundle/tar.js";
 import { verifyBundleMembers, type BundleVerification } from "../../policy/bundle/verify-bundle.js";
-import { parseCommandArgs, UsageError, withUsageErrors } from "../../policy/cli-support.js";
+import { parseCommandArgs, policyFromFile, UsageError, withUsageErrors } from "../../policy/cli-support.js";
 import { loadTrustedKeys } from "../../policy/evidence-input/trusted-keys.js";
 import type { CliIo } from "../io.js";
 import { EXIT_FAIL, EXIT_PASS, EXIT_USAGE } from "../io.js";
 
-const USAGE = "usage: intentproof verify <bundle.proof.tar[.zst]> --keys <keys.json> [--json]";
+const USAGE = "usage: intentproof verify <bundle.proof.tar[.zst]> --keys <keys.json> [--policy <expected policy file>] [--json]";
 
 function printHuman(io: CliIo, path: string, result: BundleVerification): void {
   io.stdout.write(result.status === "pass" ? `✓ pass: bundle.verify_pass  ${path}\n` : `✗ fail: ${result.reason}  ${path}\n`);
@@ -24,6 +24,7 @@ function printHuman(io: CliIo, path: string, result: BundleVerification): void {
     io.stdout.write(`    ${finding.severity === "fail" ? "✗" : "!"} ${finding.code}${finding.event_id ? ` ${finding.event_id}` : ""}: ${finding.detail}\n`);
   }
   const { run } = result;
+  if (run.policy !== undefined) io.stdout.write(`  policy: ${run.policy.policy_id} v${run.policy.policy_version} ${run.policy.policy_fingerprint}\n`);
   if (run.replay_status !== undefined) {
     io.stdout.write(`  run: ${run.replay_status} on replay${run.bundled_status === undefined ? "" : `, bundled run says ${run.bundled_status}`}${run.replay_matches === false ? " (MISMATCH)" : ""}\n`);
     for (const f of run.failing_findings ?? []) io.stdout.write(`    ${f.rule_id} ${f.reason}${f.human_summary ? `: ${f.human_summary}` : ""}\n`);
@@ -32,12 +33,13 @@ function printHuman(io: CliIo, path: string, result: BundleVerification): void {
 
 export async function verifyBundleCommand(args: string[], io: CliIo): Promise<number> {
   return withUsageErrors(io.stderr, async () => {
-    const parsed = parseCommandArgs("verify", args, { keys: { type: "string" }, json: { type: "boolean" } });
-    const values = parsed.values as { keys?: string; json?: boolean };
+    const parsed = parseCommandArgs("verify", args, { keys: { type: "string" }, policy: { type: "string" }, json: { type: "boolean" } });
+    const values = parsed.values as { keys?: string; policy?: string; json?: boolean };
     if (parsed.positionals.length !== 1) throw new UsageError(`intentproof verify: give one bundle\n${USAGE}`);
     if (values.keys === undefined) throw new UsageError(`intentproof verify: --keys <keys.json> is required: a bundle is verified against keys you trust, never against the keys it ships\n${USAGE}`);
     const path = parsed.positionals[0]!;
     const keys = await loadTrustedKeys(values.keys);
+    const expected = values.policy === undefined ? undefined : await policyFromFile(values.policy, "verify");
     let members: Map<string, Buffer>;
     try {
       members = await readBundleFile(path);
@@ -51,7 +53,7 @@ export async function verifyBundleCommand(args: string[], io: CliIo): Promise<nu
       io.stderr.write(`intentproof verify: ${path}: not a readable bundle (${(error as Error).message})\n`);
       return EXIT_USAGE;
     }
-    const result = verifyBundleMembers(members, keys);
+    const result = verifyBundleMembers(members, keys, expected === undefined ? {} : { expectedPolicyFingerprint: expected.policy_fingerprint });
     if (values.json === true) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else printHuman(io, path, result);
     return result.status === "pass" ? EXIT_PASS : EXIT_FAIL;

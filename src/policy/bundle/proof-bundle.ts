@@ -4,7 +4,7 @@ import { hasZstd, zstdCompress } from "./compression.js";
 import { readBundleFile } from "./bundle-file.js";
 import { createBundle, type BundleInput, type BundleManifest } from "./create-bundle.js";
 import { writeTar } from "./tar.js";
-import { verifyBundleMembers, type BundleVerification } from "./verify-bundle.js";
+import { verifyBundleMembers, type BundleVerification, type BundleVerifyOptions } from "./verify-bundle.js";
 import type { Flow, Run } from "../types.js";
 
 export interface ProofBundle {
@@ -38,7 +38,7 @@ export function createProofBundle(input: BundleInput, options: { compress?: bool
 }
 
 /** Verifies a bundle file against trusted keys (a key-set file path, or keys by id). */
-export async function verifyBundleFile(path: string, keys: string | TrustedKeys): Promise<BundleVerification> {
+export async function verifyBundleFile(path: string, keys: string | TrustedKeys, options: BundleVerifyOptions = {}): Promise<BundleVerification> {
   const trusted = typeof keys === "string" ? await loadTrustedKeys(keys) : keys;
-  return verifyBundleMembers(await readBundleFile(path), trusted);
+  return verifyBundleMembers(await readBundleFile(path), trusted, options);
 }

@@ -40,6 +40,8 @@ export interface BundleVerification {
   readonly untrusted_bundle_keys: string[];
   /** What the bundle says about the flow, and whether a fresh replay agrees. */
   readonly run: {
+    /** The policy the bundle applies: check it is the one agreed (or pass `expectedPolicyFingerprint`). */
+    readonly policy?: { policy_id: string; policy_version: number; policy_fingerprint: string };
     readonly bundled_status?: string;
     readonly replay_status?: string;
     readonly replay_matches?: boolean;
@@ -94,7 +96,12 @@ function findingKey(f: { rule_id: string; outcome: string; reason: string; evide
   return JSON.stringify([f.rule_id, f.outcome, f.reason, [...(f.evidence_event_ids ?? [])].sort()]);
 }
 
-export function verifyBundleMembers(members: ReadonlyMap<string, Buffer>, trusted: TrustedKeys): BundleVerification {
+export interface BundleVerifyOptions {
+  /** Fail unless the bundle's policy has this fingerprint: the manifest is not signed, so only this pins the policy. */
+  readonly expectedPolicyFingerprint?: string;
+}
+
+export function verifyBundleMembers(members: ReadonlyMap<string, Buffer>, trusted: TrustedKeys, options: BundleVerifyOptions = {}): BundleVerification {
   const findings: BundleFinding[] = [];
   const fail = (code: string, detail: string, extra: Partial<BundleFinding> = {}) => findings.push({ code, severity: "fail", detail, ...extra });
   const warn = (code: string, detail: string, extra: Partial<BundleFinding> = {}) => findings.push({ code, severity: "warn", detail, ...extra });
@@ -156,6 +163,9 @@ export function verifyBundleMembers(members: ReadonlyMap<string, Buffer>, truste
         fail("flow.events_mismatch", "flow.json does not reference the bundled events (ids, order or hashes differ)", { member: FLOW });
         flowUsable = false;
       }
+      if (rebuilt.flow.correlation_id !== flow!.correlation_id || rebuilt.flow.flow_id !== flow!.flow_id || rebuilt.flow.tenant_id !== flow!.tenant_id) {
+        fail("flow.identity_mismatch", "flow.json's flow_id, correlation_id or tenant_id is not the one of the bundled events", { member: FLOW });
+      }
       if (rebuilt.flow.flow_merkle_root !== flow!.flow_merkle_root) {
         fail("flow.merkle_mismatch", `flow_merkle_root ${flow!.flow_merkle_root} is not the root of the event hashes (${rebuilt.flow.flow_merkle_root})`, { member: FLOW });
       }
@@ -175,6 +185,9 @@ export function verifyBundleMembers(members: ReadonlyMap<string, Buffer>, truste
       if (Array.isArray(versions) && !versions.includes(policy.policy_fingerprint)) {
         fail("bundle.policy_version_mismatch", "the manifest's policy_versions do not include the policy's fingerprint", { member: MANIFEST });
       }
+      if (options.expectedPolicyFingerprint !== undefined && policy.policy_fingerprint !== options.expectedPolicyFingerprint) {
+        fail("policy.not_expected", `the bundle applies policy ${policy.policy_id} ${policy.policy_fingerprint}, not the expected ${options.expectedPolicyFingerprint}`, { member: POLICY });
+      }
     } catch (error) {
       fail("policy.invalid", (error as Error).message.split("\n").slice(0, 4).join(" "), { member: POLICY });
     }
@@ -188,6 +201,7 @@ export function verifyBundleMembers(members: ReadonlyMap<string, Buffer>, truste
   }
   const runReport: { -readonly [K in keyof BundleVerification["run"]]: BundleVerification["run"][K] } = {};
   if (typeof (bundledRun as { status?: unknown } | undefined)?.status === "string") runReport.bundled_status = bundledRun!.status;
+  if (policy !== undefined) runReport.policy = { policy_id: policy.policy_id, policy_version: policy.policy_version, policy_fingerprint: policy.policy_fingerprint };
   if (policy !== undefined && flowUsable && flow !== undefined) {
     const replay = evaluatePolicy(policy, { flow, events: buildFlowFromRecords(records).events, attestations });
     runReport.replay_status = replay.status;
