@@ -7,7 +7,7 @@
 import { parseArgs } from "node:util";
 import { createHash } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import { buildFlowFromEvents, definePolicy, evaluatePolicy, FlowMonitor } from "intentproof";
+import { buildFlowFromEvents, definePolicy, evaluatePolicy, FlowMonitor, IntentProofClient, runWithCorrelationId } from "intentproof";
 
 const { values } = parseArgs({ options: { iterations: { type: "string", default: "20000" }, rounds: { type: "string", default: "5" } } });
 const iterations = Number(values.iterations);
@@ -68,6 +68,40 @@ const correlated = Array.from({ length: 1000 }, (_, i) => ({ ...events[1], corre
 const exportUs = measure((i) => monitor.export(correlated[i % 1000]));
 await monitor.shutdown();
 
+// A wrapped call with and without the monitor among the exporters: what the
+// caller pays for it (correlations rotate so flows stay open and bounded).
+const noop = { export() {} };
+const plainClient = new IntentProofClient({ exporters: [noop] });
+const monitored = new FlowMonitor({ policies: [policy], idleMs: 60_000, maxOpenFlows: 2000 });
+const monitoredClient = new IntentProofClient({ exporters: [noop, monitored] });
+const plainCall = plainClient.wrap({ intent: "refund", action: "payments.refund.execute" }, (n) => n + 1);
+const monitoredCall = monitoredClient.wrap({ intent: "refund", action: "payments.refund.execute" }, (n) => n + 1);
+const ids = Array.from({ length: 1000 }, (_, i) => `flow-${i}`);
+// A service yields to the event loop between requests; so does this loop
+// (every 100 calls), letting the monitor's evaluations run. "caller" is the
+// time inside the calls (the caller's path); "total" includes the yields,
+// i.e. the monitor's background work (event hashing, evaluation).
+async function measureYielding(fn) {
+  const once = async () => {
+    let inCalls = 0;
+    const start = performance.now();
+    for (let i = 0; i < iterations; i += 100) {
+      const batch = performance.now();
+      for (let j = i; j < i + 100; j++) fn(j);
+      inCalls += performance.now() - batch;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return { caller: (inCalls * 1000) / iterations, total: ((performance.now() - start) * 1000) / iterations };
+  };
+  await once();
+  const perRound = [];
+  for (let r = 0; r < rounds; r++) perRound.push(await once());
+  return { caller: median(perRound.map((p) => p.caller)), total: median(perRound.map((p) => p.total)) };
+}
+const wrapped = await measureYielding((i) => runWithCorrelationId(ids[i % 1000], () => plainCall(i)));
+const wrappedMonitored = await measureYielding((i) => runWithCorrelationId(ids[i % 1000], () => monitoredCall(i)));
+await monitored.shutdown();
+
 // A fixed reference workload measured in the same process, so a figure taken
 // on a loaded machine can be read relative to it.
 const block = Buffer.alloc(2048, 1);
@@ -80,6 +114,10 @@ console.log(JSON.stringify({
   evaluate_10_events_3_rules_us: Number(evaluateUs.toFixed(2)),
   budget_us: 50,
   monitor_export_us: Number(exportUs.toFixed(3)),
+  wrapped_call_caller_us: Number(wrapped.caller.toFixed(3)),
+  wrapped_call_with_monitor_caller_us: Number(wrappedMonitored.caller.toFixed(3)),
+  wrapped_call_total_us: Number(wrapped.total.toFixed(3)),
+  wrapped_call_with_monitor_total_us: Number(wrappedMonitored.total.toFixed(3)),
   reference_sha256_2kib_us: Number(sha256Us.toFixed(2)),
   evaluate_in_sha256_2kib_units: Number((evaluateUs / sha256Us).toFixed(1)),
 }));
