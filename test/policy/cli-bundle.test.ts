@@ -71,6 +71,9 @@ describe("intentproof bundle", () => {
       [join(dir, "evidence"), "--correlation", "nope", "--policy", POLICY, "--keys", keys, "--out", out],
       [join(dir, "evidence"), "--correlation", "order-1", "--keys", keys, "--out", out],
     ]) expect((await runCommand(bundleCommand, args)).code).toBe(2);
+    const good = await makeBundle(true);
+    const unwritable = await runCommand(bundleCommand, [join(good.dir, "evidence"), "--correlation", "order-7", "--policy", POLICY, "--keys", good.keys, "--out", join(good.dir, "no-such-dir", "x.proof.tar")]);
+    expect([unwritable.code, unwritable.stderr]).toEqual([2, expect.stringContaining("cannot write")]);
   });
 });
 

@@ -48,7 +48,11 @@ export async function bundleCommand(args: string[], io: CliIo): Promise<number> 
     }
     const { bundle } = result;
     const path = outputPath(values.out!, bundle.compressed);
-    await writeFile(path, bundle.bytes);
+    try {
+      await writeFile(path, bundle.bytes);
+    } catch (error) {
+      throw new UsageError(`intentproof bundle: cannot write ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
     const kind = bundle.compressed ? "zstd-compressed tar" : compress ? `plain tar: Node ${process.versions.node} has no zstd in node:zlib (Node >= 22.15 has)` : "plain tar";
     if (values.json === true) {
       io.stdout.write(`${JSON.stringify({ path, compressed: bundle.compressed, manifest: bundle.manifest, run_status: bundle.run.status }, null, 2)}\n`);
