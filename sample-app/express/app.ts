@@ -5,6 +5,7 @@
 import express, { type ErrorRequestHandler, type Express } from "express";
 import { getCorrelationId, type IntentProofClient } from "intentproof";
 import { intentproof, recordRoute } from "intentproof/express";
+import { proveChains } from "../shared/chain-proof.js";
 import { groupIntoChains } from "../shared/chains.js";
 import type { SampleExporters } from "../shared/exporters-from-env.js";
 import { CardDeclinedError, PaymentIntentNotFoundError } from "../shared/fake-payment-provider.js";
@@ -78,9 +79,11 @@ export function createApp(client: IntentProofClient, sinks: SampleExporters): Ex
       res.set({ ...PROOF_PAGE_HEADERS, "content-type": file.contentType }).send(file.body);
     });
   }
-  app.get("/api/chains", (req, res) => {
+  app.get("/api/chains", async (req, res) => {
     const only = typeof req.query.correlationId === "string" ? req.query.correlationId.trim() : "";
-    res.set("cache-control", "no-store").json({ chains: groupIntoChains(sinks.memory.getEvents(), only || undefined) });
+    const chains = groupIntoChains(sinks.memory.getEvents(), only || undefined);
+    const proof = await proveChains(sinks.evidence, chains.map((c) => c.correlationId));
+    res.set("cache-control", "no-store").json({ chains, proof });
   });
 
   const paymentErrors: ErrorRequestHandler = (error, _req, res, next) => {

@@ -12,6 +12,7 @@ const statusEl = document.getElementById("status-line");
 
 let lastPayload = "";
 let chains = [];
+let proof = { log: null, chains: {} };
 let freshId = "";
 const openDetails = new Set();
 
@@ -100,6 +101,42 @@ function requestLabel(step) {
   return `${attributes["http.method"]} ${attributes["http.route"]}${status ? ` → ${status}` : ""}`;
 }
 
+// Whether the chain's signed evidence verifies (signatures, chain links, checkpoints).
+function proofBadge(chainProof) {
+  const status = chainProof ? chainProof.status : "missing";
+  const label = { verified: "✓ verified", failed: "✗ tampered", missing: "no evidence" }[status] || status;
+  const badge = el("span", `proof proof-${status}`, label);
+  badge.dataset.proof = status;
+  badge.title =
+    status === "verified"
+      ? `${chainProof.records} signed record(s): signatures, chain links and checkpoints verify`
+      : status === "failed"
+        ? chainProof.findings.join("\n")
+        : "this chain is not in the evidence log";
+  return badge;
+}
+
+function renderLogProof() {
+  const log = proof.log;
+  let node = document.getElementById("evidence-line");
+  if (!node) {
+    node = el("p", "evidence-line");
+    node.id = "evidence-line";
+    statusEl.after(node);
+  }
+  if (!log) {
+    node.textContent = "";
+    return;
+  }
+  node.dataset.status = log.status;
+  node.textContent =
+    log.status === "pass"
+      ? `Evidence log verifies: ${log.events} signed records, ${log.chains} chains, ${log.checkpoints} checkpoints.`
+      : log.status === "fail"
+        ? `Evidence log FAILS verification: ${log.findings.join("; ") || "see the chains marked tampered"}`
+        : `Evidence unavailable: ${log.findings.join("; ")}`;
+}
+
 function renderChain(chain) {
   const card = el("article", `chain chain-${chain.status}`);
   card.dataset.correlationId = chain.correlationId;
@@ -111,6 +148,7 @@ function renderChain(chain) {
   id.addEventListener("click", () => setFilter(chain.correlationId));
   const count = chain.steps.length === 1 ? "1 step" : `${chain.steps.length} steps`;
   head.append(el("span", `badge badge-${chain.status}`, chain.status === "ok" ? "ok" : "error"));
+  head.append(proofBadge(proof.chains[chain.correlationId]));
   const entry = requestLabel(chain.steps[0]);
   if (entry) head.append(el("span", "request", entry));
   head.append(
@@ -124,6 +162,7 @@ function renderChain(chain) {
 }
 
 function render() {
+  renderLogProof();
   const needle = filterEl.value.trim().toLowerCase();
   const shown = needle ? chains.filter((c) => c.correlationId.toLowerCase().includes(needle)) : chains;
   chainsEl.replaceChildren();
@@ -146,7 +185,9 @@ async function refresh() {
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     if (text === lastPayload) return;
     lastPayload = text;
-    chains = JSON.parse(text).chains;
+    const payload = JSON.parse(text);
+    chains = payload.chains;
+    proof = payload.proof || { log: null, chains: {} };
     render();
   } catch (error) {
     statusEl.textContent = `Could not load records: ${error.message}`;

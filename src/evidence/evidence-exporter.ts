@@ -5,9 +5,10 @@
  * The caller's path only appends the event to a queue (and schedules one
  * setImmediate per batch). Everything slow runs after it, in order:
  *
- *   queue → seal (map, chain link, JCS, SHA-256, Ed25519, schema check),
+ *   queue → seal (map, schema check, chain link, JCS, SHA-256, Merkle leaf),
  *           at most SEAL_PER_TICK per turn of the event loop
- *         → chunks of JSONL text → one sequential writer (append, fdatasync)
+ *         → Ed25519 signatures, per batch, on a worker thread (signing-worker.ts)
+ *         → chunks of JSONL text, in seal order → one sequential writer (append, fdatasync)
  *         → checkpoints (signed Merkle root over the log) every N events / T ms
  *
  * Positions are assigned at sealing, in emission order, so a chain never
@@ -15,28 +16,31 @@
  * get holes; when the disk cannot keep up, the bounded backlog fills and new
  * events are refused at the door, before they get a position.
  */
-import type { KeyObject } from "node:crypto";
+import { performance } from "node:perf_hooks";
 import type { ExecutionEvent, Exporter } from "../core/types.js";
 import { specV1Validator } from "../schema/spec-v1.js";
 import { describeViolations, type ValidateFunction } from "../schema/validator.js";
 import { ChainBook } from "./chain-book.js";
 import { CHECKPOINT_SCHEMA, signCheckpoint, type CheckpointRecord, type CheckpointTrigger } from "./checkpoint.js";
-import { signEd25519 } from "./ed25519.js";
 import { ErrorReporter } from "./error-reporter.js";
 import { EvidenceError } from "./errors.js";
 import { eventDigest, eventHash, formatSha256, GENESIS_PREV_HASH } from "./event-hash.js";
 import { HeadStore, type ChainHead } from "./head-store.js";
+import type { PublicKeySet } from "./key-set.js";
 import { openInstance, type OpenedInstance } from "./instance-store.js";
 import { recordCorrelationId, toUnsignedRecord } from "./map-event.js";
 import { MerkleAccumulator } from "./merkle.js";
 import { readEvidenceOptions, type EvidenceExporterOptions, type ResolvedEvidenceOptions } from "./options.js";
 import { EVENT_SCHEMA, type EvidenceRecord } from "./record.js";
+import { looksValid } from "./record-check.js";
 import { SegmentLog } from "./segment-log.js";
+import { BatchSigner } from "./signing-worker.js";
 import { Shipper } from "./shipper.js";
 import { readState, writeState } from "./state-file.js";
 
-/** Events sealed per turn of the event loop: ~50 µs each, so one turn blocks a few ms at most. */
-const SEAL_PER_TICK = 48;
+/** At most this many events, and at most SEAL_BUDGET_MS, per turn of the event loop: a loaded machine must not stretch one turn. */
+const SEAL_PER_TICK = 64;
+const SEAL_BUDGET_MS = 2;
 const RETRY_FIRST_MS = 50;
 const RETRY_MAX_MS = 5_000;
 /** How long shutdown() keeps retrying a failing disk before giving the rest up as dropped. */
@@ -73,6 +77,8 @@ export interface EvidenceInstanceInfo {
   instancePath: string;
   keyId: string;
   tenantId: string;
+  /** Every public key this instance has signed with (identity.json), as a key set. */
+  publicKeys: PublicKeySet;
 }
 
 export class EvidenceExporter implements Exporter {
@@ -107,6 +113,9 @@ export class EvidenceExporter implements Exporter {
   private unsynced = false;
   private abandonWrites = false;
   private readonly chunks: Chunk[] = [];
+  /** Sealed batches in log order, waiting for their signatures before they join `chunks`. */
+  private readonly outbox: { chunk: Chunk | undefined }[] = [];
+  private signer!: BatchSigner;
   private processed = 0;
   private durableThrough = 0;
   private flushWaiters: { target: number; resolve: () => void }[] = [];
@@ -125,9 +134,12 @@ export class EvidenceExporter implements Exporter {
     this.started = this.start();
   }
 
-  /** Queues the event for sealing. O(1); never throws. A refused event returns a rejected (already handled) promise. */
-  export(event: ExecutionEvent): void | Promise<void> {
-    if (this.closed || this.backlog >= this.options.maxBacklog || this.phase === "failed") return this.refuse(event);
+  /** Queues the event for sealing. O(1); never throws. A refused event is counted and reported to `onError`. */
+  export(event: ExecutionEvent): void {
+    if (this.closed || this.backlog >= this.options.maxBacklog || this.phase === "failed") {
+      this.refuse(event);
+      return;
+    }
     this.backlog++;
     this.counters.accepted++;
     this.queue.push(event);
@@ -162,6 +174,7 @@ export class EvidenceExporter implements Exporter {
       instancePath: this.instance.path,
       keyId: this.instance.keyId,
       tenantId: this.options.tenantId,
+      publicKeys: { keys: this.instance.identity.keys.map((k) => ({ key_id: k.key_id, alg: k.alg, public_key: k.public_key })) },
     };
   }
 
@@ -175,17 +188,22 @@ export class EvidenceExporter implements Exporter {
 
   // ---- door ----------------------------------------------------------
 
-  private refuse(event: ExecutionEvent): Promise<void> {
-    const error =
-      this.closed ? new EvidenceError("closed", "the exporter was shut down", 1)
-      : this.phase === "failed" ? new EvidenceError("unavailable", `the exporter could not start: ${this.startError?.message ?? "unknown"}`, 1)
-      : new EvidenceError("backlog_full", `${this.options.maxBacklog} events are waiting for the disk (maxBacklog); this one was dropped`, 1);
-    this.counters.dropped++;
-    const refused = Promise.reject(error);
-    // Handled here so a caller that ignores it cannot crash the process;
-    // the client still sees the rejection and reports it with the event.
-    refused.catch(() => undefined);
-    return refused;
+  // Refusals can come by the thousand when the disk falls behind: one error
+  // object per kind is reused (no stack capture per event), the default
+  // report is rate-limited, and flush() sums them up.
+  private readonly refusals = new Map<string, EvidenceError>();
+
+  private refuse(event: ExecutionEvent): void {
+    const code = this.closed ? "closed" : this.phase === "failed" ? "unavailable" : "backlog_full";
+    let error = this.refusals.get(code);
+    if (error === undefined) {
+      error =
+        code === "closed" ? new EvidenceError("closed", "the exporter was shut down; an event was dropped", 1)
+        : code === "unavailable" ? new EvidenceError("unavailable", `the exporter could not start (${this.startError?.message ?? "unknown"}); an event was dropped`, 1)
+        : new EvidenceError("backlog_full", `${this.options.maxBacklog} events are waiting for the disk (maxBacklog); an event was dropped`, 1);
+      this.refusals.set(code, error);
+    }
+    this.dropAfterDoor(error, event);
   }
 
   private dropAfterDoor(error: EvidenceError, event?: ExecutionEvent): void {
@@ -219,6 +237,7 @@ export class EvidenceExporter implements Exporter {
         await this.instance.lock.release();
         throw error;
       }
+      this.signer = new BatchSigner(this.instance.privateKey);
       this.phase = "ready";
       this.timer = setInterval(this.onTimer, Math.min(this.options.checkpointIntervalMs, 1000));
       this.timer.unref();
@@ -303,31 +322,32 @@ export class EvidenceExporter implements Exporter {
 
   private async sealBatch(): Promise<void> {
     this.sealing = true;
-    let text = "";
-    let events = 0;
-    const flushText = () => {
-      if (events > 0 || text !== "") this.chunks.push({ text, events, processedThrough: this.processed });
-      text = "";
-      events = 0;
+    let records: EvidenceRecord[] = [];
+    let digests: Buffer[] = [];
+    const closeBatch = () => {
+      if (records.length > 0) this.enqueueForSigning(records, digests);
+      records = [];
+      digests = [];
     };
     try {
       const now = Date.now();
-      for (let n = 0; n < SEAL_PER_TICK && this.queueHead < this.queue.length; n++) {
+      const budgetEnd = performance.now() + SEAL_BUDGET_MS;
+      for (let n = 0; n < SEAL_PER_TICK && this.queueHead < this.queue.length && (n === 0 || performance.now() < budgetEnd); n++) {
         const event = this.queue[this.queueHead] as ExecutionEvent;
         this.queue[this.queueHead++] = undefined;
-        let correlationId: string;
-        let head: ChainHead | undefined;
         try {
-          correlationId = recordCorrelationId(event);
+          const correlationId = recordCorrelationId(event);
           const known = this.chains.peek(correlationId);
+          let head: ChainHead | undefined;
           if (known === "lookup") {
-            flushText();
+            closeBatch();
             head = await this.chains.load(correlationId);
           } else {
             head = known;
           }
-          text += this.seal(event, correlationId, head, now);
-          events++;
+          const sealed = this.seal(event, correlationId, head, now);
+          records.push(sealed.record);
+          digests.push(sealed.digest);
           this.processed++;
         } catch (error) {
           this.processed++;
@@ -339,11 +359,11 @@ export class EvidenceExporter implements Exporter {
           continue;
         }
         if (++this.sinceCheckpoint >= this.options.checkpointEvery) {
-          flushText();
+          closeBatch();
           this.pushCheckpoint("count");
         }
       }
-      flushText();
+      closeBatch();
       if (this.checkpointDue !== undefined && this.sinceCheckpoint > 0) this.pushCheckpoint(this.checkpointDue);
       this.checkpointDue = undefined;
       if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
@@ -358,26 +378,65 @@ export class EvidenceExporter implements Exporter {
     void this.writeLoop();
   }
 
-  private seal(event: ExecutionEvent, correlationId: string, head: ChainHead | undefined, now: number): string {
+  /**
+   * Maps, checks and chains one event. The chain link and the Merkle leaf are
+   * the record's digest (without signature), so they are final here; the
+   * signature is added when the signer returns.
+   */
+  private seal(event: ExecutionEvent, correlationId: string, head: ChainHead | undefined, now: number): { record: EvidenceRecord; digest: Buffer } {
     const { position, prevHash } = ChainBook.next(head);
-    const record = toUnsignedRecord(event, {
+    const unsigned = toUnsignedRecord(event, {
       tenantId: this.options.tenantId,
       instanceId: this.instance.instanceId,
       correlationId,
       chainPosition: position,
       prevEventHash: prevHash,
-    }) as EvidenceRecord;
-    const digest = eventDigest(record);
-    record.signature = { alg: "ed25519", key_id: this.instance.keyId, value: signEd25519(digest, this.instance.privateKey as KeyObject) };
-    const violations = this.validate(record);
-    if (violations.length > 0) {
-      throw new EvidenceError("invalid_record", `event ${String(event.id)} does not map to a valid v1 record: ${describeViolations(violations).join("; ")}`, 1);
+    });
+    if (!looksValid(unsigned)) {
+      const violations = this.validate({ ...unsigned, signature: { alg: "ed25519", key_id: this.instance.keyId, value: "" } });
+      if (violations.length > 0) {
+        throw new EvidenceError("invalid_record", `event ${String(event.id)} does not map to a valid v1 record: ${describeViolations(violations).join("; ")}`, 1);
+      }
     }
-    const line = JSON.stringify(record) + "\n";
+    const digest = eventDigest(unsigned);
     this.chains.advance(correlationId, position, formatSha256(digest), now);
     this.merkle.add(digest);
     this.counters.sealed++;
-    return line;
+    return { record: unsigned as EvidenceRecord, digest };
+  }
+
+  /** Hands a batch to the signer; its chunk joins the write queue in order once signed. */
+  private enqueueForSigning(records: EvidenceRecord[], digests: Buffer[]): void {
+    const slot: { chunk: Chunk | undefined } = { chunk: undefined };
+    const processedThrough = this.processed;
+    this.outbox.push(slot);
+    void this.signer.signBatch(digests).then(
+      (signatures) => {
+        let text = "";
+        for (let i = 0; i < records.length; i++) {
+          const record = records[i] as EvidenceRecord;
+          record.signature = { alg: "ed25519", key_id: this.instance.keyId, value: signatures[i] as string };
+          text += JSON.stringify(record) + "\n";
+        }
+        slot.chunk = { text, events: records.length, processedThrough };
+        this.releaseOutbox();
+      },
+      (error: unknown) => {
+        // Unreachable in practice (the signer falls back to this thread), but never leave a hole.
+        slot.chunk = { text: "", events: 0, processedThrough };
+        this.backlog -= records.length;
+        this.dropAfterDoor(new EvidenceError("seal_failed", `signing failed: ${(error as Error).message}`, records.length, { cause: error }));
+        this.releaseOutbox();
+      },
+    );
+  }
+
+  private releaseOutbox(): void {
+    while (this.outbox.length > 0 && (this.outbox[0] as { chunk: Chunk | undefined }).chunk !== undefined) {
+      this.chunks.push((this.outbox.shift() as { chunk: Chunk }).chunk);
+    }
+    this.markIdleDurable();
+    void this.writeLoop();
   }
 
   private pushCheckpoint(trigger: CheckpointTrigger): void {
@@ -397,12 +456,15 @@ export class EvidenceExporter implements Exporter {
     this.sinceCheckpoint = 0;
     this.lastCheckpointAt = Date.now();
     this.counters.checkpoints++;
-    this.chunks.push({
-      text: JSON.stringify(record) + "\n",
-      events: 0,
-      processedThrough: this.processed,
-      checkpoint: { record, heads: this.chains.takeDirty(), merkle: this.merkle.toJSON() },
+    this.outbox.push({
+      chunk: {
+        text: JSON.stringify(record) + "\n",
+        events: 0,
+        processedThrough: this.processed,
+        checkpoint: { record, heads: this.chains.takeDirty(), merkle: this.merkle.toJSON() },
+      },
     });
+    this.releaseOutbox();
   }
 
   private readonly onTimer = (): void => {
@@ -523,7 +585,7 @@ export class EvidenceExporter implements Exporter {
 
   /** Nothing queued, nothing pending, nothing unsynced: everything processed is durable. */
   private markIdleDurable(): void {
-    if (!this.sealing && !this.writing && this.queueHead >= this.queue.length && this.chunks.length === 0 && !this.unsynced) {
+    if (!this.sealing && !this.writing && this.queueHead >= this.queue.length && this.outbox.length === 0 && this.chunks.length === 0 && !this.unsynced) {
       this.durableThrough = this.processed;
     }
   }
@@ -573,6 +635,7 @@ export class EvidenceExporter implements Exporter {
         clearTimeout(grace);
       }
       if (this.shipper !== undefined) await this.shipper.stop(this.options.ship?.drainTimeoutMs ?? 0);
+      await this.signer.close();
       await this.log.close().catch(() => undefined);
       await this.instance.lock.release();
     }

@@ -3,8 +3,9 @@
  * comes back (after the idle window, or after a restart) continues its chain
  * instead of starting a second position 1.
  *
- * Heads are appended to 256 bucket files `heads/<xx>.jsonl` (xx: first byte
- * of SHA-256 of the correlation id; the last line for a correlation wins).
+ * Heads are appended to 16 bucket files `heads/<x>.jsonl` (x: first hex
+ * digit of SHA-256 of the correlation id; the highest position for a
+ * correlation wins), so a checkpoint opens at most 16 files.
  * A fixed 1 MiB Bloom filter over persisted correlation ids answers "never
  * seen" without reading a file; only a possible hit reads one bucket. Memory
  * stays fixed however many correlations the log holds; a filter that fills
@@ -21,6 +22,10 @@ export interface ChainHead {
 
 const BLOOM_BITS = 1 << 23;
 const BLOOM_HASHES = 6;
+
+function bucketOf(digest: Buffer): string {
+  return digest.toString("hex", 0, 1).charAt(0);
+}
 
 function digestOf(correlationId: string): Buffer {
   return createHash("sha256").update(correlationId, "utf8").digest();
@@ -74,7 +79,7 @@ export class HeadStore {
     const digest = digestOf(correlationId);
     let text: string;
     try {
-      text = await readFile(join(this.directory, `${digest.toString("hex", 0, 1)}.jsonl`), "utf8");
+      text = await readFile(join(this.directory, `${bucketOf(digest)}.jsonl`), "utf8");
     } catch {
       return undefined;
     }
@@ -98,7 +103,7 @@ export class HeadStore {
     for (const [correlationId, head] of heads) {
       const digest = digestOf(correlationId);
       digests.push(digest);
-      const bucket = digest.toString("hex", 0, 1);
+      const bucket = bucketOf(digest);
       buckets.set(bucket, (buckets.get(bucket) ?? "") + JSON.stringify({ c: correlationId, p: head.position, h: head.hash }) + "\n");
     }
     await mkdir(this.directory, { recursive: true });

@@ -18,11 +18,6 @@ function writeString(text: string): string {
   return JSON.stringify(ANY_SURROGATE.test(text) ? text.replace(LONE_SURROGATE, "\uFFFD") : text);
 }
 
-function byCodeUnits(a: string, b: string): number {
-  // `<` on strings compares UTF-16 code units, the order RFC 8785 §3.2.3 asks.
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 function writeValue(value: unknown): string {
   switch (typeof value) {
     case "string":
@@ -46,7 +41,9 @@ function writeValue(value: unknown): string {
         return text + "]";
       }
       const record = value as Record<string, unknown>;
-      const keys = Object.keys(record).sort(byCodeUnits);
+      // Without a comparator, sort() orders strings by UTF-16 code units:
+      // exactly RFC 8785 §3.2.3, and faster than any comparator.
+      const keys = Object.keys(record).sort();
       let text = "{";
       let first = true;
       for (const key of keys) {

@@ -26,12 +26,20 @@ interface Tally {
   redactedPaths: string[];
   redactedCount: number;
   clearValues: number;
+  /** The keys from the root to the value being visited; joined into a path only on a hit. */
+  trail: (string | number)[];
 }
 
-function walk(value: JsonValue | undefined, path: string, tally: Tally): void {
+function pathOf(trail: readonly (string | number)[]): string {
+  let path = "";
+  for (const step of trail) path += typeof step === "number" ? `[${step}]` : path === "" ? step : `.${step}`;
+  return path;
+}
+
+function walk(value: JsonValue | undefined, tally: Tally): void {
   if (value === REDACTION_TOKEN) {
     tally.redactedCount++;
-    if (tally.redactedPaths.length < MAX_REDACTED_PATHS) tally.redactedPaths.push(path);
+    if (tally.redactedPaths.length < MAX_REDACTED_PATHS) tally.redactedPaths.push(pathOf(tally.trail));
     return;
   }
   if (value === null || typeof value !== "object") {
@@ -39,10 +47,18 @@ function walk(value: JsonValue | undefined, path: string, tally: Tally): void {
     return;
   }
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) walk(value[i], `${path}[${i}]`, tally);
+    for (let i = 0; i < value.length; i++) {
+      tally.trail.push(i);
+      walk(value[i], tally);
+      tally.trail.pop();
+    }
     return;
   }
-  for (const key of Object.keys(value)) walk(value[key], `${path}.${key}`, tally);
+  for (const key of Object.keys(value)) {
+    tally.trail.push(key);
+    walk(value[key], tally);
+    tally.trail.pop();
+  }
 }
 
 /** Scans the captured values of one record (output already in its v1 form). */
@@ -51,11 +67,17 @@ export function scanPayload(
   output: JsonValue | undefined,
   error: JsonValue | undefined,
 ): PayloadScan {
-  const tally: Tally = { redactedPaths: [], redactedCount: 0, clearValues: 0 };
-  if (inputs !== undefined && inputs !== null) walk(inputs, "inputs", tally);
-  if (output !== undefined && output !== null) walk(output, "output", tally);
+  const tally: Tally = { redactedPaths: [], redactedCount: 0, clearValues: 0, trail: [] };
+  const visit = (root: string, value: JsonValue | undefined) => {
+    if (value === undefined || value === null) return;
+    tally.trail.push(root);
+    walk(value, tally);
+    tally.trail.pop();
+  };
+  visit("inputs", inputs);
+  visit("output", output);
   const untrustedPayload = tally.clearValues > 0;
-  if (error !== undefined && error !== null) walk(error, "error", tally);
+  visit("error", error);
   if (tally.redactedCount === 0) return { untrustedPayload };
   return {
     untrustedPayload,

@@ -84,6 +84,10 @@ describe("proof page", () => {
     expect(await chain.locator(".meta").textContent()).toContain("3 steps");
     const statuses = await chain.locator("li.step .status").allTextContents();
     expect(statuses).toEqual(["ok", "ok", "ok"]);
+    // Each chain says whether its signed evidence verifies, and so does the whole log.
+    expect(await chain.locator(".proof").getAttribute("data-proof")).toBe("verified");
+    expect(await chain.locator(".proof").textContent()).toBe("✓ verified");
+    expect(await page.locator("#evidence-line").textContent()).toMatch(/^Evidence log verifies: \d+ signed records/);
 
     // The declined card is highlighted as an error, with its message shown.
     const failed = page.locator('article.chain[data-correlation-id="proof-page-declined-1"]');

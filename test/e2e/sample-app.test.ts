@@ -4,7 +4,8 @@
  * the collector probe, and the JSON-lines file the records land in.
  */
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +15,10 @@ import { expectValidEvent, isUuidV4 } from "../support/event-validator.js";
 import { EXPRESS_ENTRY, NEST_ENTRY, startSampleApp, waitFor, type RunningSampleApp } from "./support/sample-app-process.js";
 import { allEvents, chainSteps, postJson, REFUND_BODY, stableRecord } from "./support/records.js";
 import { groupIntoChains } from "../../sample-app/shared/chains.js";
+import type { ProofSummary } from "../../sample-app/shared/chain-proof.js";
+import { readEvidence } from "../../src/evidence/log-reader.js";
+import { expectValidV1Records } from "../evidence/support/v1-schema.js";
+import { REPO_ROOT } from "./support/sample-app-process.js";
 
 const HEADER = "x-intentproof-correlation-id";
 const DEFAULTS = { service: "billing-api", env: "test" };
@@ -25,6 +30,23 @@ function readJsonLines(path: string): ExecutionEvent[] {
     .split("\n")
     .filter((line) => line !== "")
     .map((line) => JSON.parse(line) as ExecutionEvent);
+}
+
+async function proofOf(baseUrl: string, correlationId: string): Promise<ProofSummary> {
+  const response = await fetch(`${baseUrl}/api/chains?correlationId=${encodeURIComponent(correlationId)}`);
+  return ((await response.json()) as { proof: ProofSummary }).proof;
+}
+
+/** `intentproof keys export` then `intentproof verify --json` on an evidence directory, through the built bin. */
+function verifyWithBin(evidenceDir: string, scratch: string): { status: string; events: number; findings: unknown[] } {
+  const cli = join(REPO_ROOT, "dist", "cli.js");
+  const keys = join(scratch, "keys.json");
+  writeFileSync(keys, execFileSync(process.execPath, [cli, "keys", "export", evidenceDir], { encoding: "utf8" }));
+  try {
+    return JSON.parse(execFileSync(process.execPath, [cli, "verify", evidenceDir, "--keys", keys, "--json"], { encoding: "utf8" }));
+  } catch (error) {
+    return JSON.parse((error as { stdout: string }).stdout);
+  }
 }
 
 /** The two provider-side records of a refund, identical in both variants. */
@@ -214,10 +236,25 @@ describe("sample app (NestJS): npm start", () => {
     expect(new Set(delivered.map((e) => e.id))).toEqual(new Set(kept.map((e) => e.id)));
   });
 
+  it("signs every record into evidence beside the JSON-lines file; the proof API shows the refund chain verified", async () => {
+    const proof = await proofOf(app.url, "e2e-refund-1");
+    expect(proof.chains["e2e-refund-1"]).toEqual({ status: "verified", records: 3, findings: [] });
+    expect(proof.log).toMatchObject({ status: "pass", findings: [] });
+    expect(proof.log.events).toBeGreaterThanOrEqual(3);
+    expect(existsSync(join(dir, "records", "evidence"))).toBe(true);
+  });
+
   it("on shutdown, the JSON-lines file (owner-only) holds exactly the recorded events", async () => {
     const kept = await allEvents(app.url);
     expect(kept.length).toBe(3 + 3 + 2 + 1);
     await app.stop();
+
+    // The evidence log holds one signed v1 record per event and verifies with the exported keys.
+    const streams = await readEvidence(join(dir, "records", "evidence"));
+    const records = streams.flatMap((s) => s.entries.flatMap((e) => (e.kind === "event" ? [e.record] : [])));
+    expectValidV1Records(records);
+    expect(records.map((r) => r.event_id).sort()).toEqual(kept.map((e) => e.id).sort());
+    expect(verifyWithBin(join(dir, "records", "evidence"), dir)).toMatchObject({ status: "pass", events: kept.length, findings: [] });
 
     expect(statSync(eventsFile).mode & 0o777).toBe(0o600);
     const lines = readJsonLines(eventsFile);
@@ -290,6 +327,22 @@ describe("sample app (Express variant)", () => {
     ]);
     expect(steps[0]!.error).toMatchObject({ name: "CardDeclinedError", code: "card_declined" });
     expect(stableRecord(steps[1]!)).toEqual(declinedCaptureRecord(correlationId));
+  });
+
+  it("marks a chain whose evidence was tampered with, on the proof API", async () => {
+    const correlationId = "e2e-express-refund-1";
+    expect((await proofOf(app.url, correlationId)).chains[correlationId]).toMatchObject({ status: "verified", records: 3 });
+    // Edit one signed record on disk (same length), as someone with write access could.
+    const evidenceDir = join(dir, "evidence");
+    const instance = readdirSync(evidenceDir, { withFileTypes: true }).find((e) => e.isDirectory())!.name;
+    const segment = join(evidenceDir, instance, "events-000001.jsonl");
+    const text = readFileSync(segment, "utf8");
+    expect(text).toContain('"amountCents":4999');
+    writeFileSync(segment, text.replace('"amountCents":4999', '"amountCents":9999'));
+    const proof = await proofOf(app.url, correlationId);
+    expect(proof.chains[correlationId]?.status).toBe("failed");
+    expect(proof.chains[correlationId]?.findings.join("\n")).toContain("signature.invalid");
+    expect(proof.log.status).toBe("fail");
   });
 
   it("writes the records to its own JSON-lines file", async () => {

@@ -54,4 +54,25 @@ describe("evidence log after kill -9", () => {
     expect(events.filter((e) => e.chain_position === 1).length).toBe(5);
     expect(report.chains).toBe(5);
   }, 90_000);
+
+  it("gives processes that start together after a crash one instance each, never one shared", async () => {
+    const directory = tempDir();
+    const crashed = startWriter({ EVIDENCE_DIR: directory, MODE: "run" });
+    const [, deadInstance] = await crashed.waitFor(/ready (\S+)\n/);
+    await crashed.waitFor(/flushed /);
+    crashed.child.kill("SIGKILL");
+    await crashed.exited;
+
+    const writers = Array.from({ length: 4 }, () => startWriter({ EVIDENCE_DIR: directory, MODE: "resume", RESUME_COUNT: "20" }));
+    const instances = await Promise.all(writers.map(async (w) => (await w.waitFor(/ready (\S+)\n/))[1]!));
+    expect(await Promise.all(writers.map((w) => w.exited))).toEqual([0, 0, 0, 0]);
+    expect(new Set(instances).size).toBe(4);
+    // Exactly one of them resumed the crashed instance (its lock was dead); the others made new ones.
+    expect(instances.filter((id) => id === deadInstance).length).toBe(1);
+    const keysFile = join(tempDir(), "keys.json");
+    writeFileSync(keysFile, JSON.stringify(await exportPublicKeys(directory)));
+    const { report } = await verify(directory, keysFile);
+    expect(report.findings).toEqual([]);
+    expect(report.status).toBe("pass");
+  }, 120_000);
 });

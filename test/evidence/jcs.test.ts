@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { vectors } from "../../spec-v1/conformance/jcs_vectors.js";
 import { canonicalize } from "../../src/evidence/jcs.js";
@@ -53,5 +54,31 @@ describe("canonicalize (RFC 8785)", () => {
     expect(canonicalize({ b: undefined, a: [1, undefined] })).toBe('{"a":[1,null]}');
     expect(() => canonicalize(10n)).toThrow(TypeError);
     expect(() => canonicalize({ f: () => 1 })).toThrow(TypeError);
+  });
+
+  it("matches a reference JCS on random JSON (property test)", () => {
+    const reference = (v: unknown): string => {
+      if (v === null || typeof v !== "object") return JSON.stringify(v);
+      if (Array.isArray(v)) return `[${v.map(reference).join(",")}]`;
+      const keys = Object.keys(v).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      return `{${keys.map((k) => `${JSON.stringify(k)}:${reference((v as Record<string, unknown>)[k])}`).join(",")}}`;
+    };
+    const wellFormed = fc.string({ unit: "grapheme" });
+    const json = fc.letrec((tie) => ({
+      value: fc.oneof(
+        { depthSize: "small" },
+        fc.constant(null), fc.boolean(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer(), wellFormed,
+        fc.array(tie("value"), { maxLength: 5 }),
+        fc.dictionary(wellFormed, tie("value"), { maxKeys: 5 }),
+      ),
+    })).value;
+    fc.assert(
+      fc.property(json, (value) => {
+        const text = canonicalize(value);
+        expect(text).toBe(reference(JSON.parse(JSON.stringify(value))));
+        expect(canonicalize(JSON.parse(text))).toBe(text);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -7,6 +7,8 @@ export const PUBLIC_EXPORTS: Record<"intentproof" | "intentproof/express" | "int
   intentproof: [
     "BoundedQueueExporter",
     "DEFAULT_CORRELATION_HEADER",
+    "EvidenceError",
+    "EvidenceExporter",
     "ExporterTimeoutError",
     "HttpExporter",
     "HttpExporterError",
@@ -20,10 +22,12 @@ export const PUBLIC_EXPORTS: Record<"intentproof" | "intentproof/express" | "int
     "client",
     "correlationFromHeader",
     "createIntentProofClient",
+    "exportPublicKeys",
     "getCorrelationId",
     "getIntentProofClient",
     "runWithCorrelationId",
     "snapshot",
+    "verifyEvidence",
   ],
   "intentproof/express": ["intentproof", "recordRoute"],
   "intentproof/nestjs": [

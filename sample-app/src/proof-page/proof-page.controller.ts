@@ -1,4 +1,5 @@
 import { applyDecorators, Controller, Get, Header, Inject, Query } from "@nestjs/common";
+import { proveChains, type ProofSummary } from "../../shared/chain-proof.js";
 import { groupIntoChains, type Chain } from "../../shared/chains.js";
 import type { SampleExporters } from "../../shared/exporters-from-env.js";
 import { PROOF_PAGE_ASSETS, PROOF_PAGE_HEADERS } from "../../shared/proof-page-assets.js";
@@ -42,11 +43,12 @@ export class ProofPageController {
     return asset("/style.css");
   }
 
-  /** Recent events grouped by correlation id, newest chain first. */
+  /** Recent events grouped by correlation id, newest chain first, with whether each chain's evidence verifies. */
   @Get("api/chains")
   @Header("cache-control", "no-store")
-  chains(@Query("correlationId") correlationId?: string): { chains: Chain[] } {
+  async chains(@Query("correlationId") correlationId?: string): Promise<{ chains: Chain[]; proof: ProofSummary }> {
     const only = typeof correlationId === "string" && correlationId.trim() !== "" ? correlationId.trim() : undefined;
-    return { chains: groupIntoChains(this.sinks.memory.getEvents(), only) };
+    const chains = groupIntoChains(this.sinks.memory.getEvents(), only);
+    return { chains, proof: await proveChains(this.sinks.evidence, chains.map((c) => c.correlationId)) };
   }
 }

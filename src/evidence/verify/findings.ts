@@ -31,4 +31,13 @@ export interface VerifyReport {
   chains: number;
   checkpoints: number;
   findings: Finding[];
+  /** Only with `listChains`: every chain and whether a finding names it. */
+  chain_list?: ChainSummary[];
+}
+
+export interface ChainSummary {
+  instance_id: string;
+  correlation_id: string;
+  events: number;
+  status: "pass" | "fail";
 }

@@ -4,7 +4,7 @@ import type { CheckpointRecord } from "../checkpoint.js";
 import { parseKeySet, type PublicKeySet } from "../key-set.js";
 import { readEvidence } from "../log-reader.js";
 import type { VerifyReport } from "./findings.js";
-import { verifyStreams } from "./verify-log.js";
+import { verifyStreams, type VerifyOptions } from "./verify-log.js";
 
 /**
  * Verifies an evidence directory or `.jsonl` file against a key set you
@@ -14,9 +14,11 @@ import { verifyStreams } from "./verify-log.js";
 export async function verifyEvidence(
   target: string,
   keys: PublicKeySet | Map<string, KeyObject>,
-  options?: { witnessed?: CheckpointRecord[] },
+  options?: { witnessed?: CheckpointRecord[]; listChains?: boolean },
 ): Promise<VerifyReport> {
   const keyMap = keys instanceof Map ? keys : parseKeySet(keys);
   const streams = await readEvidence(target);
-  return verifyStreams(streams, options?.witnessed === undefined ? { keys: keyMap } : { keys: keyMap, witnessed: options.witnessed });
+  const verifyOptions: VerifyOptions = { keys: keyMap, listChains: options?.listChains === true };
+  if (options?.witnessed !== undefined) verifyOptions.witnessed = options.witnessed;
+  return verifyStreams(streams, verifyOptions);
 }

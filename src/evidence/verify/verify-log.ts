@@ -21,6 +21,8 @@ export interface VerifyOptions {
   keys: Map<string, KeyObject>;
   /** Checkpoints published to an outside witness (onCheckpoint): each must be in the log, unchanged. */
   witnessed?: CheckpointRecord[];
+  /** Add `chain_list` (one summary per chain) to the report. */
+  listChains?: boolean;
 }
 
 interface ChainMember {
@@ -190,7 +192,15 @@ export function verifyStreams(streams: readonly LogStream[], options: VerifyOpti
     }
   }
 
-  return { status: findings.length === 0 ? "pass" : "fail", events: eventCount, chains: chains.size, checkpoints: checkpointCount, findings };
+  const report: VerifyReport = { status: findings.length === 0 ? "pass" : "fail", events: eventCount, chains: chains.size, checkpoints: checkpointCount, findings };
+  if (options.listChains === true) {
+    const failing = new Set(findings.flatMap((f) => (f.correlation_id === undefined ? [] : [f.correlation_id])));
+    report.chain_list = [...chains.values()].map((members) => {
+      const { instance_id, correlation_id } = (members[0] as ChainMember).record;
+      return { instance_id, correlation_id, events: members.length, status: failing.has(correlation_id) ? "fail" : "pass" };
+    });
+  }
+  return report;
 }
 
 function checkChain(members: ChainMember[], findings: Finding[]): void {
