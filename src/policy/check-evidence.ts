@@ -9,7 +9,7 @@ import { createProofBundle, type ProofBundle } from "./bundle/proof-bundle.js";
 import { evaluatePolicy } from "./evaluate.js";
 import { byCorrelation, readEvidence } from "./evidence-input/read-evidence.js";
 import { streamsIntegrity, type IntegrityProblem } from "./evidence-input/record-integrity.js";
-import { loadTrustedKeys, type TrustedKeys } from "./evidence-input/trusted-keys.js";
+import { resolveTrustedKeys, type KeysInput } from "./evidence-input/trusted-keys.js";
 import { buildFlowFromEvents, buildFlowFromRecords, type BuiltFlow, type EventRecordV1 } from "./flow-builder.js";
 import { scopeMatches } from "./scope.js";
 import type { Attestation, Outcome, Policy, Run } from "./types.js";
@@ -18,8 +18,8 @@ export interface CheckEvidenceOptions {
   readonly attestations?: readonly Attestation[];
   /** Check this correlation only (evaluated even if the policy's scope does not match it). */
   readonly correlationId?: string;
-  /** Verify the evidence against these trusted keys (a key-set file path, or keys by id) before judging completeness. */
-  readonly keys?: string | TrustedKeys;
+  /** Verify the evidence against these trusted keys (a key-set file path, a key set, or keys by id) before judging completeness. */
+  readonly keys?: KeysInput;
 }
 
 export interface EvidenceCheck {
@@ -40,10 +40,6 @@ function overall(runs: readonly Run[]): Outcome {
   return "pass";
 }
 
-async function trusted(keys: string | TrustedKeys): Promise<TrustedKeys> {
-  return typeof keys === "string" ? loadTrustedKeys(keys) : keys;
-}
-
 /**
  * Checks the flows of an evidence directory or `.jsonl` file against `policy`.
  * @throws TypeError for unusable input (unreadable evidence or key set, no events, unknown correlation).
@@ -54,7 +50,7 @@ export async function checkEvidence(target: string, policy: Policy, options: Che
   if (!useRecords && evidence.executionEvents.length === 0) throw new TypeError(`${target}: no events found`);
   if (options.keys !== undefined) {
     if (!useRecords) throw new TypeError(`${target} holds unsigned ExecutionEvents: keys verify signed intentproof.event.v1 records`);
-    const integrity = streamsIntegrity(evidence.streams, await trusted(options.keys));
+    const integrity = streamsIntegrity(evidence.streams, await resolveTrustedKeys(options.keys));
     if (integrity.length > 0) return { status: "fail", runs: [], flows: [], integrity };
   }
 
@@ -83,8 +79,8 @@ export async function checkEvidence(target: string, policy: Policy, options: Che
 export interface BundleEvidenceOptions {
   readonly correlationId: string;
   readonly policy: Policy;
-  /** The trusted keys (a key-set file path, or keys by id): the evidence is verified with them, and the signing ones are shipped. */
-  readonly keys: string | TrustedKeys;
+  /** The trusted keys (a key-set file path, a key set, or keys by id): the evidence is verified with them, and the signing ones are shipped. */
+  readonly keys: KeysInput;
   readonly attestations?: readonly Attestation[];
   /** zstd-compress where the runtime can (default true); false for a plain `.proof.tar`. */
   readonly compress?: boolean;
@@ -99,7 +95,7 @@ export type EvidenceBundle = { readonly bundle: ProofBundle; readonly integrity?
  * @throws TypeError for unusable input.
  */
 export async function bundleEvidence(target: string, options: BundleEvidenceOptions): Promise<EvidenceBundle> {
-  const keys = await trusted(options.keys);
+  const keys = await resolveTrustedKeys(options.keys);
   const evidence = await readEvidence(target);
   const records = byCorrelation(evidence.records, (r) => r.correlation_id).get(options.correlationId);
   if (records === undefined) throw new TypeError(`no signed records of correlation ${JSON.stringify(options.correlationId)} in ${target}`);

@@ -17,6 +17,8 @@ import { keysCommand } from "../../src/cli/commands/keys.js";
 import { runCli } from "../../src/cli/main.js";
 import { FlowMonitor } from "../../src/policy/flow-monitor.js";
 import { loadPolicyFile } from "../../src/policy/load-policy.js";
+import { bundleEvidence, checkEvidence } from "../../src/policy/check-evidence.js";
+import { verifyBundleFile } from "../../src/policy/bundle/proof-bundle.js";
 import type { Finding } from "../../src/policy/types.js";
 import { CheckedExporter } from "../support/event-validator.js";
 import { runCommand } from "./support/cli.js";
@@ -43,6 +45,7 @@ describe("from a refund to a verified bundle", () => {
       });
     await refund("refund-1", false);
     await refund("refund-2", true);
+    const info = await evidence.ready();
     monitor.close("refund-1");
     monitor.close("refund-2");
     await client.shutdown();
@@ -67,5 +70,15 @@ describe("from a refund to a verified bundle", () => {
     expect(stdout).toContain("✓ pass: bundle.verify_pass");
     expect(stdout).toContain("required step skipped: customer.notify.refund");
     expect(readFileSync(join(dir, "keys.json"), "utf8")).toContain("shop-1");
+
+    // The same as functions, with the instance's own key set (what a proof page has at hand).
+    const policy = await loadPolicyFile(POLICY);
+    const checked = await checkEvidence(evidenceDir, policy, { keys: info.publicKeys });
+    expect(checked.runs.map((r, i) => [checked.flows[i]!.flow.correlation_id, r.status])).toEqual([["refund-1", "pass"], ["refund-2", "fail"]]);
+    const bundled = await bundleEvidence(evidenceDir, { correlationId: "refund-2", policy, keys: info.publicKeys });
+    expect(bundled.bundle?.run.status).toBe("fail");
+    expect(bundled.bundle?.fileName).toMatch(/^flow_[0-9a-f]{32}\.proof\.tar(\.zst)?$/);
+    writeFileSync(join(dir, bundled.bundle!.fileName), bundled.bundle!.bytes);
+    expect((await verifyBundleFile(join(dir, bundled.bundle!.fileName), info.publicKeys)).status).toBe("pass");
   });
 });

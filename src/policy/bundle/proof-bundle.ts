@@ -1,5 +1,5 @@
 /** The library entry points for bundles: make one in memory, verify one from a file. */
-import { loadTrustedKeys, type TrustedKeys } from "../evidence-input/trusted-keys.js";
+import { resolveTrustedKeys, type KeysInput } from "../evidence-input/trusted-keys.js";
 import { hasZstd, zstdCompress } from "./compression.js";
 import { readBundleFile } from "./bundle-file.js";
 import { createBundle, type BundleInput, type BundleManifest } from "./create-bundle.js";
@@ -37,8 +37,7 @@ export function createProofBundle(input: BundleInput, options: { compress?: bool
   };
 }
 
-/** Verifies a bundle file against trusted keys (a key-set file path, or keys by id). */
-export async function verifyBundleFile(path: string, keys: string | TrustedKeys, options: BundleVerifyOptions = {}): Promise<BundleVerification> {
-  const trusted = typeof keys === "string" ? await loadTrustedKeys(keys) : keys;
-  return verifyBundleMembers(await readBundleFile(path), trusted, options);
+/** Verifies a bundle file against trusted keys (a key-set file path, a key set, or keys by id). */
+export async function verifyBundleFile(path: string, keys: KeysInput, options: BundleVerifyOptions = {}): Promise<BundleVerification> {
+  return verifyBundleMembers(await readBundleFile(path), await resolveTrustedKeys(keys), options);
 }

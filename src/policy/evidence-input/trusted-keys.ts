@@ -4,9 +4,19 @@
  */
 import type { KeyObject } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { parseKeySet } from "../../evidence/key-set.js";
+import { parseKeySet, type PublicKeySet } from "../../evidence/key-set.js";
 
 export type TrustedKeys = ReadonlyMap<string, KeyObject>;
+
+/** Keys as the APIs take them: a key-set file path, a key set (`intentproof keys export` output), or keys by id. */
+export type KeysInput = string | PublicKeySet | TrustedKeys;
+
+/** @throws TypeError for an unreadable file or a malformed key set. */
+export async function resolveTrustedKeys(keys: KeysInput): Promise<TrustedKeys> {
+  if (typeof keys === "string") return loadTrustedKeys(keys);
+  if (keys instanceof Map) return keys;
+  return parseKeySet(keys);
+}
 
 /** @throws TypeError naming the file and the problem. */
 export async function loadTrustedKeys(path: string): Promise<Map<string, KeyObject>> {
