@@ -8,7 +8,7 @@ import { canonicalize } from "../evidence/jcs.js";
 import { formatSha256 } from "../evidence/event-hash.js";
 import { merkleRootHex } from "../evidence/merkle.js";
 
-export { eventHash, parseSha256 } from "../evidence/event-hash.js";
+export { eventHash } from "../evidence/event-hash.js";
 
 /** RFC 8785 canonical JSON text. */
 export const jcs = canonicalize;
