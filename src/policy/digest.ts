@@ -3,9 +3,8 @@
  * per primitive in the package): JCS text, `sha256:<hex>` digests, RFC 6962
  * roots.
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { canonicalize } from "../evidence/jcs.js";
-import { formatSha256 } from "../evidence/event-hash.js";
 import { merkleRootHex } from "../evidence/merkle.js";
 
 export { eventHash } from "../evidence/event-hash.js";
@@ -13,13 +12,15 @@ export { eventHash } from "../evidence/event-hash.js";
 /** RFC 8785 canonical JSON text. */
 export const jcs = canonicalize;
 
+// crypto.hash (Node >= 20.12) is one-shot: no Hash object per digest, which
+// matters when a closed flow hashes every one of its events.
 export function sha256Hex(data: string | Uint8Array): string {
-  return createHash("sha256").update(data).digest("hex");
+  return hash("sha256", data, "hex");
 }
 
 /** `"sha256:" + hex(SHA-256(data))`. */
 export function sha256Tagged(data: string | Uint8Array): string {
-  return formatSha256(createHash("sha256").update(data).digest());
+  return `sha256:${sha256Hex(data)}`;
 }
 
 // The reference runs and the counterparty bundle write the root of an empty
