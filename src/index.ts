@@ -56,3 +56,4 @@ export type { PublicKeySet, PublicKeyEntry } from "./evidence/key-set.js";
 export { exportPublicKeys } from "./evidence/public-keys.js";
 export { verifyEvidence } from "./evidence/verify/verify-evidence.js";
 export type { VerifyReport, Finding as VerifyFinding, VerifyReason, ChainSummary } from "./evidence/verify/findings.js";
+export * from "./policy/index.js";

@@ -1,8 +1,63 @@
+/**
+ * `intentproof check --policy <file> <evidence directory | .jsonl>
+ *   [--attestations <file>] [--correlation <id>] [--keys <keys.json>] [--json]`
+ *
+ * Builds each correlation's flow from the evidence and evaluates the policy on
+ * every flow its scope matches (or on the one named by --correlation). With
+ * --keys the evidence's integrity is verified first: completeness of tampered
+ * evidence means nothing. Exit 0 pass, 1 fail or inconclusive, 2 unusable input.
+ */
+import { checkEvidence, type EvidenceCheck } from "../../policy/check-evidence.js";
+import { attestationsFromFile, parseCommandArgs, policyFromFile, UsageError, withUsageErrors } from "../../policy/cli-support.js";
+import type { Outcome } from "../../policy/types.js";
 import type { CliIo } from "../io.js";
-import { EXIT_USAGE } from "../io.js";
+import { EXIT_FAIL, EXIT_PASS } from "../io.js";
 
-/** Placeholder until the command lands. */
-export async function checkCommand(_args: string[], io: CliIo): Promise<number> {
-  io.stderr.write("intentproof check: not implemented yet\n");
-  return EXIT_USAGE;
+const USAGE = "usage: intentproof check --policy <file> <evidence directory | .jsonl> [--attestations <file>] [--correlation <id>] [--keys <keys.json>] [--json]";
+
+const MARK: Record<Outcome, string> = { pass: "✓ pass", fail: "✗ fail", inconclusive: "? inconclusive" };
+
+function printHuman(io: CliIo, result: EvidenceCheck): void {
+  if (result.integrity !== undefined) {
+    io.stdout.write(`✗ fail: the evidence does not verify against the given keys; completeness was not checked\n`);
+    for (const p of result.integrity.slice(0, 50)) io.stdout.write(`    ${p.reason}${p.event_id ? ` ${p.event_id}` : ""}: ${p.detail}\n`);
+    if (result.integrity.length > 50) io.stdout.write(`    … and ${result.integrity.length - 50} more\n`);
+    return;
+  }
+  if (result.note !== undefined) io.stdout.write(`${result.note}\n`);
+  result.runs.forEach((run, i) => {
+    const flow = result.flows[i]!.flow;
+    io.stdout.write(`${MARK[run.status]}  correlation ${flow.correlation_id}  policy ${run.policy_id} v${run.policy_version}  (${flow.events.length} events)\n`);
+    for (const finding of run.findings) {
+      if (finding.outcome === "pass") continue;
+      io.stdout.write(`    ${finding.outcome}: ${finding.rule_id} ${finding.reason}${finding.human_summary ? `: ${finding.human_summary}` : ""}\n`);
+    }
+  });
+  io.stdout.write(`${MARK[result.status]}: ${result.runs.length} flow(s) checked\n`);
+}
+
+export async function checkCommand(args: string[], io: CliIo): Promise<number> {
+  return withUsageErrors(io.stderr, async () => {
+    const { values: raw, positionals } = parseCommandArgs("check", args, {
+      policy: { type: "string" },
+      attestations: { type: "string" },
+      correlation: { type: "string" },
+      keys: { type: "string" },
+      json: { type: "boolean" },
+    });
+    const values = raw as { policy?: string; attestations?: string; correlation?: string; keys?: string; json?: boolean };
+    if (positionals.length !== 1) throw new UsageError(`intentproof check: give one evidence directory or .jsonl file\n${USAGE}`);
+    const policy = await policyFromFile(values.policy, "check");
+    const attestations = await attestationsFromFile(values.attestations);
+    const result = await checkEvidence(positionals[0]!, policy, {
+      attestations,
+      ...(values.correlation === undefined ? {} : { correlationId: values.correlation }),
+      ...(values.keys === undefined ? {} : { keys: values.keys }),
+    });
+    if (values.json === true) {
+      const output = result.integrity === undefined ? { status: result.status, runs: result.runs } : { status: result.status, integrity: result.integrity, runs: [] };
+      io.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
+    } else printHuman(io, result);
+    return result.status === "pass" ? EXIT_PASS : EXIT_FAIL;
+  });
 }

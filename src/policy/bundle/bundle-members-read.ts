@@ -1,0 +1,49 @@
+/** Parsing bundle members leniently: a broken member becomes a finding, not an exception. */
+import { createPublicKey } from "node:crypto";
+import { rawPublicKey } from "../../evidence/ed25519.js";
+import type { TrustedKeys } from "../evidence-input/trusted-keys.js";
+import { KEYS_DIRECTORY } from "./bundle-members.js";
+
+export function parseJson(text: Buffer | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text.toString("utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The JSON objects of a JSONL member, and how many lines were not JSON objects. */
+export function parseLines(text: Buffer | undefined): { values: Record<string, unknown>[]; bad: number } {
+  const values: Record<string, unknown>[] = [];
+  let bad = 0;
+  for (const line of (text?.toString("utf8") ?? "").split("\n")) {
+    if (line.trim() === "") continue;
+    try {
+      const value = JSON.parse(line) as unknown;
+      if (value !== null && typeof value === "object" && !Array.isArray(value)) values.push(value as Record<string, unknown>);
+      else bad++;
+    } catch {
+      bad++;
+    }
+  }
+  return { values, bad };
+}
+
+/** Key ids shipped as `keys/<id>.pub` that the trusted set does not hold with the same bytes. */
+export function untrustedKeys(members: ReadonlyMap<string, Buffer>, trusted: TrustedKeys): string[] {
+  const untrusted: string[] = [];
+  for (const [name, data] of members) {
+    if (!name.startsWith(KEYS_DIRECTORY) || !name.endsWith(".pub")) continue;
+    const keyId = name.slice(KEYS_DIRECTORY.length, -".pub".length);
+    const known = trusted.get(keyId);
+    let same = false;
+    try {
+      same = known !== undefined && rawPublicKey(createPublicKey(data.toString("utf8"))).equals(rawPublicKey(known));
+    } catch {
+      same = false;
+    }
+    if (!same) untrusted.push(keyId);
+  }
+  return untrusted;
+}

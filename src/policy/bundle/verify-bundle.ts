@@ -1,0 +1,208 @@
+/**
+ * Offline verification of a proof bundle against TRUSTED keys: member hashes
+ * against the manifest, the manifest's Merkle roots, every event's signature
+ * (keys shipped inside the bundle are reported, never used), the events'
+ * chain, the flow's references and root, the policy's fingerprint; then a
+ * fresh replay of the policy compared with the bundled run. Every check runs
+ * and reports; the first failing one gives the reason.
+ */
+import { sha256Tagged } from "../digest.js";
+import { evaluatePolicy } from "../evaluate.js";
+import { recordIntegrity } from "../evidence-input/record-integrity.js";
+import type { TrustedKeys } from "../evidence-input/trusted-keys.js";
+import { runFingerprint } from "../fingerprint.js";
+import { buildFlowFromRecords, type EventRecordV1 } from "../flow-builder.js";
+import { parsePolicy } from "../load-policy.js";
+import type { Attestation, Flow, Policy, Run } from "../types.js";
+import { BundleFindings, type BundleFinding } from "./bundle-findings.js";
+import { ATTESTATIONS, EVENTS, FLOW, MANIFEST, POLICY, REQUIRED_MEMBERS, RUN } from "./bundle-members.js";
+import { parseJson, parseLines, untrustedKeys } from "./bundle-members-read.js";
+import { idMerkleRoot } from "./create-bundle.js";
+
+export type { BundleFinding } from "./bundle-findings.js";
+
+export interface RunReport {
+  /** The policy the bundle applies: check it is the one agreed (or pass `expectedPolicyFingerprint`). */
+  policy?: { policy_id: string; policy_version: number; policy_fingerprint: string };
+  bundled_status?: string;
+  replay_status?: string;
+  replay_matches?: boolean;
+  failing_findings?: Array<{ rule_id: string; reason: string; human_summary?: string }>;
+}
+
+export interface BundleVerification {
+  readonly status: "pass" | "fail";
+  /** `bundle.verify_pass`, or the code of the first failing finding. */
+  readonly reason: string;
+  readonly findings: BundleFinding[];
+  readonly members: string[];
+  /** Key ids shipped in `keys/` that are absent from (or differ from) the trusted set. */
+  readonly untrusted_bundle_keys: string[];
+  /** What the bundle says about the flow, and whether a fresh replay agrees. */
+  readonly run: Readonly<RunReport>;
+}
+
+export interface BundleVerifyOptions {
+  /** Fail unless the bundle's policy has this fingerprint: the manifest is not signed, so only this pins the policy. */
+  readonly expectedPolicyFingerprint?: string;
+}
+
+type Manifest = Record<string, any> | undefined;
+
+/** Member hashes against the manifest; a member the manifest does not list was added later. */
+function checkMembers(members: ReadonlyMap<string, Buffer>, findings: BundleFindings): Manifest {
+  for (const required of REQUIRED_MEMBERS) if (!members.has(required)) findings.fail("bundle.member_missing", `${required} is missing`, { member: required });
+  const manifest = parseJson(members.get(MANIFEST)) as Manifest;
+  if (members.has(MANIFEST)) {
+    if (manifest === undefined) findings.fail("bundle.manifest_unreadable", "manifest.json is not JSON", { member: MANIFEST });
+    else findings.schemaValid("bundle-manifest", manifest, MANIFEST, "bundle.manifest_invalid");
+  }
+  const listed = new Set<string>();
+  for (const entry of Array.isArray(manifest?.files) ? (manifest!.files as Array<{ path?: unknown; sha256?: unknown }>) : []) {
+    if (typeof entry?.path !== "string") continue;
+    listed.add(entry.path);
+    const data = members.get(entry.path);
+    if (data === undefined) findings.fail("bundle.member_missing", `${entry.path} is listed in the manifest but absent`, { member: entry.path });
+    else if (sha256Tagged(data) !== entry.sha256) findings.fail("bundle.member_hash_mismatch", `${entry.path} does not match its manifest SHA-256: it was changed`, { member: entry.path });
+  }
+  for (const name of members.keys()) {
+    if (name !== MANIFEST && !listed.has(name)) findings.fail("bundle.member_unlisted", `${name} is not listed in the manifest`, { member: name });
+  }
+  return manifest;
+}
+
+/** The events' Merkle root, then the evidence verifier: schema, signatures with the trusted keys, chain. */
+function checkEvents(members: ReadonlyMap<string, Buffer>, manifest: Manifest, trusted: TrustedKeys, findings: BundleFindings): EventRecordV1[] {
+  const lines = parseLines(members.get(EVENTS));
+  if (lines.bad > 0) findings.fail("bundle.events_unreadable", `${lines.bad} line(s) of events.jsonl are not JSON objects`, { member: EVENTS });
+  const records = lines.values as EventRecordV1[];
+  const root = idMerkleRoot(records.map((r) => String(r.event_id)));
+  if (manifest?.event_merkle_root !== undefined && manifest.event_merkle_root !== root) {
+    findings.fail("bundle.event_merkle_mismatch", `event_merkle_root ${manifest.event_merkle_root} does not match the events (${root})`, { member: MANIFEST });
+  }
+  for (const problem of recordIntegrity(records, trusted)) {
+    findings.fail(problem.reason, problem.detail, { member: EVENTS, ...(problem.event_id === undefined ? {} : { event_id: problem.event_id }) });
+  }
+  return records;
+}
+
+function checkAttestations(members: ReadonlyMap<string, Buffer>, manifest: Manifest, findings: BundleFindings): Attestation[] {
+  const lines = parseLines(members.get(ATTESTATIONS));
+  if (lines.bad > 0) findings.fail("bundle.attestations_unreadable", `${lines.bad} line(s) of attestations.jsonl are not JSON objects`, { member: ATTESTATIONS });
+  lines.values.forEach((value, i) => findings.schemaValid("attestation", value, `${ATTESTATIONS} line ${i + 1}`, "attestation.schema_invalid"));
+  const attestations = lines.values as unknown as Attestation[];
+  const root = idMerkleRoot(attestations.map((a) => String(a.attestation_id)));
+  if (manifest?.attestation_merkle_root !== undefined && manifest.attestation_merkle_root !== root) {
+    findings.fail("bundle.attestation_merkle_mismatch", `attestation_merkle_root does not match the attestations (${root})`, { member: MANIFEST });
+  }
+  return attestations;
+}
+
+/** The flow must reference exactly these events, in chain order, under its root; its identity is theirs. Returns it when usable for a replay. */
+function checkFlow(members: ReadonlyMap<string, Buffer>, records: EventRecordV1[], findings: BundleFindings): Flow | undefined {
+  const flow = parseJson(members.get(FLOW)) as Flow | undefined;
+  if (flow === undefined || !findings.schemaValid("flow", flow, FLOW, "flow.schema_invalid")) return undefined;
+  if (records.length === 0) return flow;
+  let rebuilt: Flow;
+  try {
+    rebuilt = buildFlowFromRecords(records).flow;
+  } catch (error) {
+    findings.fail("flow.unbuildable", (error as Error).message, { member: FLOW });
+    return undefined;
+  }
+  if (rebuilt.correlation_id !== flow.correlation_id || rebuilt.flow_id !== flow.flow_id || rebuilt.tenant_id !== flow.tenant_id) {
+    findings.fail("flow.identity_mismatch", "flow.json's flow_id, correlation_id or tenant_id is not the one of the bundled events", { member: FLOW });
+  }
+  if (rebuilt.flow_merkle_root !== flow.flow_merkle_root) {
+    findings.fail("flow.merkle_mismatch", `flow_merkle_root ${flow.flow_merkle_root} is not the root of the event hashes (${rebuilt.flow_merkle_root})`, { member: FLOW });
+  }
+  if (JSON.stringify(rebuilt.events) !== JSON.stringify(flow.events)) {
+    findings.fail("flow.events_mismatch", "flow.json does not reference the bundled events (ids, order or hashes differ)", { member: FLOW });
+    return undefined;
+  }
+  return flow;
+}
+
+/** A valid policy.v1 whose fingerprint holds, named by the manifest (and the expected one, when given). */
+function checkPolicy(members: ReadonlyMap<string, Buffer>, manifest: Manifest, options: BundleVerifyOptions, findings: BundleFindings): Policy | undefined {
+  if (!members.has(POLICY)) return undefined;
+  let policy: Policy;
+  try {
+    policy = parsePolicy(parseJson(members.get(POLICY)), POLICY);
+  } catch (error) {
+    findings.fail("policy.invalid", (error as Error).message.split("\n").slice(0, 4).join(" "), { member: POLICY });
+    return undefined;
+  }
+  const versions = manifest?.verification_profile?.policy_versions;
+  if (Array.isArray(versions) && !versions.includes(policy.policy_fingerprint)) {
+    findings.fail("bundle.policy_version_mismatch", "the manifest's policy_versions do not include the policy's fingerprint", { member: MANIFEST });
+  }
+  const expected = options.expectedPolicyFingerprint;
+  if (expected !== undefined && policy.policy_fingerprint !== expected) {
+    findings.fail("policy.not_expected", `the bundle applies policy ${policy.policy_id} ${policy.policy_fingerprint}, not the expected ${expected}`, { member: POLICY });
+  }
+  return policy;
+}
+
+function findingKey(f: { rule_id: string; outcome: string; reason: string; evidence_event_ids?: string[] }): string {
+  return JSON.stringify([f.rule_id, f.outcome, f.reason, [...(f.evidence_event_ids ?? [])].sort()]);
+}
+
+/** The bundled run's own integrity, then a fresh replay of the policy compared with it. */
+function checkRun(
+  members: ReadonlyMap<string, Buffer>,
+  replayInput: { policy?: Policy; flow?: Flow; records: EventRecordV1[]; attestations: Attestation[] },
+  findings: BundleFindings,
+): RunReport {
+  const report: RunReport = {};
+  const bundled = parseJson(members.get(RUN)) as Run | undefined;
+  const valid = bundled !== undefined && findings.schemaValid("run", bundled, RUN, "run.schema_invalid");
+  if (valid && runFingerprint(bundled) !== bundled.run_fingerprint) {
+    findings.fail("run.fingerprint_mismatch", "run_fingerprint does not match the run's content: the run was changed", { member: RUN });
+  }
+  if (typeof (bundled as { status?: unknown } | undefined)?.status === "string") report.bundled_status = bundled!.status;
+  const { policy, flow, records, attestations } = replayInput;
+  if (policy !== undefined) report.policy = { policy_id: policy.policy_id, policy_version: policy.policy_version, policy_fingerprint: policy.policy_fingerprint };
+  if (policy === undefined || flow === undefined) {
+    findings.fail("run.replay_unavailable", "the policy cannot be replayed: the policy or the flow is not usable", { member: RUN });
+    return report;
+  }
+  const replay = evaluatePolicy(policy, { flow, events: records.length === 0 ? [] : buildFlowFromRecords(records).events, attestations });
+  report.replay_status = replay.status;
+  report.failing_findings = replay.findings
+    .filter((f) => f.outcome !== "pass")
+    .map((f) => ({ rule_id: f.rule_id, reason: f.reason, ...(f.human_summary === undefined ? {} : { human_summary: f.human_summary }) }));
+  if (valid) {
+    const same =
+      replay.status === bundled.status &&
+      replay.flow_merkle_root === bundled.flow_merkle_root &&
+      replay.policy_fingerprint === bundled.policy_fingerprint &&
+      JSON.stringify(replay.findings.map(findingKey)) === JSON.stringify(bundled.findings.map(findingKey));
+    report.replay_matches = same;
+    if (!same) findings.fail("run.replay_mismatch", `replaying the policy gives ${replay.status}, the bundled run says ${bundled.status} (or their findings differ)`, { member: RUN });
+  }
+  return report;
+}
+
+export function verifyBundleMembers(members: ReadonlyMap<string, Buffer>, trusted: TrustedKeys, options: BundleVerifyOptions = {}): BundleVerification {
+  const findings = new BundleFindings();
+  const manifest = checkMembers(members, findings);
+  const records = checkEvents(members, manifest, trusted, findings);
+  const attestations = checkAttestations(members, manifest, findings);
+  const flow = checkFlow(members, records, findings);
+  const policy = checkPolicy(members, manifest, options, findings);
+  const run = checkRun(members, { ...(policy === undefined ? {} : { policy }), ...(flow === undefined ? {} : { flow }), records, attestations }, findings);
+  const untrusted = untrustedKeys(members, trusted);
+  for (const keyId of untrusted) {
+    findings.warn("bundle.key_untrusted", `keys/${keyId}.pub is shipped in the bundle but is not in the trusted key set; it was not used`, { member: `keys/${keyId}.pub` });
+  }
+  const firstFail = findings.firstFailure();
+  return {
+    status: firstFail === undefined ? "pass" : "fail",
+    reason: firstFail?.code ?? "bundle.verify_pass",
+    findings: findings.list,
+    members: [...members.keys()].sort(),
+    untrusted_bundle_keys: untrusted,
+    run,
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * `intentproof check` and `intentproof bundle` as functions, for apps (a
+ * proof page listing each flow's run with its bundle) and for the commands.
+ */
+import type { KeyObject } from "node:crypto";
+import type { ExecutionEvent } from "../core/types.js";
+import { UNCORRELATED } from "../evidence/map-event.js";
+import { createProofBundle, type ProofBundle } from "./bundle/proof-bundle.js";
+import { evaluatePolicy } from "./evaluate.js";
+import { byCorrelation, readEvidence } from "./evidence-input/read-evidence.js";
+import { streamsIntegrity, type IntegrityProblem } from "./evidence-input/record-integrity.js";
+import { resolveTrustedKeys, type KeysInput } from "./evidence-input/trusted-keys.js";
+import { buildFlowFromEvents, buildFlowFromRecords, type BuiltFlow, type EventRecordV1 } from "./flow-builder.js";
+import { scopeMatches } from "./scope.js";
+import type { Attestation, Outcome, Policy, Run } from "./types.js";
+
+export interface CheckEvidenceOptions {
+  readonly attestations?: readonly Attestation[];
+  /** Check this correlation only (evaluated even if the policy's scope does not match it). */
+  readonly correlationId?: string;
+  /** Verify the evidence against these trusted keys (a key-set file path, a key set, or keys by id) before judging completeness. */
+  readonly keys?: KeysInput;
+}
+
+export interface EvidenceCheck {
+  /** `fail` if a run fails or integrity fails; `inconclusive` if a run is, or no flow matched; else `pass`. */
+  readonly status: Outcome;
+  readonly runs: Run[];
+  /** The flows of the runs, in the same order. */
+  readonly flows: BuiltFlow[];
+  /** Integrity findings when `keys` were given and the evidence does not verify (then `runs` is empty). */
+  readonly integrity?: IntegrityProblem[];
+  /** Why nothing was checked, when nothing was. */
+  readonly note?: string;
+}
+
+function overall(runs: readonly Run[]): Outcome {
+  if (runs.some((run) => run.status === "fail")) return "fail";
+  if (runs.length === 0 || runs.some((run) => run.status === "inconclusive")) return "inconclusive";
+  return "pass";
+}
+
+/**
+ * Checks the flows of an evidence directory or `.jsonl` file against `policy`.
+ * @throws TypeError for unusable input (unreadable evidence or key set, no events, unknown correlation).
+ */
+export async function checkEvidence(target: string, policy: Policy, options: CheckEvidenceOptions = {}): Promise<EvidenceCheck> {
+  const evidence = await readEvidence(target);
+  const useRecords = evidence.records.length > 0;
+  if (!useRecords && evidence.executionEvents.length === 0) throw new TypeError(`${target}: no events found`);
+  if (options.keys !== undefined) {
+    if (!useRecords) throw new TypeError(`${target} holds unsigned ExecutionEvents: keys verify signed intentproof.event.v1 records`);
+    const integrity = streamsIntegrity(evidence.streams, await resolveTrustedKeys(options.keys));
+    if (integrity.length > 0) return { status: "fail", runs: [], flows: [], integrity };
+  }
+
+  const groups = useRecords
+    ? byCorrelation<EventRecordV1 | ExecutionEvent>(evidence.records, (r) => (r as EventRecordV1).correlation_id)
+    : byCorrelation<EventRecordV1 | ExecutionEvent>(evidence.executionEvents, (e) => (e as ExecutionEvent).correlationId);
+  const build = (items: Array<EventRecordV1 | ExecutionEvent>): BuiltFlow =>
+    useRecords ? buildFlowFromRecords(items as EventRecordV1[]) : buildFlowFromEvents(items as ExecutionEvent[], { tenantId: policy.tenant_id });
+
+  let flows: BuiltFlow[];
+  let note: string | undefined;
+  if (options.correlationId !== undefined) {
+    const items = groups.get(options.correlationId);
+    if (items === undefined) throw new TypeError(`no events of correlation ${JSON.stringify(options.correlationId)} in ${target}`);
+    flows = [build(items)];
+  } else {
+    // Records of calls made outside any correlation share one pseudo-chain;
+    // they are not one flow, so they are only checked when named.
+    flows = [...groups].filter(([id]) => id !== UNCORRELATED).map(([, items]) => build(items)).filter((built) => scopeMatches(policy, built.events));
+    if (flows.length === 0) note = `no flow of ${groups.size} correlation(s) matches the scope of ${policy.policy_id}`;
+  }
+  const runs = flows.map((built) => evaluatePolicy(policy, { ...built, attestations: options.attestations ?? [] }));
+  return { status: overall(runs), runs, flows, ...(note === undefined ? {} : { note }) };
+}
+
+export interface BundleEvidenceOptions {
+  readonly correlationId: string;
+  readonly policy: Policy;
+  /** The trusted keys (a key-set file path, a key set, or keys by id): the evidence is verified with them, and the signing ones are shipped. */
+  readonly keys: KeysInput;
+  readonly attestations?: readonly Attestation[];
+  /** zstd-compress where the runtime can (default true); false for a plain `.proof.tar`. */
+  readonly compress?: boolean;
+}
+
+export type EvidenceBundle = { readonly bundle: ProofBundle; readonly integrity?: undefined } | { readonly bundle?: undefined; readonly integrity: IntegrityProblem[] };
+
+/**
+ * The proof bundle of one correlation of an evidence directory, after
+ * verifying the log: a finding about that correlation or about the log itself
+ * refuses the bundle (`integrity` is returned instead).
+ * @throws TypeError for unusable input.
+ */
+export async function bundleEvidence(target: string, options: BundleEvidenceOptions): Promise<EvidenceBundle> {
+  const keys = await resolveTrustedKeys(options.keys);
+  const evidence = await readEvidence(target);
+  const records = byCorrelation(evidence.records, (r) => r.correlation_id).get(options.correlationId);
+  if (records === undefined) throw new TypeError(`no signed records of correlation ${JSON.stringify(options.correlationId)} in ${target}`);
+  const integrity = streamsIntegrity(evidence.streams, keys).filter((p) => p.correlation_id === undefined || p.correlation_id === options.correlationId);
+  if (integrity.length > 0) return { integrity };
+  return {
+    bundle: createProofBundle(
+      { records, policy: options.policy, attestations: options.attestations ?? [], keys: keys as ReadonlyMap<string, KeyObject> },
+      { compress: options.compress ?? true },
+    ),
+  };
+}
