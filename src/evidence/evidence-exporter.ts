@@ -17,7 +17,7 @@
  * events are refused at the door, before they get a position.
  */
 import { performance } from "node:perf_hooks";
-import type { ExecutionEvent, Exporter } from "../core/types.js";
+import type { ExecutionEvent, Exporter, ExporterDrainOptions } from "../core/types.js";
 import { specV1Validator } from "../schema/spec-v1.js";
 import { describeViolations, type ValidateFunction } from "../schema/validator.js";
 import { ChainBook } from "./chain-book.js";
@@ -48,6 +48,18 @@ const RETRY_FIRST_MS = 50;
 const RETRY_MAX_MS = 5_000;
 /** How long shutdown() keeps retrying a failing disk before giving the rest up as dropped. */
 const SHUTDOWN_WRITE_GRACE_MS = 5_000;
+/** Time kept before the client's deadline to count and report what is given up. */
+const DEADLINE_MARGIN_MS = 250;
+
+/**
+ * The write grace of a shutdown: the default, cut short so that everything
+ * given up is counted and reported before the client stops waiting.
+ */
+function writeGraceMs(options: ExporterDrainOptions | undefined): number {
+  const deadline = options?.deadline;
+  if (typeof deadline !== "number" || !Number.isFinite(deadline)) return SHUTDOWN_WRITE_GRACE_MS;
+  return Math.max(0, Math.min(SHUTDOWN_WRITE_GRACE_MS, deadline - Date.now() - DEADLINE_MARGIN_MS));
+}
 
 interface Chunk {
   text: string;
@@ -127,6 +139,8 @@ export class EvidenceExporter implements Exporter {
   private flushWaiters: { target: number; resolve: () => void }[] = [];
   private timer: NodeJS.Timeout | undefined;
   private shutdownPromise: Promise<void> | undefined;
+  /** Ends the current retry backoff early (set while one is waiting). */
+  private wakeRetry: (() => void) | undefined;
 
   private readonly counters = { accepted: 0, sealed: 0, written: 0, dropped: 0, checkpoints: 0 };
   private droppedSinceFlush = 0;
@@ -165,8 +179,8 @@ export class EvidenceExporter implements Exporter {
    * Stops accepting, writes everything queued, a final checkpoint, lets
    * delivery catch up (bounded), and releases the instance lock.
    */
-  shutdown(): Promise<void> {
-    this.shutdownPromise ??= this.close();
+  shutdown(options?: ExporterDrainOptions): Promise<void> {
+    this.shutdownPromise ??= this.close(writeGraceMs(options));
     return this.shutdownPromise;
   }
 
@@ -525,7 +539,15 @@ export class EvidenceExporter implements Exporter {
       } catch (error) {
         this.reporter.report(new EvidenceError("write_failed", `${what} of the evidence log failed (${(error as Error).message}); retrying, events stay queued`, 0, { cause: error }));
         if (this.abandonWrites) return false;
-        await new Promise((resolve) => setTimeout(resolve, delay));
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delay);
+          // A shutdown that gives up must not wait out a backoff of up to RETRY_MAX_MS.
+          this.wakeRetry = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wakeRetry = undefined;
         delay = Math.min(delay * 2, RETRY_MAX_MS);
         if (this.abandonWrites) return false;
       }
@@ -600,14 +622,15 @@ export class EvidenceExporter implements Exporter {
     });
   }
 
-  private async close(): Promise<void> {
+  private async close(graceMs: number): Promise<void> {
     this.closed = true;
     if (this.timer !== undefined) clearInterval(this.timer);
     await this.started;
     if (this.phase === "ready") {
       const grace = setTimeout(() => {
         this.abandonWrites = true;
-      }, SHUTDOWN_WRITE_GRACE_MS);
+        this.wakeRetry?.();
+      }, graceMs);
       grace.unref();
       try {
         await this.settle();
