@@ -54,8 +54,9 @@ export interface ExporterDrainOptions {
 
 /**
  * Where events go. `export` may be sync or async; failures are contained.
- * Every event is deeply frozen: an exporter cannot change what another one
- * receives.
+ * Each exporter receives its own copy of the event (the last one the
+ * original), so an exporter that changes its event cannot change what
+ * another one receives.
  */
 export interface Exporter {
   export(event: ExecutionEvent): void | Promise<void>;
@@ -116,7 +117,10 @@ export interface WrapOptions<TArgs extends unknown[] = unknown[], TResult = unkn
   captureStack?: boolean;
   /** `false`: do not inherit the active correlation id. Default `true`. */
   propagateCorrelation?: boolean;
-  /** Accepted for spec compatibility; exporters are never awaited by the caller. */
+  /**
+   * How long `flush()`/`shutdown()` wait for this call's export promises
+   * (`0`: the client's `exporterTimeoutMs`). The caller never waits for exporters.
+   */
   exporterTimeoutMs?: number;
 }
 

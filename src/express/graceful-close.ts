@@ -41,7 +41,8 @@ const SETTLE_MARGIN_MS = 250;
  * process.once("SIGTERM", () => closeGracefully(server, { clients: [client] }).then(() => process.exit(0)));
  * ```
  *
- * Options are checked when it is called (TypeError naming the field). Never rejects.
+ * Options are checked when it is called: a bad one rejects with a TypeError
+ * naming the field. Otherwise it never rejects.
  */
 export async function closeGracefully(server: Server, options?: CloseGracefullyOptions): Promise<void> {
   const reader = new OptionsReader(OWNER, options, ["clients", "drainTimeoutMs"]);
