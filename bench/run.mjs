@@ -6,7 +6,7 @@
 // Markdown snippet and bench/results/latest.json (and node-<major>.json, one
 // per Node major) are the results.
 //
-//   node bench/run.mjs [--quick] [--only core,memory,import,express,nest]
+//   node bench/run.mjs [--quick] [--only core,memory,import,express,nest,evidence,policy]
 //                      [--http-rounds N] [--http-duration S] [--node <path>]
 //   node bench/run.mjs --report [--write]
 //
@@ -15,7 +15,7 @@
 // node-<major>.json results, one column per Node version; --write puts them
 // between the BENCH markers of docs/benchmarks.md.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -27,7 +27,7 @@ import { machineInfo } from "./lib/machine.mjs";
 import { printReport } from "./lib/report.mjs";
 import { sideBySideReport } from "./lib/side-by-side.mjs";
 
-const SECTIONS = ["core", "memory", "import", "express", "nest"];
+const SECTIONS = ["core", "memory", "import", "express", "nest", "evidence", "policy"];
 const { values: flags } = parseArgs({
   options: {
     quick: { type: "boolean", default: false },
@@ -200,6 +200,25 @@ await section("nest", async () => {
   return { variants: res, targets: httpTargets(res, variants) };
 });
 
+await section("evidence", async () => {
+  log("  caller-path cost (Memory vs Memory + EvidenceExporter), sustained sealed+signed+logged rate, event-loop delay at 5,000/s, slow disk");
+  const raw = await runNodeJson(["--expose-gc", "bench/evidence/evidence-bench.mjs", ...(quick ? ["--quick"] : [])], { timeoutMs: 600_000 });
+  return {
+    ...raw,
+    targets: {
+      callerAddedNs: { max: 300, met: raw.caller.medianAddedNsPerCall <= 300 },
+      eventsPerSecond: { min: 10_000, met: raw.throughput.eventsPerSecond >= 10_000 },
+      addedP99Ms: { max: 5, met: raw.loop.addedP99Ms < 5 },
+    },
+  };
+});
+
+await section("policy", async () => {
+  log("  a closed 10-event flow against a 3-rule policy; FlowMonitor.export() on the caller's path");
+  const raw = await runNodeJson(["bench/policy/evaluate.mjs", ...(quick ? ["--iterations", "2000", "--rounds", "3"] : [])], { timeoutMs: 300_000 });
+  return { ...raw, target: { maxUs: 50, met: raw.evaluate_10_events_3_rules_us <= 50 } };
+});
+
 results.totalSeconds = (Date.now() - started) / 1000;
 results.loadAverage.atEnd = loadavg()[0];
 const resultsDir = join(repoRoot, "bench/results");
@@ -208,6 +227,9 @@ const resultsFile = join(resultsDir, "latest.json");
 writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
 // One file per Node major, which --report puts side by side.
 const major = process.versions.node.split(".")[0];
-writeFileSync(join(resultsDir, `node-${major}.json`), `${JSON.stringify(results, null, 2)}\n`);
+const perNodeFile = join(resultsDir, `node-${major}.json`);
+// With --only, the other sections of an earlier run on this Node are kept.
+const earlier = flags.only && existsSync(perNodeFile) ? JSON.parse(readFileSync(perNodeFile, "utf8")) : {};
+writeFileSync(perNodeFile, `${JSON.stringify({ ...earlier, ...results, sections: [...new Set([...(earlier.sections ?? []), ...only])] }, null, 2)}\n`);
 printReport(results);
 log(`\nwrote ${resultsFile} and node-${major}.json (${results.totalSeconds.toFixed(0)} s total)`);

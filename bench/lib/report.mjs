@@ -3,7 +3,8 @@ import { fmtBytes, fmtMs, fmtNs, fmtRate, fmtRatio, markdownTable, textTable, ve
 export const CORE_ROWS = [
   ["plain", "plain function (sync)", undefined],
   ["wrapped", "client.wrap, sync (MemoryExporter 1000)", "wrapped"],
-  ["otelSpan", "OpenTelemetry span (Simple processor, in-memory exporter)", "otelSpan"],
+  ["wrappedTwoExporters", "client.wrap, sync, two MemoryExporters (one event copy)", undefined],
+  ["otelSpan", "OpenTelemetry startActiveSpan (ALS context manager, ring processor)", "otelSpan"],
   ["plainAsync", "plain async function", undefined],
   ["wrappedAsync", "client.wrap, async (MemoryExporter 1000)", "wrappedAsync"],
 ];
@@ -53,6 +54,26 @@ const RECORDING_VARIANTS = new Set(["recorded", "decorated"]);
 
 const unavailable = (part) => part?.notAvailable !== undefined && part.variants === undefined;
 
+/** [measure, value, target] rows of the evidence and policy sections, for both reports. */
+export function evidencePolicyRows(results) {
+  const rows = [];
+  const { evidence, policy } = results;
+  if (evidence?.caller) {
+    const t = evidence.targets;
+    rows.push(["wrapped call + EvidenceExporter, added on the caller's path", `+${fmtNs(evidence.caller.medianAddedNsPerCall)}`, `≤ +300 ns: ${verdict(t.callerAddedNs.met)}`]);
+    rows.push(["sealed + signed + durably logged events/s", fmtRate(evidence.throughput.eventsPerSecond), `≥ 10,000: ${verdict(t.eventsPerSecond.met)}`]);
+    rows.push(["added p99 event-loop delay at 5,000 events/s", fmtMs(evidence.loop.addedP99Ms), `< 5 ms: ${verdict(t.addedP99Ms.met)}`]);
+    if (evidence.slowDisk) {
+      rows.push(["slow disk: burst, backlog cap, dropped", `${evidence.slowDisk.burst} / ${evidence.slowDisk.maxBacklog} / ${evidence.slowDisk.dropped}`, "bounded"]);
+    }
+  } else if (evidence?.error) rows.push(["evidence", `failed: ${evidence.error}`, ""]);
+  if (policy?.evaluate_10_events_3_rules_us !== undefined) {
+    rows.push(["policy: 10-event flow × 3-rule policy", `${policy.evaluate_10_events_3_rules_us.toFixed(1)} µs`, `≤ 50 µs: ${verdict(policy.target.met)}`]);
+    rows.push(["FlowMonitor.export() on the caller's path", `${(policy.monitor_export_us * 1000).toFixed(0)} ns`, ""]);
+  } else if (policy?.error) rows.push(["policy", `failed: ${policy.error}`, ""]);
+  return rows;
+}
+
 /** Prints the result tables, then a Markdown snippet for the README, to stdout. */
 export function printReport(results) {
   const out = [];
@@ -70,6 +91,8 @@ export function printReport(results) {
     out.push("", `Core: ns per call, median of ${core.rounds} interleaved rounds (${core.iterations} sync / ${core.asyncIterations} async calls each)`);
     out.push(textTable(["variant", "median", "ratio", "added", "vs"], coreRows(core)));
     out.push(`target ≤ 1,000 ns added per sync wrapped call: ${verdict(core.target.met)} (+${fmtNs(core.comparisons.wrapped.addedNs)})`);
+    const spanShare = core.comparisons.wrapped.addedNs / core.comparisons.otelSpan.addedNs;
+    out.push(`target added by a wrap ≤ 0.4 × added by an OpenTelemetry span: ${verdict(spanShare <= 0.4)} (${fmtRatio(spanShare)})`);
   } else if (core?.error) out.push("", `Core: failed: ${core.error}`);
 
   if (memory?.heapAtEnd !== undefined) {
@@ -121,6 +144,12 @@ export function printReport(results) {
       const failed = Object.values(part.variants).reduce((n, r) => n + r.failedRequests, 0);
       if (failed > 0) out.push(`warning: ${failed} requests failed (non-2xx, errors or timeouts)`);
     }
+  }
+
+  const evidenceAndPolicy = evidencePolicyRows(results);
+  if (evidenceAndPolicy.length > 0) {
+    out.push("", "Evidence and completeness");
+    out.push(textTable(["measure", "value", "target"], evidenceAndPolicy));
   }
 
   out.push("", "---- README snippet ----", "", markdownSnippet(results), "", "------------------------");

@@ -2,7 +2,7 @@
 // node-<major>.json files that `npm run bench [-- --node <path>]` saves.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CORE_ROWS, HTTP_LABELS } from "./report.mjs";
+import { CORE_ROWS, evidencePolicyRows, HTTP_LABELS } from "./report.mjs";
 import { fmtBytes, fmtMs, fmtNs, fmtRate, fmtRatio, markdownTable } from "./table.mjs";
 
 const START = "<!-- BENCH:START -->";
@@ -79,6 +79,20 @@ function httpTable(runs, name) {
   return markdownTable([title, ...withPart.map(nodeHeader)], rows);
 }
 
+function evidencePolicyTable(runs) {
+  const perRun = runs.map(({ results }) => evidencePolicyRows(results));
+  const labels = [...new Set(perRun.flatMap((rows) => rows.map(([label]) => label)))];
+  if (labels.length === 0) return undefined;
+  const rows = labels.map((label) => [
+    label,
+    ...perRun.map((rows) => {
+      const row = rows.find(([l]) => l === label);
+      return row ? (row[2] ? `${row[1]} (${row[2]})` : row[1]) : "n/a";
+    }),
+  ]);
+  return markdownTable(["evidence and completeness", ...runs.map(nodeHeader)], rows);
+}
+
 /** The Markdown that goes between the BENCH markers. */
 export function sideBySideMarkdown(runs) {
   const machine = runs[0].results.machine;
@@ -92,6 +106,7 @@ export function sideBySideMarkdown(runs) {
     memoryAndImportTable(runs),
     httpTable(runs, "express"),
     httpTable(runs, "nest"),
+    evidencePolicyTable(runs),
   ];
   return parts.filter(Boolean).join("\n\n");
 }

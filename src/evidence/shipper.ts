@@ -12,8 +12,7 @@
  * 401 unknown key, 408, 429, 5xx, network errors, timeouts → reported and
  * retried with exponential backoff and full jitter, in order.
  */
-import { request as httpRequest } from "node:http";
-import { request as httpsRequest } from "node:https";
+import { nodeHttp, nodeHttps } from "../exporters/node-http.js";
 import { open, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { EvidenceError } from "./errors.js";
@@ -31,7 +30,8 @@ interface Answer {
 
 function post(options: ResolvedShipOptions, body: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const send = options.endpoint.protocol === "https:" ? httpsRequest : httpRequest;
+    // Loaded on first use: most processes never ship, and these modules cost ~10 ms at import.
+    const send = options.endpoint.protocol === "https:" ? nodeHttps().request : nodeHttp().request;
     const req = send(
       options.endpoint,
       {

@@ -12,7 +12,7 @@
  */
 import type { KeyObject } from "node:crypto";
 import { sign } from "node:crypto";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
@@ -39,6 +39,8 @@ export class BatchSigner {
 
   private startWorker(): void {
     try {
+      // Loaded when an EvidenceExporter starts, not when the package is imported.
+      const { Worker } = process.getBuiltinModule("node:worker_threads");
       const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { key: this.key } });
       // Referenced only while it holds work, so an idle signer never keeps the process alive.
       worker.unref();
