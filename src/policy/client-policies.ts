@@ -7,11 +7,11 @@
  */
 import { providePolicyMonitor } from "../core/extensions/policy-monitor.js";
 import { FlowMonitor } from "./flow-monitor.js";
-import { readMonitorOptions } from "./flow-monitor-options.js";
+import { checkedMonitorOptions, readMonitorOptions } from "./flow-monitor-options.js";
 
 export function installClientPolicies(): void {
   providePolicyMonitor((policies, settings, defaultOnError) => {
     const resolved = readMonitorOptions(policies, "policies", settings, defaultOnError);
-    return () => new FlowMonitor({ policies: resolved.policies }, resolved);
+    return () => new FlowMonitor(checkedMonitorOptions(resolved));
   });
 }

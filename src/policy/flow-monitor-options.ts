@@ -59,7 +59,17 @@ export function readMonitorOptions(
   };
 }
 
+// Options a client has already checked (its `policies` + `policyMonitor`), not checked twice.
+const checked = new WeakSet<object>();
+
+/** Marks options read by `readMonitorOptions` so `new FlowMonitor(options)` takes them as they are. */
+export function checkedMonitorOptions(resolved: ResolvedMonitorOptions): FlowMonitorOptions {
+  checked.add(resolved);
+  return resolved;
+}
+
 export function resolveMonitorOptions(options: unknown): ResolvedMonitorOptions {
+  if (typeof options === "object" && options !== null && checked.has(options)) return options as ResolvedMonitorOptions;
   const reader = new OptionsReader(OWNER, options, ["policies", ...POLICY_MONITOR_FIELDS]);
   return readMonitorOptions(reader.raw("policies"), "policies", reader);
 }

@@ -58,9 +58,8 @@ export class FlowMonitor implements Exporter {
   private buffered = 0;
   private readonly counters: FlowMonitorStats = { openFlows: 0, bufferedEvents: 0, flowsClosed: 0, flowsCutShort: 0, runs: 0, uncorrelatedEvents: 0 };
 
-  /** @param resolved internal: options a client has already checked. */
-  constructor(options: FlowMonitorOptions, /** @internal */ resolved?: ResolvedMonitorOptions) {
-    this.options = resolved ?? resolveMonitorOptions(options);
+  constructor(options: FlowMonitorOptions) {
+    this.options = resolveMonitorOptions(options);
   }
 
   // Started by the first event: a monitor that never sees one (e.g. built
