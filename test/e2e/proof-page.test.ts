@@ -168,6 +168,7 @@ describe("proof page", () => {
     expect(await failing.locator(".run-finding").allTextContents()).toEqual(["required step skipped: email.customer.refund_receipt"]);
     expect(await failing.locator(".run-finding").getAttribute("data-reason")).toBe("fail.required.missing");
     expect(await failing.locator(".run-policy").textContent()).toBe("sample-app.payments.refund-with-notification.v1");
+    await page.screenshot({ path: join(REPO_ROOT, ".tmp", "proof-page-runs.png"), fullPage: true });
     // A chain the policy does not cover (the declined card) has no run.
     expect(await page.locator('article.chain[data-correlation-id="proof-page-declined-1"] section.run').count()).toBe(0);
 
