@@ -195,6 +195,8 @@ function renderChain(chain) {
   card.append(head);
   const run = runs[chain.correlationId];
   if (run) card.append(renderRun(run));
+  // Every call may have succeeded while the flow still misses a step.
+  if (run && run.status === "fail") card.classList.add("chain-incomplete");
   card.append(steps);
   return card;
 }

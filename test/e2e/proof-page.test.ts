@@ -168,6 +168,11 @@ describe("proof page", () => {
     expect(await failing.locator(".run-finding").allTextContents()).toEqual(["required step skipped: email.customer.refund_receipt"]);
     expect(await failing.locator(".run-finding").getAttribute("data-reason")).toBe("fail.required.missing");
     expect(await failing.locator(".run-policy").textContent()).toBe("sample-app.payments.refund-with-notification.v1");
+    // Its calls all succeeded (badge "ok"), yet the card is marked incomplete.
+    const failingCard = page.locator('article.chain[data-correlation-id="proof-page-no-receipt"]');
+    expect(await failingCard.locator(".badge").textContent()).toBe("ok");
+    expect(await failingCard.getAttribute("class")).toContain("chain-incomplete");
+    expect(await page.locator(`article.chain[data-correlation-id="${passingId}"]`).getAttribute("class")).not.toContain("chain-incomplete");
     await page.screenshot({ path: join(REPO_ROOT, ".tmp", "proof-page-runs.png"), fullPage: true });
     // A chain the policy does not cover (the declined card) has no run.
     expect(await page.locator('article.chain[data-correlation-id="proof-page-declined-1"] section.run').count()).toBe(0);
