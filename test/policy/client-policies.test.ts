@@ -74,6 +74,21 @@ describe("IntentProofClient({ policies })", () => {
     expect(findings).toEqual(["required step skipped: customer.notify.refund"]);
   });
 
+  it("applies the policyMonitor bounds: beyond maxOpenFlows the least recently active flow is judged early, marked cut short", async () => {
+    const { client, runs } = clientWithRuns({
+      policyMonitor: { maxOpenFlows: 1, idleMs: 60_000, onRun: (run: Run, flow: MonitoredFlow) => runs.push({ run, flow }) },
+    });
+    refund(client, "first", true);
+    refund(client, "second", true);
+    await (client.exporters[1] as FlowMonitor).flush();
+    expect(runs.map(({ flow }) => [flow.flow.correlation_id, flow.closureReason, flow.cutShort])).toEqual([["first", "evicted", true]]);
+    await client.shutdown();
+    expect(runs.map(({ flow }) => [flow.flow.correlation_id, flow.closureReason, flow.cutShort])).toEqual([
+      ["first", "evicted", true],
+      ["second", "shutdown", false],
+    ]);
+  });
+
   it("checks policies and policyMonitor at configuration time, naming the field", () => {
     expect(() => new IntentProofClient({ policies: [] })).toThrow(
       'intentproof: config: "policies" must be a non-empty array of intentproof.policy.v1 objects, got an array',

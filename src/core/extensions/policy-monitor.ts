@@ -1,9 +1,10 @@
 /**
  * The extension point through which a client's `policies` option becomes a
  * flow monitor. Core never imports the policy layer (it depends on core, not
- * the reverse): the policy layer fills this slot when its module loads, and
- * every public entry loads it, so the slot is filled wherever a user can
- * write `policies`.
+ * the reverse): the policy layer fills this slot, and the entries a client
+ * or the Nest module comes from (`intentproof`, `intentproof/nestjs`) have it
+ * do so as they load, so the slot is filled wherever a user can write
+ * `policies`.
  */
 import type { AnyExporter } from "../types.js";
 import type { OptionsReader } from "../options/options-reader.js";
