@@ -2,6 +2,11 @@
  * The objects of the spec-v1 completeness line (`spec-v1/schema/*.v1.schema.json`),
  * in their snake_case wire form: what a policy declares, what a flow holds,
  * what a run concludes.
+ *
+ * Types only, kept beside the core's policy extension point because the
+ * client's `policies` and `policyMonitor` options name them and the core may
+ * not import the policy layer; the policy layer uses them from here
+ * (`src/policy/types.ts` re-exports them).
  */
 
 export type Severity = "critical" | "high" | "medium" | "low" | "info";
