@@ -2,6 +2,10 @@
  * `intentproof`: the core wrap engine, async-context correlation, the
  * JSON-safe serializer and the exporters.
  */
+import { installClientPolicies } from "./policy/client-policies.js";
+
+// Lets `new IntentProofClient({ policies })` create its flow monitor (core's extension point).
+installClientPolicies();
 export { IntentProofClient, ExporterTimeoutError } from "./core/client.js";
 export { client, createIntentProofClient, getIntentProofClient } from "./core/default-client.js";
 export { getCorrelationId, runWithCorrelationId, assertCorrelationId } from "./core/correlation.js";

@@ -18,6 +18,12 @@
  * @packageDocumentation
  */
 
+import { installClientPolicies } from "./policy/client-policies.js";
+
+// `forRoot({ policies })` must work in an app that imports nothing else of the
+// package: this fills the client's policy extension point.
+installClientPolicies();
+
 /** The module: `IntentProofModule.forRoot(options)` / `forRootAsync({ imports, inject, useFactory | useClass | useExisting })`. */
 export { IntentProofModule } from "./nestjs/module/intentproof.module.js";
 

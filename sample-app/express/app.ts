@@ -9,11 +9,13 @@ import { proveChains } from "../shared/chain-proof.js";
 import { groupIntoChains } from "../shared/chains.js";
 import type { SampleExporters } from "../shared/exporters-from-env.js";
 import { CardDeclinedError, PaymentIntentNotFoundError } from "../shared/fake-payment-provider.js";
+import { flowBundle, type FlowRuns } from "../shared/flow-runs.js";
 import { PROOF_PAGE_ASSETS, PROOF_PAGE_HEADERS } from "../shared/proof-page-assets.js";
+import { receiptSkipped } from "../shared/refund-policy.js";
 import { checkRefundRequest } from "../shared/refund-request.js";
 import { createBilling } from "./billing.js";
 
-export function createApp(client: IntentProofClient, sinks: SampleExporters): Express {
+export function createApp(client: IntentProofClient, sinks: SampleExporters, runs: FlowRuns): Express {
   const billing = createBilling(client);
   const app = express();
   app.disable("x-powered-by");
@@ -39,10 +41,13 @@ export function createApp(client: IntentProofClient, sinks: SampleExporters): Ex
           reason: approval.reason,
           metadata: { orderId: order.orderId },
         });
-        const receipt = await billing.sendRefundReceipt(
-          { customerId: order.customerId, orderId: order.orderId, refundId: refund.id, amountCents: refund.amount },
-          order.email,
-        );
+        // `?skipReceipt=1`: the incomplete flow the refund policy reports.
+        const receipt = receiptSkipped(req.query)
+          ? null
+          : await billing.sendRefundReceipt(
+              { customerId: order.customerId, orderId: order.orderId, refundId: refund.id, amountCents: refund.amount },
+              order.email,
+            );
         res.status(201).json({
           orderId: order.orderId,
           refundId: refund.id,
@@ -83,7 +88,17 @@ export function createApp(client: IntentProofClient, sinks: SampleExporters): Ex
     const only = typeof req.query.correlationId === "string" ? req.query.correlationId.trim() : "";
     const chains = groupIntoChains(sinks.memory.getEvents(), only || undefined);
     const proof = await proveChains(sinks.evidence, chains.map((c) => c.correlationId));
-    res.set("cache-control", "no-store").json({ chains, proof });
+    res.set("cache-control", "no-store").json({ chains, proof, runs: runs.forChains(chains) });
+  });
+  app.get("/api/flows/:correlationId/bundle", async (req, res) => {
+    const made = await flowBundle(sinks.evidence, runs.policy, req.params.correlationId);
+    if (!made.ok) {
+      res.status(made.status).json({ message: made.message });
+      return;
+    }
+    res
+      .set({ "cache-control": "no-store", "content-type": made.contentType, "content-disposition": `attachment; filename="${made.fileName}"` })
+      .send(made.bytes);
   });
 
   const paymentErrors: ErrorRequestHandler = (error, _req, res, next) => {

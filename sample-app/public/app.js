@@ -13,6 +13,7 @@ const statusEl = document.getElementById("status-line");
 let lastPayload = "";
 let chains = [];
 let proof = { log: null, chains: {} };
+let runs = {};
 let freshId = "";
 const openDetails = new Set();
 
@@ -116,6 +117,40 @@ function proofBadge(chainProof) {
   return badge;
 }
 
+// Whether the flow is complete: the run of the refund policy the app's flow
+// monitor reported, its failing findings, and the flow's proof bundle.
+function renderRun(run) {
+  const section = el("section", `run run-${run.status}`);
+  section.dataset.run = run.status;
+  const label = {
+    pass: "✓ complete: policy passed",
+    fail: "✗ incomplete: policy failed",
+    inconclusive: "? inconclusive",
+    pending: "… checking (the flow is still open)",
+  }[run.status] || run.status;
+  const line = el("p", "run-line");
+  line.append(el("span", `run-badge run-badge-${run.status}`, label), el("code", "run-policy", run.policyId));
+  if (run.status !== "pending") {
+    const link = el("a", "bundle-link", "Download proof bundle");
+    link.href = run.bundleUrl;
+    link.setAttribute("download", "");
+    link.title = "Check it offline: npx intentproof verify <bundle> --keys <keys.json>";
+    line.append(link);
+  }
+  section.append(line);
+  if (run.findings.length > 0) {
+    const list = el("ul", "run-findings");
+    for (const finding of run.findings) {
+      const item = el("li", `run-finding run-finding-${finding.outcome}`, finding.summary);
+      item.dataset.reason = finding.reason;
+      item.title = `${finding.ruleId}: ${finding.reason}`;
+      list.append(item);
+    }
+    section.append(list);
+  }
+  return section;
+}
+
 function renderLogProof() {
   const log = proof.log;
   let node = document.getElementById("evidence-line");
@@ -157,7 +192,12 @@ function renderChain(chain) {
   );
   const steps = el("ol", "steps");
   for (const step of chain.steps) steps.append(renderStep(step, chain));
-  card.append(head, steps);
+  card.append(head);
+  const run = runs[chain.correlationId];
+  if (run) card.append(renderRun(run));
+  // Every call may have succeeded while the flow still misses a step.
+  if (run && run.status === "fail") card.classList.add("chain-incomplete");
+  card.append(steps);
   return card;
 }
 
@@ -188,6 +228,7 @@ async function refresh() {
     const payload = JSON.parse(text);
     chains = payload.chains;
     proof = payload.proof || { log: null, chains: {} };
+    runs = payload.runs || {};
     render();
   } catch (error) {
     statusEl.textContent = `Could not load records: ${error.message}`;
@@ -221,6 +262,9 @@ async function tryIt(label, path, body) {
 
 document.getElementById("try-refund").addEventListener("click", () =>
   tryIt("Refund", "/refunds", { orderId: "ORD-1042", amountCents: 4999, reason: "requested_by_customer" }),
+);
+document.getElementById("try-skip-receipt").addEventListener("click", () =>
+  tryIt("Refund without receipt", "/refunds?skipReceipt=1", { orderId: "ORD-1042", amountCents: 4999, reason: "requested_by_customer" }),
 );
 document.getElementById("try-declined").addEventListener("click", () =>
   tryIt("Capture", "/payments/pi_3110_card_declined/capture"),

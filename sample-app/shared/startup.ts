@@ -37,6 +37,8 @@ export function startupBanner(variant: string, baseUrl: string, exporters: Sampl
     "",
     "Approve a refund (three correlated records):",
     `  curl -s -X POST ${baseUrl}/refunds -H 'content-type: application/json' -H 'x-intentproof-correlation-id: refund-demo-1' -d '${refundBody}'`,
+    "Refund without sending the receipt (the refund policy reports the skipped step once the flow is idle):",
+    `  curl -s -X POST '${baseUrl}/refunds?skipReceipt=1' -H 'content-type: application/json' -H 'x-intentproof-correlation-id: refund-demo-2' -d '${refundBody}'`,
     "Capture a payment whose card is declined (HTTP 402, an error record):",
     `  curl -s -X POST ${baseUrl}/payments/${DECLINED_PAYMENT_INTENT}/capture`,
     `Then open ${baseUrl}/?correlationId=refund-demo-1`,

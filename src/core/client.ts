@@ -72,7 +72,14 @@ export class IntentProofClient {
    * nothing) on a bad field.
    */
   configure(config: IntentProofConfig | IntentProofConfigDocument): this {
+    const replaced = this.resolved.policyMonitor;
     this.resolved = resolveConfig(config, this.resolved, defaultExporters);
+    // New policies replace the monitor: the old one closes and judges the flows it holds.
+    if (replaced !== undefined && replaced !== this.resolved.policyMonitor) {
+      Promise.resolve()
+        .then(() => replaced.shutdown?.())
+        .catch((error: unknown) => this.resolved.reportExporterError(error, undefined));
+    }
     return this;
   }
 

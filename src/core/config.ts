@@ -4,6 +4,7 @@ import { DEFAULT_CORRELATION_HEADER } from "./http/correlation-header.js";
 import { isHeaderName } from "./http/header-name.js";
 import { logExporterError } from "./exporter-error-log.js";
 import { OptionsReader, optionError } from "./options/options-reader.js";
+import { POLICY_MONITOR_FIELDS, policyMonitorFactory } from "./extensions/policy-monitor.js";
 import { PendingExports, type ExporterErrorReporter } from "./pending-exports.js";
 import { DEFAULT_SERIALIZE_OPTIONS, resolveSerializeOptions, type ResolvedSerializeOptions } from "./snapshot.js";
 import type { AnyExporter, Attributes, ExecutionEvent, IntentProofConfig, IntentProofConfigDocument } from "./types.js";
@@ -37,6 +38,8 @@ export interface ResolvedConfig {
   readonly defaultWrap: CheckedWrapOptions | undefined;
   readonly exporterTimeoutMs: number;
   readonly shutdownTimeoutMs: number;
+  /** The flow monitor the `policies` option created; also the last of `exporters`. */
+  readonly policyMonitor: AnyExporter | undefined;
 }
 
 const CONFIG_FIELDS = [
@@ -49,6 +52,8 @@ const CONFIG_FIELDS = [
   "defaultWrapOptions",
   "exporterTimeoutMs",
   "shutdownTimeoutMs",
+  "policies",
+  "policyMonitor",
 ] as const;
 
 function checkExporter(exporter: unknown, field: string, owner: string): AnyExporter {
@@ -77,6 +82,23 @@ function guardedReporter(hook: ResolvedConfig["onExporterError"]): ExporterError
       // The error hook is user code too; its failure must not reach the caller.
     }
   };
+}
+
+/**
+ * `policies` and `policyMonitor`, checked now through the policy layer's
+ * factory; returns how to create the monitor, or undefined without `policies`.
+ */
+function readPolicies(
+  reader: OptionsReader,
+  owner: string,
+  reportExporterError: ExporterErrorReporter,
+): (() => AnyExporter) | undefined {
+  if (!reader.has("policies")) {
+    if (reader.has("policyMonitor")) reader.fail("policyMonitor", 'needs "policies" (the policies the monitor checks flows against)', false);
+    return undefined;
+  }
+  const settings = reader.nested("policyMonitor", POLICY_MONITOR_FIELDS);
+  return policyMonitorFactory(owner)(reader.raw("policies"), settings, (error) => reportExporterError(error, undefined));
 }
 
 /**
@@ -120,10 +142,17 @@ export function resolveConfig(
   const defaultAttributes = validateAttributes(reader.raw("defaultAttributes"), "defaultAttributes", owner);
 
   const hook = onExporterError ?? base?.onExporterError ?? logExporterError;
+  const reportExporterError = hook === base?.onExporterError ? base.reportExporterError : guardedReporter(hook);
+  const createPolicyMonitor = readPolicies(reader, owner, reportExporterError);
+
+  // Created last, once every field is valid: a rejected configuration starts no monitor.
+  const policyMonitor = createPolicyMonitor?.() ?? base?.policyMonitor;
+  const configured = exporters ?? base?.exporters.filter((exporter) => exporter !== base.policyMonitor) ?? defaultExporters();
   return Object.freeze({
-    exporters: Object.freeze(exporters ?? base?.exporters ?? defaultExporters()),
+    exporters: Object.freeze(policyMonitor === undefined ? configured : [...configured, policyMonitor]),
+    policyMonitor,
     onExporterError: hook,
-    reportExporterError: hook === base?.onExporterError ? base.reportExporterError : guardedReporter(hook),
+    reportExporterError,
     pendingExports: base?.pendingExports ?? new PendingExports(),
     defaultAttributes: reader.has("defaultAttributes") ? defaultAttributes : base?.defaultAttributes,
     includeErrorStack: includeErrorStack ?? base?.includeErrorStack ?? true,

@@ -3,6 +3,9 @@
  * ExecutionEvent v1 schema (`spec/schema/execution_event.v1.schema.json`).
  */
 
+import type { PolicyMonitorSettings } from "./extensions/policy-monitor.js";
+import type { Policy } from "./extensions/policy-documents.js";
+
 /** Any value that survives `JSON.stringify` unchanged. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -165,6 +168,16 @@ export interface IntentProofConfig {
   correlation?: CorrelationConfig;
   serialization?: SerializeOptions;
   defaultWrapOptions?: DefaultWrapOptions;
+  /**
+   * Check every flow (the events of one correlation) against these
+   * `intentproof.policy.v1` policies while the service runs: a flow monitor
+   * is appended to the exporters; it closes a flow after `policyMonitor.idleMs`
+   * without events (or at `shutdown()`) and reports each run to
+   * `policyMonitor.onRun`, off the caller's path.
+   */
+  policies?: readonly Policy[];
+  /** How the monitor of `policies` closes flows, bounds memory and reports runs. Needs `policies`. */
+  policyMonitor?: PolicyMonitorSettings;
 }
 
 /** One exporter of the spec's declarative config document. */

@@ -53,16 +53,22 @@ export class FlowMonitor implements Exporter {
   private readonly closed: ClosedFlow[] = [];
   private drainScheduled = false;
   private drained: Array<() => void> = [];
-  private readonly sweeper: NodeJS.Timeout;
+  private sweeper: NodeJS.Timeout | undefined;
   private stopped = false;
   private buffered = 0;
   private readonly counters: FlowMonitorStats = { openFlows: 0, bufferedEvents: 0, flowsClosed: 0, flowsCutShort: 0, runs: 0, uncorrelatedEvents: 0 };
 
   constructor(options: FlowMonitorOptions) {
     this.options = resolveMonitorOptions(options);
+  }
+
+  // Started by the first event: a monitor that never sees one (e.g. built
+  // while a configuration is only checked) holds no timer.
+  private startSweeper(): NodeJS.Timeout {
     const period = Math.max(10, Math.min(this.options.idleMs, this.options.maxFlowMs) / 4);
-    this.sweeper = setInterval(() => this.sweep(Date.now()), period);
-    this.sweeper.unref();
+    const sweeper = setInterval(() => this.sweep(Date.now()), period);
+    sweeper.unref();
+    return sweeper;
   }
 
   export(event: ExecutionEvent): void {
@@ -72,6 +78,7 @@ export class FlowMonitor implements Exporter {
       this.counters.uncorrelatedEvents++;
       return;
     }
+    this.sweeper ??= this.startSweeper();
     const now = Date.now();
     let flow = this.open.get(correlationId);
     if (flow === undefined) {

@@ -8,6 +8,7 @@ export { buildFlowFromEvents, buildFlowFromRecords, type BuiltFlow, type EventRe
 export { parseAttestationsJsonl } from "./attestations.js";
 export { FlowMonitor, type FlowMonitorStats } from "./flow-monitor.js";
 export type { ClosureReason, FlowMonitorOptions, MonitoredFlow } from "./flow-monitor-options.js";
+export type { PolicyMonitorSettings } from "../core/extensions/policy-monitor.js";
 export type {
   Attestation,
   AttributePredicate,

@@ -16,6 +16,7 @@ import { EXPRESS_ENTRY, NEST_ENTRY, startSampleApp, waitFor, type RunningSampleA
 import { allEvents, chainSteps, postJson, REFUND_BODY, stableRecord } from "./support/records.js";
 import { groupIntoChains } from "../../sample-app/shared/chains.js";
 import type { ProofSummary } from "../../sample-app/shared/chain-proof.js";
+import type { FlowRunView } from "../../sample-app/shared/flow-runs.js";
 import { readEvidence } from "../../src/evidence/log-reader.js";
 import { expectValidV1Records } from "../evidence/support/v1-schema.js";
 import { REPO_ROOT } from "./support/sample-app-process.js";
@@ -273,7 +274,7 @@ describe("sample app (Express variant)", () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "intentproof-sample-express-"));
     eventsFile = join(dir, "events.jsonl");
-    app = await startSampleApp(EXPRESS_ENTRY, { INTENTPROOF_EVENTS_FILE: eventsFile });
+    app = await startSampleApp(EXPRESS_ENTRY, { INTENTPROOF_EVENTS_FILE: eventsFile, INTENTPROOF_FLOW_IDLE_MS: "200" });
   });
 
   afterAll(async () => {
@@ -329,6 +330,40 @@ describe("sample app (Express variant)", () => {
     expect(stableRecord(steps[1]!)).toEqual(declinedCaptureRecord(correlationId));
   });
 
+  it("checks refund flows against the refund policy: ?skipReceipt=1 fails on the skipped receipt, and its bundle verifies", async () => {
+    const correlationId = "e2e-express-no-receipt";
+    const response = await postJson(`${app.url}/refunds?skipReceipt=1`, REFUND_BODY, { [HEADER]: correlationId });
+    expect(response.status).toBe(201);
+    (await chainSteps(app.url, correlationId)).forEach((step) => expectValidEvent(step));
+    const runOf = async (id: string) => ((await (await fetch(`${app.url}/api/chains`)).json()) as { runs: Record<string, FlowRunView> }).runs[id];
+    const failed = await waitFor(() => runOf(correlationId), (run) => run?.status === "fail");
+    expect(failed).toEqual({
+      status: "fail",
+      policyId: "sample-app.payments.refund-with-notification.v1",
+      closureReason: "idle_timeout",
+      findings: [
+        { outcome: "fail", reason: "fail.required.missing", ruleId: "required-customer-notified", summary: "required step skipped: email.customer.refund_receipt" },
+      ],
+      bundleUrl: `/api/flows/${correlationId}/bundle`,
+    });
+    expect(await waitFor(() => runOf("e2e-express-refund-1"), (run) => run?.status === "pass")).toMatchObject({ findings: [] });
+    // The declined card is outside the policy's scope: no run.
+    expect(await runOf("e2e-express-declined-1")).toBeUndefined();
+
+    const bundle = await fetch(`${app.url}${failed!.bundleUrl}`);
+    expect(bundle.status).toBe(200);
+    const fileName = /filename="([^"]+)"/.exec(bundle.headers.get("content-disposition") ?? "")?.[1];
+    expect(fileName).toMatch(/^flow_[0-9a-f]+\.proof\.tar(\.zst)?$/);
+    const saved = join(dir, fileName!);
+    writeFileSync(saved, Buffer.from(await bundle.arrayBuffer()));
+    const keys = join(dir, "keys.json");
+    writeFileSync(keys, execFileSync(process.execPath, [join(REPO_ROOT, "dist", "cli.js"), "keys", "export", join(dir, "evidence")], { encoding: "utf8" }));
+    const verified = JSON.parse(execFileSync(process.execPath, [join(REPO_ROOT, "dist", "cli.js"), "verify", saved, "--keys", keys, "--json"], { encoding: "utf8" }));
+    expect(verified).toMatchObject({ status: "pass", findings: [], run: { bundled_status: "fail", replay_status: "fail", replay_matches: true } });
+
+    expect((await fetch(`${app.url}/api/flows/no-such-flow/bundle`)).status).toBe(404);
+  });
+
   it("marks a chain whose evidence was tampered with, on the proof API", async () => {
     const correlationId = "e2e-express-refund-1";
     expect((await proofOf(app.url, correlationId)).chains[correlationId]).toMatchObject({ status: "verified", records: 3 });
@@ -343,6 +378,10 @@ describe("sample app (Express variant)", () => {
     expect(proof.chains[correlationId]?.status).toBe("failed");
     expect(proof.chains[correlationId]?.findings.join("\n")).toContain("signature.invalid");
     expect(proof.log.status).toBe("fail");
+    // No bundle is made from evidence that does not verify.
+    const refused = await fetch(`${app.url}/api/flows/${correlationId}/bundle`);
+    expect(refused.status).toBe(409);
+    expect(((await refused.json()) as { message: string }).message).toContain("signature.invalid");
   });
 
   it("writes the records to its own JSON-lines file", async () => {

@@ -113,7 +113,7 @@ beforeAll(() => {
     symlinkSync(join(REPO_ROOT, "node_modules", peer), link, "dir");
   }
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "scratch-consumer", private: true, type: "module" }));
-  for (const file of ["esm-consumer.mjs", "cjs-consumer.cjs"]) cpSync(join(FIXTURES, file), join(app, file));
+  for (const file of ["esm-consumer.mjs", "cjs-consumer.cjs", "policies-nest-consumer.mjs"]) cpSync(join(FIXTURES, file), join(app, file));
   cpSync(join(FIXTURES, "consumer.ts.fixture"), join(app, "consumer.ts"));
   cpSync(join(FIXTURES, "consumer-cjs.cts.fixture"), join(app, "consumer-cjs.cts"));
 }, 180_000);
@@ -231,6 +231,15 @@ describe("the packed package in a scratch app", () => {
       middlewareIsFunction: true,
       sameClassAcrossImportAndRequire: true,
     });
+  });
+
+  it("a Nest app importing only intentproof/nestjs runs forRoot({ policies }): the refund without its receipt fails", () => {
+    const { checks } = consumerReport("policies-nest-consumer.mjs");
+    expect(checks).toMatchObject({ "pack-refund-complete": 201, "pack-refund-skipped": 201 });
+    expect(checks.runs).toEqual([
+      { correlationId: "pack-refund-complete", status: "pass", failed: [] },
+      { correlationId: "pack-refund-skipped", status: "fail", failed: ["required step skipped: customer.notify.refund"] },
+    ]);
   });
 
   const tsconfigs: Record<string, object> = {

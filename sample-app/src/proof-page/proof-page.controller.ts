@@ -1,9 +1,10 @@
-import { applyDecorators, Controller, Get, Header, Inject, Query } from "@nestjs/common";
+import { applyDecorators, Controller, Get, Header, HttpException, Inject, Param, Query, StreamableFile } from "@nestjs/common";
 import { proveChains, type ProofSummary } from "../../shared/chain-proof.js";
 import { groupIntoChains, type Chain } from "../../shared/chains.js";
 import type { SampleExporters } from "../../shared/exporters-from-env.js";
+import { flowBundle, type FlowRuns, type FlowRunView } from "../../shared/flow-runs.js";
 import { PROOF_PAGE_ASSETS, PROOF_PAGE_HEADERS } from "../../shared/proof-page-assets.js";
-import { SAMPLE_EXPORTERS } from "../telemetry/telemetry.module.js";
+import { FLOW_RUNS, SAMPLE_EXPORTERS } from "../telemetry/telemetry.module.js";
 
 function asset(path: string): string {
   return PROOF_PAGE_ASSETS.get(path)!.body;
@@ -23,7 +24,10 @@ function StaticAssetHeaders(path: string) {
  */
 @Controller()
 export class ProofPageController {
-  constructor(@Inject(SAMPLE_EXPORTERS) private readonly sinks: SampleExporters) {}
+  constructor(
+    @Inject(SAMPLE_EXPORTERS) private readonly sinks: SampleExporters,
+    @Inject(FLOW_RUNS) private readonly runs: FlowRuns,
+  ) {}
 
   @Get()
   @StaticAssetHeaders("/")
@@ -43,12 +47,31 @@ export class ProofPageController {
     return asset("/style.css");
   }
 
-  /** Recent events grouped by correlation id, newest chain first, with whether each chain's evidence verifies. */
+  /**
+   * Recent events grouped by correlation id, newest chain first, with whether
+   * each chain's evidence verifies and, for the flows the refund policy
+   * covers, the run the flow monitor reported.
+   */
   @Get("api/chains")
   @Header("cache-control", "no-store")
-  async chains(@Query("correlationId") correlationId?: string): Promise<{ chains: Chain[]; proof: ProofSummary }> {
+  async chains(
+    @Query("correlationId") correlationId?: string,
+  ): Promise<{ chains: Chain[]; proof: ProofSummary; runs: Record<string, FlowRunView> }> {
     const only = typeof correlationId === "string" && correlationId.trim() !== "" ? correlationId.trim() : undefined;
     const chains = groupIntoChains(this.sinks.memory.getEvents(), only);
-    return { chains, proof: await proveChains(this.sinks.evidence, chains.map((c) => c.correlationId)) };
+    return {
+      chains,
+      proof: await proveChains(this.sinks.evidence, chains.map((c) => c.correlationId)),
+      runs: this.runs.forChains(chains),
+    };
+  }
+
+  /** One flow's proof bundle, for `intentproof verify <bundle> --keys <keys.json>`. */
+  @Get("api/flows/:correlationId/bundle")
+  @Header("cache-control", "no-store")
+  async bundle(@Param("correlationId") correlationId: string): Promise<StreamableFile> {
+    const made = await flowBundle(this.sinks.evidence, this.runs.policy, correlationId);
+    if (!made.ok) throw new HttpException({ message: made.message }, made.status);
+    return new StreamableFile(made.bytes, { type: made.contentType, disposition: `attachment; filename="${made.fileName}"`, length: made.bytes.length });
   }
 }

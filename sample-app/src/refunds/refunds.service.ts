@@ -9,7 +9,8 @@ export interface RefundResult {
   refundId: string;
   status: string;
   amountCents: number;
-  receipt: { messageId: string; status: string };
+  /** `null` when the receipt was skipped on purpose (`?skipReceipt=1`). */
+  receipt: { messageId: string; status: string } | null;
 }
 
 /**
@@ -23,17 +24,19 @@ export class RefundsService {
     private readonly notifications: NotificationsService,
   ) {}
 
-  async carryOut(approval: RefundApproval, order: Order): Promise<RefundResult> {
+  async carryOut(approval: RefundApproval, order: Order, options: { skipReceipt?: boolean } = {}): Promise<RefundResult> {
     const refund = await this.payments.refund({
       paymentIntentId: order.paymentIntentId,
       amountCents: approval.amountCents,
       reason: approval.reason,
       metadata: { orderId: order.orderId },
     });
-    const receipt = await this.notifications.sendRefundReceipt(
-      { customerId: order.customerId, orderId: order.orderId, refundId: refund.id, amountCents: refund.amount },
-      order.email,
-    );
+    const receipt = options.skipReceipt
+      ? null
+      : await this.notifications.sendRefundReceipt(
+          { customerId: order.customerId, orderId: order.orderId, refundId: refund.id, amountCents: refund.amount },
+          order.email,
+        );
     return { orderId: order.orderId, refundId: refund.id, status: refund.status, amountCents: refund.amount, receipt };
   }
 }

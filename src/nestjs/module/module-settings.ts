@@ -31,6 +31,8 @@ const CLIENT_FIELDS = [
   "defaultWrapOptions",
   "exporterTimeoutMs",
   "shutdownTimeoutMs",
+  "policies",
+  "policyMonitor",
 ];
 const CLIENT_CORRELATION_FIELDS = ["headerName", "generateOnMissing"];
 
