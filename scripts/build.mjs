@@ -61,11 +61,41 @@ const bundle = await rolldown({
   platform: "node",
   external: EXTERNAL,
 });
+/**
+ * Each file a cold import reads costs about a millisecond (resolve, read,
+ * link), so the modules that entries load at import time are grouped into
+ * two chunks: the core (what every entry needs) and the evidence and policy
+ * layers (what `intentproof` and `intentproof/nestjs` add). Modules reached
+ * only through `import()` (the CLI's commands, the file-reading verifiers)
+ * keep rolldown's own splitting and load on first use.
+ */
+function importTimeChunk(entryIds) {
+  let loadedAtImport;
+  return (moduleId, context) => {
+    if (loadedAtImport === undefined) {
+      loadedAtImport = new Set();
+      const pending = [...entryIds];
+      while (pending.length > 0) {
+        const id = pending.pop();
+        if (loadedAtImport.has(id)) continue;
+        loadedAtImport.add(id);
+        pending.push(...(context.getModuleInfo(id)?.importedIds ?? []));
+      }
+    }
+    if (!loadedAtImport.has(moduleId)) return null;
+    if (/[\\/](evidence|policy|schema)[\\/]/.test(moduleId)) return "evidence-policy";
+    // Framework code stays in its entry's file, so `intentproof` never loads a framework.
+    return /[\\/](core|exporters)[\\/]/.test(moduleId) ? "core" : null;
+  };
+}
+
+const libraryEntries = ["index", "express", "nestjs"].map((name) => join(compiled, `${name}.js`));
 await bundle.write({
   dir: dist,
   format: "esm",
   entryFileNames: "[name].js",
   chunkFileNames: "chunks/[name]-[hash].js",
+  codeSplitting: { groups: [{ name: importTimeChunk(libraryEntries), debugName: "import-time" }] },
 });
 await bundle.close();
 copyDeclarations(compiled, dist);

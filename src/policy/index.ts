@@ -22,7 +22,8 @@ export type {
   Run,
   Severity,
 } from "./types.js";
-export { createProofBundle, verifyBundleFile, type ProofBundle } from "./bundle/proof-bundle.js";
+export { createProofBundle, type ProofBundle } from "./bundle/proof-bundle.js";
 export type { BundleInput, BundleManifest } from "./bundle/create-bundle.js";
 export type { BundleFinding, BundleVerification } from "./bundle/verify-bundle.js";
-export { checkEvidence, bundleEvidence, type CheckEvidenceOptions, type EvidenceCheck, type BundleEvidenceOptions, type EvidenceBundle } from "./check-evidence.js";
+export type { CheckEvidenceOptions, EvidenceCheck, BundleEvidenceOptions, EvidenceBundle } from "./check-evidence.js";
+export { checkEvidence, bundleEvidence, verifyBundleFile } from "./on-demand.js";

@@ -18,7 +18,7 @@ import { runCli } from "../../src/cli/main.js";
 import { FlowMonitor } from "../../src/policy/flow-monitor.js";
 import { loadPolicyFile } from "../../src/policy/load-policy.js";
 import { bundleEvidence, checkEvidence } from "../../src/policy/check-evidence.js";
-import { verifyBundleFile } from "../../src/policy/bundle/proof-bundle.js";
+import { verifyBundleFile } from "../../src/policy/bundle/verify-bundle-file.js";
 import type { Finding } from "../../src/policy/types.js";
 import { CheckedExporter } from "../support/event-validator.js";
 import { runCommand } from "./support/cli.js";

@@ -1,10 +1,7 @@
-/** The library entry points for bundles: make one in memory, verify one from a file. */
-import { resolveTrustedKeys, type KeysInput } from "../evidence-input/trusted-keys.js";
+/** The library entry point that makes a bundle in memory (verify-bundle-file.ts reads one back). */
 import { hasZstd, zstdCompress } from "./compression.js";
-import { readBundleFile } from "./bundle-file.js";
 import { createBundle, type BundleInput, type BundleManifest } from "./create-bundle.js";
 import { writeTar } from "./tar.js";
-import { verifyBundleMembers, type BundleVerification, type BundleVerifyOptions } from "./verify-bundle.js";
 import type { Flow, Run } from "../types.js";
 
 export interface ProofBundle {
@@ -35,9 +32,4 @@ export function createProofBundle(input: BundleInput, options: { compress?: bool
     flow: bundle.flow,
     run: bundle.run,
   };
-}
-
-/** Verifies a bundle file against trusted keys (a key-set file path, a key set, or keys by id). */
-export async function verifyBundleFile(path: string, keys: KeysInput, options: BundleVerifyOptions = {}): Promise<BundleVerification> {
-  return verifyBundleMembers(await readBundleFile(path), await resolveTrustedKeys(keys), options);
 }
