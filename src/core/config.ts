@@ -42,7 +42,8 @@ export interface ResolvedConfig {
   readonly policyMonitor: AnyExporter | undefined;
 }
 
-const CONFIG_FIELDS = [
+/** The fields of `IntentProofConfig`; integrations that embed a client config read the same list. */
+export const CONFIG_FIELDS = [
   "exporters",
   "onExporterError",
   "defaultAttributes",
@@ -55,6 +56,7 @@ const CONFIG_FIELDS = [
   "policies",
   "policyMonitor",
 ] as const;
+export const CORRELATION_FIELDS = ["headerName", "generateOnMissing"] as const;
 
 function checkExporter(exporter: unknown, field: string, owner: string): AnyExporter {
   if (
@@ -122,7 +124,7 @@ export function resolveConfig(
   const exporters = reader.array("exporters", (exporter, field) => checkExporter(exporter, field, owner));
   const onExporterError = reader.function<ResolvedConfig["onExporterError"]>("onExporterError");
   const includeErrorStack = reader.boolean("includeErrorStack");
-  const correlation = reader.nested("correlation", ["headerName", "generateOnMissing"]);
+  const correlation = reader.nested("correlation", CORRELATION_FIELDS);
   const headerName = correlation.text("headerName");
   if (headerName !== undefined && !isHeaderName(headerName)) {
     correlation.fail("headerName", "must be a valid HTTP header name");

@@ -1,5 +1,5 @@
 import { IntentProofClient } from "../../core/client.js";
-import { resolveConfig } from "../../core/config.js";
+import { CONFIG_FIELDS, CORRELATION_FIELDS, resolveConfig } from "../../core/config.js";
 import { isConfigDocument } from "../../core/config-document.js";
 import { isPlainRecord, optionError, OptionsReader } from "../../core/options/options-reader.js";
 import type { IntentProofConfig } from "../../core/types.js";
@@ -20,21 +20,6 @@ export interface ModuleSettings {
 }
 
 const MODULE_FIELDS = ["isGlobal", "client", "mountMiddleware", "exclude"];
-// The fields of `IntentProofConfig`, which configure the module's client.
-const CLIENT_FIELDS = [
-  "exporters",
-  "onExporterError",
-  "defaultAttributes",
-  "includeErrorStack",
-  "correlation",
-  "serialization",
-  "defaultWrapOptions",
-  "exporterTimeoutMs",
-  "shutdownTimeoutMs",
-  "policies",
-  "policyMonitor",
-];
-const CLIENT_CORRELATION_FIELDS = ["headerName", "generateOnMissing"];
 
 function excludedRoute(route: unknown, field: string, owner: string): IntentProofExcludedRoute {
   if (typeof route === "string" && route.trim() !== "") return route;
@@ -64,16 +49,16 @@ export function resolveModuleSettings(options: unknown, owner: string): ModuleSe
       exclude: Object.freeze([]),
     });
   }
-  const reader = new OptionsReader(owner, options, [...MODULE_FIELDS, ...CLIENT_FIELDS]);
-  const correlation = reader.nested("correlation", [...CLIENT_CORRELATION_FIELDS, "echoHeader"]);
+  const reader = new OptionsReader(owner, options, [...MODULE_FIELDS, ...CONFIG_FIELDS]);
+  const correlation = reader.nested("correlation", [...CORRELATION_FIELDS, "echoHeader"]);
   const echoHeader = correlation.boolean("echoHeader", true);
 
   const clientConfig: Record<string, unknown> = {};
-  for (const field of CLIENT_FIELDS) {
+  for (const field of CONFIG_FIELDS) {
     if (field !== "correlation" && reader.has(field)) clientConfig[field] = reader.raw(field);
   }
   const clientCorrelation: Record<string, unknown> = {};
-  for (const field of CLIENT_CORRELATION_FIELDS) {
+  for (const field of CORRELATION_FIELDS) {
     if (correlation.has(field)) clientCorrelation[field] = correlation.raw(field);
   }
   if (Object.keys(clientCorrelation).length > 0) clientConfig.correlation = clientCorrelation;
