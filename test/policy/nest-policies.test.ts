@@ -5,53 +5,20 @@
  * extension point, the module's client runs a flow monitor, and the refund
  * that skipped its receipt is reported through onRun as a failing run.
  */
-import { Controller, Injectable, Module, Param, Post, Query } from "@nestjs/common";
-import { readFileSync } from "node:fs";
+import { Module } from "@nestjs/common";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { IntentProof, IntentProofModule } from "../../src/nestjs.js";
+import { IntentProofModule } from "../../src/nestjs.js";
 import { CheckedExporter } from "../support/event-validator.js";
 import { startApp, type RunningApp } from "../nestjs/fixtures/platforms.js";
+import { RefundsController, RefundSteps, referenceRefundPolicy } from "./support/nest-refund-app.js";
 
-const policy = JSON.parse(
-  readFileSync(new URL("../../spec-v1/reference-policies/payments/refund-with-notification/v1/policy.json", import.meta.url), "utf8"),
-);
+const policy = referenceRefundPolicy();
 
 interface ReportedRun {
   correlationId: string;
   status: string;
   closureReason: string;
   failed: string[];
-}
-
-@Injectable()
-class RefundSteps {
-  @IntentProof({ intent: "Send the money back", action: "payments.refund.execute" })
-  async execute(orderId: string) {
-    return { orderId, refunded: true };
-  }
-
-  @IntentProof({ intent: "Record the refund in the ledger", action: "ledger.refund.record" })
-  async record(orderId: string) {
-    return { orderId, entry: `refund:${orderId}` };
-  }
-
-  @IntentProof({ intent: "Tell the customer", action: "customer.notify.refund" })
-  async notify(orderId: string) {
-    return { orderId, sent: true };
-  }
-}
-
-@Controller("refunds")
-class RefundsController {
-  constructor(private readonly steps: RefundSteps) {}
-
-  @Post(":orderId")
-  async refund(@Param("orderId") orderId: string, @Query("skipReceipt") skipReceipt?: string) {
-    await this.steps.execute(orderId);
-    await this.steps.record(orderId);
-    if (skipReceipt !== "1") await this.steps.notify(orderId);
-    return { orderId };
-  }
 }
 
 describe("IntentProofModule.forRoot({ policies })", () => {
