@@ -185,4 +185,5 @@ try {
 } finally {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 }
-console.log(JSON.stringify(result, null, 2));
+// One line: `npm run bench` reads the last line of stdout.
+console.log(JSON.stringify(result));
