@@ -1,6 +1,8 @@
 /**
  * `intentproof`: the core wrap engine, async-context correlation, the
- * JSON-safe serializer and the exporters.
+ * JSON-safe serializer and the exporters; the evidence layer (signed,
+ * chained records and their verifier) and the policy layer (flows, policies,
+ * runs, bundles).
  */
 import { installClientPolicies } from "./policy/client-policies.js";
 
