@@ -6,13 +6,11 @@
  */
 import { isDateTime } from "../schema/formats.js";
 import type { UnsignedEvidenceRecord } from "./record.js";
+import { isPlainRecord } from "../core/options/options-reader.js";
 
 const SHA256_TEXT = /^sha256:[a-f0-9]+$/;
 const DELEGATION = /^intentproof\.delegation\./;
 
-function isObject(value: unknown): boolean {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 export function looksValid(record: UnsignedEvidenceRecord): boolean {
   if (
@@ -39,9 +37,9 @@ export function looksValid(record: UnsignedEvidenceRecord): boolean {
   const { inputs, output, error, attributes } = record;
   if (inputs !== undefined && inputs !== null && typeof inputs !== "object") return false;
   if (output !== undefined && (Array.isArray(output) || (typeof output === "number" && !Number.isFinite(output)))) return false;
-  if (error !== undefined && error !== null && !isObject(error)) return false;
+  if (error !== undefined && error !== null && !isPlainRecord(error)) return false;
   if (attributes !== undefined) {
-    if (!isObject(attributes)) return false;
+    if (!isPlainRecord(attributes)) return false;
     for (const key of Object.keys(attributes)) {
       const value = attributes[key];
       if (typeof value !== "string" && typeof value !== "boolean" && (typeof value !== "number" || !Number.isFinite(value))) return false;

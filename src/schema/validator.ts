@@ -14,6 +14,7 @@
  */
 import { FORMATS } from "./formats.js";
 import { jsonEqual } from "./json-equal.js";
+import { isPlainRecord } from "../core/options/options-reader.js";
 
 /** One failed constraint. Paths are JSON Pointers (`""` is the root). */
 export interface SchemaViolation {
@@ -53,9 +54,6 @@ function hasType(value: unknown, type: string): boolean {
   }
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function pointerToken(key: string): string {
   return key.replace(/~/g, "~0").replace(/\//g, "~1");
@@ -90,7 +88,7 @@ export class SchemaSet {
 
   /** Adds a schema under its `$id` (or `id` when it has none). */
   add(schema: object, id?: string): this {
-    const key = id ?? (isObject(schema) && typeof schema.$id === "string" ? schema.$id : undefined);
+    const key = id ?? (isPlainRecord(schema) && typeof schema.$id === "string" ? schema.$id : undefined);
     if (key === undefined) throw new TypeError("SchemaSet.add: a schema needs an $id or an explicit id");
     this.documents.set(withoutFragment(key), schema as SchemaNode);
     return this;
@@ -130,7 +128,7 @@ export class SchemaSet {
     let schemaPath = "#";
     for (const raw of fragment.split("/").slice(1)) {
       const token = decodeURIComponent(raw).replace(/~1/g, "/").replace(/~0/g, "~");
-      node = isObject(node) ? node[token] : undefined;
+      node = isPlainRecord(node) ? node[token] : undefined;
       schemaPath += "/" + raw;
       if (node === undefined) throw new TypeError(`SchemaSet: ${at}: $ref "${ref}" points at nothing`);
     }
@@ -159,7 +157,7 @@ export class SchemaSet {
   }
 
   private sub(schema: unknown, baseId: string, schemaPath: string): Check {
-    if (typeof schema !== "boolean" && !isObject(schema)) throw new TypeError(`SchemaSet: ${schemaPath} is not a schema`);
+    if (typeof schema !== "boolean" && !isPlainRecord(schema)) throw new TypeError(`SchemaSet: ${schemaPath} is not a schema`);
     return this.compile(schema, baseId, schemaPath);
   }
 
@@ -192,7 +190,7 @@ export class SchemaSet {
       case "required": {
         const names = arg as string[];
         return (v, p, out) => {
-          if (!isObject(v)) return;
+          if (!isPlainRecord(v)) return;
           for (const name of names) {
             if (!Object.prototype.hasOwnProperty.call(v, name)) fail(out, p, `must have property "${name}"`);
           }
@@ -203,7 +201,7 @@ export class SchemaSet {
           ([name, s]) => [name, this.sub(s, baseId, `${at}/${pointerToken(name)}`)] as const,
         );
         return (v, p, out) => {
-          if (!isObject(v)) return;
+          if (!isPlainRecord(v)) return;
           for (const [name, check] of entries) {
             if (Object.prototype.hasOwnProperty.call(v, name)) check(v[name], `${p}/${pointerToken(name)}`, out);
           }
@@ -214,19 +212,19 @@ export class SchemaSet {
           ([pattern, s]) => [new RegExp(pattern, "u"), this.sub(s, baseId, `${at}/${pointerToken(pattern)}`)] as const,
         );
         return (v, p, out) => {
-          if (!isObject(v)) return;
+          if (!isPlainRecord(v)) return;
           for (const key of Object.keys(v)) {
             for (const [regex, check] of entries) if (regex.test(key)) check(v[key], `${p}/${pointerToken(key)}`, out);
           }
         };
       }
       case "additionalProperties": {
-        const declared = new Set(Object.keys(isObject(schema.properties) ? schema.properties : {}));
-        const patterns = Object.keys(isObject(schema.patternProperties) ? schema.patternProperties : {}).map((s) => new RegExp(s, "u"));
+        const declared = new Set(Object.keys(isPlainRecord(schema.properties) ? schema.properties : {}));
+        const patterns = Object.keys(isPlainRecord(schema.patternProperties) ? schema.patternProperties : {}).map((s) => new RegExp(s, "u"));
         const forbidden = arg === false;
         const check = forbidden ? undefined : this.sub(arg, baseId, at);
         return (v, p, out) => {
-          if (!isObject(v)) return;
+          if (!isPlainRecord(v)) return;
           for (const key of Object.keys(v)) {
             if (declared.has(key) || patterns.some((r) => r.test(key))) continue;
             if (check === undefined) fail(out, p, `must not have property "${key}"`);
@@ -237,7 +235,7 @@ export class SchemaSet {
       case "propertyNames": {
         const check = this.sub(arg, baseId, at);
         return (v, p, out) => {
-          if (!isObject(v)) return;
+          if (!isPlainRecord(v)) return;
           for (const key of Object.keys(v)) {
             const inner: SchemaViolation[] = [];
             check(key, p, inner);
