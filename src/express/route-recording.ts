@@ -9,7 +9,7 @@ import {
   HTTP_STATUS_CODE,
 } from "../core/http/http-attributes.js";
 import { defaultRequestInputs } from "../core/http/request-inputs.js";
-import { clientAbortedError, isErrorStatus, statusError } from "../core/http/synthetic-errors.js";
+import { settleResponse } from "../core/http/response-outcome.js";
 import { snapshotValue } from "../core/snapshot.js";
 import type { Attributes } from "../core/types.js";
 import type { ResolvedWrap, WrapPlan } from "../core/wrap-plan.js";
@@ -185,12 +185,8 @@ export class RouteRecording implements Settlement, BodyRecorder, PendingRecordin
       if (this.error !== NO_ERROR) {
         if (this.errorAfterResponse) attributes[HTTP_RESPONSE_ALREADY_SENT] = true;
         execution.fail(this.error, { attributes });
-      } else if (aborted) {
-        execution.fail(clientAbortedError(), { attributes });
-      } else if (isErrorStatus(status)) {
-        execution.fail(statusError(status), { attributes });
       } else {
-        execution.succeed(this.output, attributes);
+        settleResponse(execution, aborted, status, this.output, attributes);
       }
     } catch (error) {
       execution.reportInternalError(error);

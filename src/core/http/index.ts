@@ -20,3 +20,4 @@ export {
 } from "./http-attributes.js";
 export { CLIENT_ABORTED_ERROR_NAME, clientAbortedError, HTTP_ERROR_NAME, isErrorStatus, statusError } from "./synthetic-errors.js";
 export { requestClient } from "./request-client.js";
+export { settleResponse } from "./response-outcome.js";

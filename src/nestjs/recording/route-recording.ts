@@ -5,15 +5,13 @@ import { runInScope, type CorrelationScope } from "../../core/correlation.js";
 import { tryStartExecution, type Execution, type FailureDetails, type Settlement } from "../../core/execution.js";
 import type { Attributes } from "../../core/types.js";
 import {
-  clientAbortedError,
   defaultRequestInputs,
   HTTP_CLIENT_ABORTED,
   HTTP_METHOD,
   HTTP_RESPONSE_ALREADY_SENT,
   HTTP_ROUTE,
   HTTP_STATUS_CODE,
-  isErrorStatus,
-  statusError,
+  settleResponse,
 } from "../../core/http/index.js";
 import { routePatternOf } from "../utils/platform.js";
 import type { DecoratedSite } from "./decorated-site.js";
@@ -151,15 +149,11 @@ export class RouteRecording implements Settlement {
     if (failed && this.failedAfterResponse) attributes[HTTP_RESPONSE_ALREADY_SENT] = true;
     if (failed && (aborted || status >= 400 || this.failedAfterResponse)) {
       execution.fail(error, failureDetails(error, status, attributes));
-    } else if (aborted) {
-      execution.fail(clientAbortedError(), { attributes });
-    } else if (isErrorStatus(status)) {
-      execution.fail(statusError(status), { code: String(status), attributes });
     } else {
       // Handled: the handler's result (the core's serializer turns a
       // StreamableFile or stream into a short token, never its internals), or
       // an error an exception filter answered with success.
-      execution.succeed(failed ? undefined : this.handlerValue, attributes);
+      settleResponse(execution, aborted, status, failed ? undefined : this.handlerValue, attributes);
     }
   }
 }

@@ -1,0 +1,14 @@
+import type { Execution } from "../execution.js";
+import type { Attributes } from "../types.js";
+import { clientAbortedError, isErrorStatus, statusError } from "./synthetic-errors.js";
+
+/**
+ * Settles a recorded request that ended without a thrown error, the same way
+ * in every integration: a client that left first is a `ClientAbortedError`,
+ * a bare error status an `HttpError`, anything else `ok` with `output`.
+ */
+export function settleResponse(execution: Execution, aborted: boolean, status: number, output: unknown, attributes: Attributes): void {
+  if (aborted) execution.fail(clientAbortedError(), { attributes });
+  else if (isErrorStatus(status)) execution.fail(statusError(status), { attributes });
+  else execution.succeed(output, attributes);
+}
