@@ -1,15 +1,17 @@
 /**
- * Where evidence faults go: the user's `onError`, else one stderr line per
- * kind of fault per 10 s (with a count of the ones held back), so a full disk
- * cannot flood the terminal. Never throws.
+ * Where evidence faults go: the user's `onError`, else stderr through core's
+ * throttled log, one channel per kind of fault, at most one line per kind per
+ * 10 s and then a count of the ones held back, so a full disk cannot flood
+ * the terminal. Never throws.
  */
+import { ThrottledLog } from "../core/exporter-error-log.js";
 import type { ExecutionEvent } from "../core/types.js";
 import type { EvidenceError } from "./errors.js";
 
-const QUIET_MS = 10_000;
+const LINES_PER_KIND = 1;
 
 export class ErrorReporter {
-  private readonly lastLine = new Map<string, { at: number; held: number }>();
+  private readonly logs = new Map<string, ThrottledLog>();
 
   constructor(private readonly onError: ((error: EvidenceError, event?: ExecutionEvent) => void) | undefined) {}
 
@@ -19,15 +21,10 @@ export class ErrorReporter {
         this.onError(error, event);
         return;
       }
-      const now = Date.now();
-      const last = this.lastLine.get(error.code);
-      if (last !== undefined && now - last.at < QUIET_MS) {
-        last.held++;
-        return;
-      }
-      const held = last !== undefined && last.held > 0 ? ` (${last.held} similar held back)` : "";
-      this.lastLine.set(error.code, { at: now, held: 0 });
-      process.stderr.write(`intentproof evidence: ${error.code}: ${error.message}${held}\n`);
+      const channel = `evidence ${error.code}`;
+      let log = this.logs.get(channel);
+      if (log === undefined) this.logs.set(channel, (log = new ThrottledLog(channel, undefined, LINES_PER_KIND)));
+      log.report(`${channel}: ${error.message}`);
     } catch {
       // the hook is user code; its failure must not stop the pipeline
     }
