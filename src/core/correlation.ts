@@ -79,7 +79,16 @@ function isPrintableAscii(value: string): boolean {
  */
 export function correlationIdProblem(id: unknown): string | undefined {
   if (typeof id !== "string") return `must be a string, got ${typeof id}`;
-  const trimmed = trimAsciiWhitespace(id);
+  return problemOfTrimmed(trimAsciiWhitespace(id));
+}
+
+/** `value` trimmed when it is an acceptable correlation id (the rule above), else `undefined`. */
+export function acceptedCorrelationId(value: string): string | undefined {
+  const trimmed = trimAsciiWhitespace(value);
+  return problemOfTrimmed(trimmed) === undefined ? trimmed : undefined;
+}
+
+function problemOfTrimmed(trimmed: string): string | undefined {
   if (trimmed === "") return "must be non-empty after trimming whitespace";
   if (trimmed.length > MAX_CORRELATION_ID_LENGTH) {
     return `must be at most ${MAX_CORRELATION_ID_LENGTH} characters after trimming whitespace`;

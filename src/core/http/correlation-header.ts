@@ -1,4 +1,4 @@
-import { MAX_CORRELATION_ID_LENGTH } from "../correlation.js";
+import { acceptedCorrelationId, MAX_CORRELATION_ID_LENGTH } from "../correlation.js";
 
 /** Header carrying the correlation id in and out, unless configured otherwise. */
 export const DEFAULT_CORRELATION_HEADER = "x-intentproof-correlation-id";
@@ -13,12 +13,6 @@ export const MAX_INBOUND_CORRELATION_LENGTH = MAX_CORRELATION_ID_LENGTH;
  * never grows with its size.
  */
 export const MAX_INBOUND_HEADER_LENGTH = MAX_INBOUND_CORRELATION_LENGTH + 32;
-
-// The spec trims ASCII whitespace only (String#trim would also strip Unicode
-// spaces): tab, LF, VT, FF, CR and space.
-function isAsciiWhitespace(code: number): boolean {
-  return code === 0x20 || (code >= 0x09 && code <= 0x0d);
-}
 
 /**
  * The correlation id carried by an inbound header value, or `undefined` when
@@ -40,17 +34,8 @@ export function correlationFromHeader(value: unknown): string | undefined {
     return correlationFromHeader(first);
   }
   if (typeof value !== "string" || value.length > MAX_INBOUND_HEADER_LENGTH) return undefined;
-  let start = 0;
-  let end = value.length;
-  while (start < end && isAsciiWhitespace(value.charCodeAt(start))) start++;
-  while (end > start && isAsciiWhitespace(value.charCodeAt(end - 1))) end--;
-  const length = end - start;
-  if (length === 0 || length > MAX_INBOUND_CORRELATION_LENGTH) return undefined;
-  for (let i = start; i < end; i++) {
-    const code = value.charCodeAt(i);
-    if (code < 0x20 || code > 0x7e) return undefined;
-  }
-  return length === value.length ? value : value.slice(start, end);
+  // The same rule as ids set in code (core/correlation.ts), so the two cannot drift.
+  return acceptedCorrelationId(value);
 }
 
 /** The parts of a Node `IncomingMessage` the header lookup reads. */
