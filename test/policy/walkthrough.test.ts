@@ -23,6 +23,7 @@ import type { Finding } from "../../src/policy/types.js";
 import { CheckedExporter } from "../support/event-validator.js";
 import { runCommand } from "./support/cli.js";
 
+const OTHER_POLICY = new URL("../../spec-v1/reference-policies/payments/refund-with-ledger/v1/policy.json", import.meta.url).pathname;
 const POLICY = new URL("../../spec-v1/reference-policies/payments/refund-with-notification/v1/policy.json", import.meta.url).pathname;
 
 describe("from a refund to a verified bundle", () => {
@@ -69,6 +70,11 @@ describe("from a refund to a verified bundle", () => {
     expect(verified).toBe(0);
     expect(stdout).toContain("✓ pass: bundle.verify_pass");
     expect(stdout).toContain("required step skipped: customer.notify.refund");
+
+    // Through the top-level CLI, `--policy` pins the policy a bundle must have been judged by.
+    const quiet = { stdout: { write: () => true }, stderr: { write: () => true } };
+    expect(await runCli(["verify", path, "--keys", join(dir, "keys.json"), "--policy", POLICY], quiet)).toBe(0);
+    expect(await runCli(["verify", path, "--keys", join(dir, "keys.json"), "--policy", OTHER_POLICY], quiet)).toBe(1);
     expect(readFileSync(join(dir, "keys.json"), "utf8")).toContain("shop-1");
 
     // The same as functions, with the instance's own key set (what a proof page has at hand).

@@ -48,7 +48,14 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
     parsed = parseArgs({
       args,
       allowPositionals: true,
-      options: { keys: { type: "string" }, json: { type: "boolean", default: false }, checkpoint: { type: "string" }, help: { type: "boolean", short: "h" } },
+      // `policy` belongs to bundle verification; it is accepted here so that a bundle reaches it.
+      options: {
+        keys: { type: "string" },
+        json: { type: "boolean", default: false },
+        checkpoint: { type: "string" },
+        policy: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
     });
   } catch (error) {
     return usageError(io, (error as Error).message);
@@ -61,6 +68,7 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
   if (target === undefined) return usageError(io, "give an evidence directory or a .jsonl file");
   if (extra.length > 0) return usageError(io, `unexpected argument "${extra[0]}"`);
   if (BUNDLE.test(target)) return (await import("./verify-bundle.js")).verifyBundleCommand(args, io);
+  if (parsed.values.policy !== undefined) return usageError(io, "--policy applies to a bundle (.proof.tar or .proof.tar.zst), not to an evidence log");
   if (parsed.values.keys === undefined) return usageError(io, "--keys <keys.json> is required (the public keys you trust; see `intentproof keys export`)");
 
   let keys;
