@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from "node:async_hooks";
+import { AsyncLocalStorage, AsyncResource } from "node:async_hooks";
 import { uuidV4 } from "./uuid.js";
 import type { Attributes } from "./types.js";
 
@@ -21,17 +21,55 @@ export function currentScope(): CorrelationScope | undefined {
   return store.getStore();
 }
 
+/**
+ * Whether this Node keeps async context in frames (the default from Node 24):
+ * there `AsyncLocalStorage.run` builds two frames, a copy of the current one
+ * on entry and another on exit, while re-entering a captured context swaps
+ * one pointer. Node 20's async hooks are the other way round: `run` sets one
+ * property and an `AsyncResource` costs a hook call. The probe tells the two
+ * apart by behaviour: with frames, `enterWith` inside a resource's scope ends
+ * with the scope instead of sticking to the resource.
+ */
+const contextIsFramed = ((): boolean => {
+  const probe = new AsyncLocalStorage<boolean>();
+  const resource = new AsyncResource("intentproof.probe");
+  resource.runInAsyncScope(() => probe.enterWith(true));
+  const stuck = resource.runInAsyncScope(() => probe.getStore());
+  probe.disable();
+  return stuck !== true;
+})();
+
+const CONTEXT_TYPE = "intentproof.scope";
+
+function enterThenApply(scope: CorrelationScope, fn: Function, thisArg: unknown, args: readonly unknown[]): unknown {
+  store.enterWith(scope);
+  return Reflect.apply(fn, thisArg, args);
+}
+
+/** `fn.apply(thisArg, args)` inside `scope`. */
+export function callInScope(scope: CorrelationScope, fn: Function, thisArg: unknown, args: readonly unknown[]): unknown {
+  if (!contextIsFramed) return store.run(scope, Reflect.apply, fn, thisArg, args);
+  // One frame instead of two: the resource restores the caller's context on
+  // the way out, and `enterWith` inside it copies the caller's other stores.
+  return new AsyncResource(CONTEXT_TYPE).runInAsyncScope(enterThenApply, undefined, scope, fn, thisArg, args);
+}
+
 export function runInScope<R, TArgs extends unknown[]>(
   scope: CorrelationScope,
   fn: (...args: TArgs) => R,
   ...args: TArgs
 ): R {
-  return store.run(scope, fn, ...args);
+  if (store.getStore() === scope) return fn(...args);
+  return callInScope(scope, fn, undefined, args) as R;
 }
 
-/** `fn.apply(thisArg, args)` inside `scope`, without the rest-argument arrays of `runInScope`. */
-export function callInScope(scope: CorrelationScope, fn: Function, thisArg: unknown, args: readonly unknown[]): unknown {
-  return store.run(scope, Reflect.apply, fn, thisArg, args);
+/**
+ * A handle on the current async context when re-entering it is cheaper than
+ * entering its scope again (Node 24's frames); `undefined` where it is not.
+ * Re-enter with `reenterContext`.
+ */
+export function captureContext(): AsyncResource | undefined {
+  return contextIsFramed ? new AsyncResource(CONTEXT_TYPE) : undefined;
 }
 
 export function newCorrelationId(): string {
@@ -110,8 +148,5 @@ export function runWithCorrelationId<T>(id: string, fn: () => T): T {
     throw new TypeError("intentproof: runWithCorrelationId(id, fn): fn must be a function");
   }
   const outer = store.getStore();
-  return store.run(
-    { correlationId: trimAsciiWhitespace(id), attributes: outer?.attributes, client: outer?.client },
-    fn,
-  );
+  return runInScope({ correlationId: trimAsciiWhitespace(id), attributes: outer?.attributes, client: outer?.client }, fn);
 }

@@ -5,7 +5,7 @@ import { client as defaultClient } from "../core/default-client.js";
 import { inboundCorrelationId } from "../core/http/inbound-correlation.js";
 import { warnIfDefaultClientUnconfigured } from "./client-pairing.js";
 import { resolveMiddlewareOptions, type IntentProofMiddlewareOptions, type MiddlewareSettings } from "./options.js";
-import { bindRequestScope, scopeOfRequest } from "./request-scope.js";
+import { bindRequestScope, continueInRequestScope, scopeOfRequest } from "./request-scope.js";
 
 /** Looks like the `(req, res, next)` Express passes a middleware. */
 function isMiddlewareCall(first: unknown, next: unknown): boolean {
@@ -43,10 +43,10 @@ function correlationMiddleware(settings: MiddlewareSettings): RequestHandler {
     // inside the first one's scope. A first mount usually runs in no scope and
     // skips the lookup: a symbol missing from a request is searched through
     // Express's whole prototype chain, which cost more than the rest of the middleware.
-    let scope = currentScope() === undefined ? undefined : scopeOfRequest(req);
-    if (scope === undefined || scope.client !== client) scope = enterRequest(req, res, client, settings, scope);
+    const outer = currentScope() === undefined ? undefined : scopeOfRequest(req);
     // The client rides in the scope so recordRoute records through this middleware's client.
-    runInScope(scope, next as () => void);
+    if (outer !== undefined && outer.client === client) runInScope(outer, next as () => void);
+    else runInScope(enterRequest(req, res, client, settings, outer), continueInRequestScope, req, next as () => void);
   };
 }
 

@@ -1,6 +1,7 @@
+import type { AsyncResource } from "node:async_hooks";
 import { EventEmitter } from "node:events";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { callInScope, currentScope, type CorrelationScope } from "../core/correlation.js";
+import { callInScope, captureContext, currentScope, type CorrelationScope } from "../core/correlation.js";
 
 // The scope the intentproof() middleware gave a request, kept on the request
 // itself: a second mount (app and router) finds it there, and the request's
@@ -8,9 +9,14 @@ import { callInScope, currentScope, type CorrelationScope } from "../core/correl
 // point of every request keeps one object shape; a WeakMap entry per request
 // cost more than everything else the middleware does.
 const REQUEST_SCOPE = Symbol("intentproof.requestScope");
+// The async context the request's scope runs in, captured once where
+// re-entering it is cheaper than entering the scope anew (Node 24: a request
+// emits half a dozen events, and entering a scope builds a context frame).
+const REQUEST_CONTEXT = Symbol("intentproof.requestContext");
 
 interface ScopedRequest extends IncomingMessage {
   [REQUEST_SCOPE]?: CorrelationScope;
+  [REQUEST_CONTEXT]?: AsyncResource;
 }
 
 /** The scope a previous `intentproof()` gave this request, if any. */
@@ -28,32 +34,37 @@ const nodeEmit = EventEmitter.prototype.emit as Emit;
 // listener, whoever added it. These two serve the usual case, where neither
 // object overrides EventEmitter's emit; `arguments` avoids a rest array.
 function emitInRequestScope(this: ScopedRequest): boolean {
-  const scope = this[REQUEST_SCOPE];
-  if (scope === undefined || currentScope() === scope) return Reflect.apply(nodeEmit, this, arguments);
-  return callInScope(scope, nodeEmit, this, arguments as unknown as unknown[]) as boolean;
+  return emitFor(this, nodeEmit, this, arguments);
 }
 
 function emitInResponseScope(this: ServerResponse): boolean {
-  const scope = (this.req as ScopedRequest | undefined)?.[REQUEST_SCOPE];
-  if (scope === undefined || currentScope() === scope) return Reflect.apply(nodeEmit, this, arguments);
-  return callInScope(scope, nodeEmit, this, arguments as unknown as unknown[]) as boolean;
+  return emitFor(this.req as ScopedRequest | undefined, nodeEmit, this, arguments);
 }
 
 /** For an emitter whose emit is not EventEmitter's own (a subclass or a library overrode it). */
 function scopedEmit(emit: Emit, req: ScopedRequest): Emit {
   return function emitInScope(this: unknown) {
-    const scope = req[REQUEST_SCOPE];
-    if (scope === undefined || currentScope() === scope) return Reflect.apply(emit, this, arguments);
-    return callInScope(scope, emit, this, arguments as unknown as unknown[]) as boolean;
+    return emitFor(req, emit, this, arguments);
   };
+}
+
+function emitFor(req: ScopedRequest | undefined, emit: Emit, emitter: unknown, args: IArguments): boolean {
+  const scope = req?.[REQUEST_SCOPE];
+  if (scope === undefined || currentScope() === scope) return Reflect.apply(emit, emitter, args);
+  const context = req![REQUEST_CONTEXT];
+  if (context !== undefined) return context.runInAsyncScope(Reflect.apply, undefined, emit, emitter, args) as boolean;
+  return callInScope(scope, emit, emitter, args as unknown as unknown[]) as boolean;
 }
 
 /**
  * Binds `scope` to the request: later mounts find it, and the request's and
- * response's event listeners run inside it.
+ * response's event listeners run inside it. Call `continueInRequestScope`
+ * inside the scope next.
  */
 export function bindRequestScope(req: IncomingMessage, res: ServerResponse, scope: CorrelationScope, firstMount: boolean): void {
   (req as ScopedRequest)[REQUEST_SCOPE] = scope;
+  // Until captured inside the new scope, listeners enter the scope itself.
+  (req as ScopedRequest)[REQUEST_CONTEXT] = undefined;
   // A second mount with another client: the installed emitters read the new scope.
   if (!firstMount) return;
   const requestEmit = req.emit as Emit;
@@ -61,4 +72,10 @@ export function bindRequestScope(req: IncomingMessage, res: ServerResponse, scop
   if (res.req !== req) return;
   const responseEmit = res.emit as Emit;
   res.emit = (responseEmit === nodeEmit ? emitInResponseScope : scopedEmit(responseEmit, req)) as ServerResponse["emit"];
+}
+
+/** Runs inside the request's scope: captures its context for the listeners, then goes on. */
+export function continueInRequestScope(req: IncomingMessage, next: () => void): void {
+  (req as ScopedRequest)[REQUEST_CONTEXT] = captureContext();
+  next();
 }
