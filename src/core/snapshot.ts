@@ -1,5 +1,3 @@
-import { Buffer } from "node:buffer";
-import { types } from "node:util";
 import {
   DEFAULT_SERIALIZE_OPTIONS,
   isRedactedKey,
@@ -9,6 +7,12 @@ import {
 import type { JsonValue, SerializeOptions } from "./types.js";
 import { capString, TRUNCATED_SUFFIX } from "./cap-string.js";
 import { summarizeHostObject } from "./host-summary.js";
+
+// The same `util.types` and global `Buffer` as `import ... from "node:util"`
+// / `"node:buffer"` would give, without their ESM facades: building one reads
+// every export of the module, which loads parseArgs, MIMEType and File, about
+// a millisecond of a cold import.
+const { types } = process.getBuiltinModule("node:util");
 
 export { capString, TRUNCATED_SUFFIX } from "./cap-string.js";
 export { SUMMARY_HEADERS } from "./host-summary.js";

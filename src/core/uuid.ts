@@ -1,5 +1,3 @@
-import { randomFillSync } from "node:crypto";
-
 // crypto.randomUUID() refills its entropy cache every 128 ids, and on virtual
 // machines each refill is a syscall costing microseconds; formatting an id
 // then crosses into C++ once more. Here one batch of CSPRNG bytes is turned
@@ -23,7 +21,13 @@ const textView = new DataView(batchText.buffer, batchText.byteOffset, batchText.
 let batch = "";
 let nextId = IDS_PER_BATCH;
 
+// `node:crypto` is loaded by the first id, not at import: it is the dearest
+// built-in the core needs (a few ms on a small VM, a sizeable share of a cold
+// `import "intentproof"`), and the app has often loaded it already by then.
+let randomFillSync: ((buffer: Buffer) => void) | undefined;
+
 function refill(): void {
+  randomFillSync ??= process.getBuiltinModule("node:crypto").randomFillSync;
   randomFillSync(randomBytes);
   const bytes = randomBytes;
   const text = textView;

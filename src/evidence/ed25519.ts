@@ -26,11 +26,6 @@ export function rawPublicKey(key: KeyObject): Buffer {
   return publicKey.export({ format: "der", type: "spki" }).subarray(SPKI_PREFIX.length);
 }
 
-/** True when `key` is an Ed25519 key of the given type. */
-export function isEd25519Key(key: KeyObject, type: "private" | "public"): boolean {
-  return key.type === type && key.asymmetricKeyType === "ed25519";
-}
-
 /** Ed25519 signature over `message` (for records: the 32 digest bytes), base64. */
 export function signEd25519(message: Uint8Array, privateKey: KeyObject): string {
   return sign(null, message, privateKey).toString("base64");

@@ -1,5 +1,5 @@
-import { hash } from "node:crypto";
 import { canonicalize } from "./jcs.js";
+import { sha256 } from "./sha256.js";
 
 /** `prev_event_hash` of chain position 1: "sha256:" and 64 zeros (spec-v1 README). */
 export const GENESIS_PREV_HASH = "sha256:" + "0".repeat(64);
@@ -27,7 +27,7 @@ export function withoutSignature<T extends object>(record: T): Omit<T, "signatur
  */
 export function eventDigest(record: object): Buffer {
   // One-shot hash: no Hash object per record on the sealing path.
-  return hash("sha256", canonicalize("signature" in record ? withoutSignature(record) : record), "buffer");
+  return sha256(canonicalize("signature" in record ? withoutSignature(record) : record));
 }
 
 /** `"sha256:" + hex(eventDigest(record))`: the value the next chain link carries as `prev_event_hash`. */

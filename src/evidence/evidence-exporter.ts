@@ -15,29 +15,31 @@
  * forks. Writes that fail are retried with the text kept, so chains never
  * get holes; when the disk cannot keep up, the bounded backlog fills and new
  * events are refused at the door, before they get a position.
+ *
+ * This file is the door and the pipeline's control flow; the machinery
+ * behind it (exporter-machinery.ts) is loaded by start(), so importing the
+ * package does not pay for it. Until it has loaded, events queue as they do
+ * while the instance opens, and flush()/shutdown() wait for the start.
  */
-import { performance } from "node:perf_hooks";
 import type { ExecutionEvent, Exporter, ExporterDrainOptions } from "../core/types.js";
 import { specV1Validator } from "../schema/spec-v1.js";
 import { describeViolations, type ValidateFunction } from "../schema/validator.js";
-import { ChainBook } from "./chain-book.js";
-import { signCheckpoint, type CheckpointRecord, type CheckpointTrigger } from "./checkpoint.js";
+import type { ChainBook } from "./chain-book.js";
+import type { CheckpointRecord, CheckpointTrigger } from "./checkpoint.js";
 import { ErrorReporter } from "./error-reporter.js";
 import { EvidenceError } from "./errors.js";
 import { eventDigest, eventHash, formatSha256, GENESIS_PREV_HASH } from "./event-hash.js";
 import type { ChainHead, HeadStore } from "./head-store.js";
 import type { PublicKeySet } from "./key-set.js";
-import { openInstance, type OpenedInstance } from "./instance-store.js";
-import { recordCorrelationId, toUnsignedRecord } from "./map-event.js";
+import type { OpenedInstance } from "./instance-store.js";
 import { MerkleAccumulator } from "./merkle.js";
 import { readEvidenceOptions, type EvidenceExporterOptions, type ResolvedEvidenceOptions } from "./options.js";
 import type { EvidenceRecord } from "./record.js";
-import { looksValid } from "./record-check.js";
-import { recoverInstance } from "./recovery.js";
 import type { SegmentLog } from "./segment-log.js";
-import { Shipper } from "./shipper.js";
-import { BatchSigner } from "./signing-worker.js";
-import { writeState } from "./state-file.js";
+import type { Shipper } from "./shipper.js";
+import type { BatchSigner } from "./signing-worker.js";
+
+type Machinery = typeof import("./exporter-machinery.js");
 
 /** At most this many events, and at most SEAL_BUDGET_MS, per turn of the event loop: a loaded machine must not stretch one turn. */
 const SEAL_PER_TICK = 64;
@@ -110,6 +112,8 @@ export class EvidenceExporter implements Exporter {
   private closed = false;
 
   private phase: "starting" | "ready" | "failed" = "starting";
+  /** Loaded by start(); used only once `phase` is "ready". */
+  private machinery!: Machinery;
   private startError: EvidenceError | undefined;
   private instance!: OpenedInstance;
   private log!: SegmentLog;
@@ -245,6 +249,8 @@ export class EvidenceExporter implements Exporter {
 
   private async start(): Promise<void> {
     try {
+      this.machinery = await import("./exporter-machinery.js");
+      const { openInstance, BatchSigner, Shipper } = this.machinery;
       const request = { directory: this.options.directory, tenantId: this.options.tenantId } as Parameters<typeof openInstance>[0];
       if (this.options.instanceId !== undefined) request.instanceId = this.options.instanceId;
       if (this.options.keyId !== undefined) request.keyId = this.options.keyId;
@@ -284,7 +290,7 @@ export class EvidenceExporter implements Exporter {
 
   /** Rebuilds chain heads, the Merkle tree and the checkpoint link from state.json and the log after it. */
   private async recover(): Promise<void> {
-    const recovered = await recoverInstance(this.instance.path, this.options);
+    const recovered = await this.machinery.recoverInstance(this.instance.path, this.options);
     this.store = recovered.store;
     this.chains = recovered.chains;
     this.merkle = recovered.merkle;
@@ -322,7 +328,7 @@ export class EvidenceExporter implements Exporter {
         const event = this.queue[this.queueHead] as ExecutionEvent;
         this.queue[this.queueHead++] = undefined;
         try {
-          const correlationId = recordCorrelationId(event);
+          const correlationId = this.machinery.recordCorrelationId(event);
           const known = this.chains.peek(correlationId);
           let head: ChainHead | undefined;
           if (known === "lookup") {
@@ -377,6 +383,7 @@ export class EvidenceExporter implements Exporter {
    * signature is added when the signer returns.
    */
   private seal(event: ExecutionEvent, correlationId: string, head: ChainHead | undefined, now: number): { record: EvidenceRecord; digest: Buffer } {
+    const { ChainBook, toUnsignedRecord, looksValid } = this.machinery;
     const { position, prevHash } = ChainBook.next(head);
     const unsigned = toUnsignedRecord(event, {
       tenantId: this.options.tenantId,
@@ -440,7 +447,7 @@ export class EvidenceExporter implements Exporter {
 
   private pushCheckpoint(trigger: CheckpointTrigger): void {
     this.flushSignBuffer();
-    const { record, hash } = signCheckpoint({
+    const { record, hash } = this.machinery.signCheckpoint({
       tenantId: this.options.tenantId,
       instanceId: this.instance.instanceId,
       sequence: this.checkpointSequence + 1,
@@ -565,7 +572,7 @@ export class EvidenceExporter implements Exporter {
     try {
       await this.store.put(checkpoint.heads);
       this.chains.persisted(checkpoint.heads, true);
-      await writeState(this.instance.path, {
+      await this.machinery.writeState(this.instance.path, {
         position: this.log.position(),
         merkle: checkpoint.merkle,
         checkpoint: { sequence: checkpoint.record.sequence, hash: eventHash(checkpoint.record) },

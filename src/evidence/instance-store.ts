@@ -14,15 +14,14 @@
 import { createPrivateKey, generateKeyPairSync, randomBytes, type KeyObject } from "node:crypto";
 import { mkdir, open, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { isEd25519Key, rawPublicKey } from "./ed25519.js";
+import { rawPublicKey } from "./ed25519.js";
 import { EvidenceError } from "./errors.js";
+import { INSTANCE_ID_PATTERN, isEd25519Key } from "./identity-rules.js";
 import type { PublicKeyEntry } from "./key-set.js";
 import { acquireLock, LOCK_FILE, type HeldLock } from "./lock-file.js";
 
 export const IDENTITY_FILE = "identity.json";
 export const INSTANCE_KEY_FILE = "signing-key.pem";
-/** Instance ids name directories: letters, digits, `_`, `-`, `.`, not starting with a dot. */
-export const INSTANCE_ID_PATTERN = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}$/;
 
 export interface InstanceIdentity {
   instance_id: string;

@@ -8,15 +8,15 @@
  * empty tree is `"sha256:"` + 64 zeros (RFC 6962 itself would hash the empty
  * string).
  */
-import { hash } from "node:crypto";
 import { formatSha256 } from "./event-hash.js";
+import { sha256 } from "./sha256.js";
 
 /** SHA-256(0x00 || data). */
 export function merkleLeafHash(data: Uint8Array): Buffer {
   const input = Buffer.allocUnsafe(data.length + 1);
   input[0] = 0x00;
   input.set(data, 1);
-  return hash("sha256", input, "buffer");
+  return sha256(input);
 }
 
 /** SHA-256(0x01 || left || right). */
@@ -25,7 +25,7 @@ export function merkleNodeHash(left: Uint8Array, right: Uint8Array): Buffer {
   input[0] = 0x01;
   input.set(left, 1);
   input.set(right, left.length + 1);
-  return hash("sha256", input, "buffer");
+  return sha256(input);
 }
 
 /** The text of an empty tree's root, as the IntentProof tools write it. */

@@ -1,11 +1,10 @@
 /** Options of EvidenceExporter, read once with the package's OptionsReader. */
-import { createPrivateKey, KeyObject } from "node:crypto";
+import type { KeyObject } from "node:crypto";
 import type { ExecutionEvent } from "../core/types.js";
 import { OptionsReader } from "../core/options/options-reader.js";
 import type { CheckpointRecord } from "./checkpoint.js";
-import { isEd25519Key } from "./ed25519.js";
 import type { EvidenceError } from "./errors.js";
-import { INSTANCE_ID_PATTERN } from "./instance-store.js";
+import { INSTANCE_ID_PATTERN, isEd25519Key } from "./identity-rules.js";
 import { readShipOptions, type ShipOptions, type ResolvedShipOptions } from "./ship-options.js";
 
 export interface EvidenceExporterOptions {
@@ -83,6 +82,8 @@ const FIELDS = [
 function readSigningKey(reader: OptionsReader): KeyObject | undefined {
   const value = reader.raw("signingKey");
   if (value === undefined) return undefined;
+  // Fetched here, not imported: only a configured key needs node:crypto, and this module loads with the package.
+  const { KeyObject, createPrivateKey } = process.getBuiltinModule("node:crypto");
   let key: KeyObject | undefined;
   if (value instanceof KeyObject) key = value;
   else if (typeof value === "string") {

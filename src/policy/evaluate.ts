@@ -29,8 +29,17 @@ const EVALUATORS: Record<string, (rule: PolicyRule, context: RuleContext) => Fin
 };
 
 export const VERIFIER_VERSION = VERSION;
-// Identifies this evaluator in every run: the hash of the package name and version.
-export const VERIFIER_BUILD_HASH = sha256Tagged(`intentproof@${VERSION}`);
+
+let buildHash: string | undefined;
+
+/**
+ * Identifies this evaluator in every run: the hash of the package name and
+ * version. Computed by the first run, not at import (hashing loads node:crypto).
+ */
+function verifierBuildHash(): string {
+  buildHash ??= sha256Tagged(`intentproof@${VERSION}`);
+  return buildHash;
+}
 
 /** What a run is computed from. */
 export interface EvaluationInput {
@@ -120,7 +129,7 @@ export function evaluatePolicy(policy: Policy, input: EvaluationInput, options: 
     policy_version: policy.policy_version,
     policy_fingerprint: policy.policy_fingerprint,
     verifier_version: VERIFIER_VERSION,
-    verifier_build_hash: VERIFIER_BUILD_HASH,
+    verifier_build_hash: verifierBuildHash(),
     attestation_set: { ids, merkle_root: idSetMerkleRoot(ids) },
     started_at: startedAt,
     completed_at: completedAt(started, now()),

@@ -3,7 +3,6 @@
  * package is installed) a YAML file. Every policy is checked against policy.v1
  * and its declared `policy_fingerprint` recomputed before it is used.
  */
-import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
 import { policyFingerprint } from "./fingerprint.js";
 import { PolicyError } from "./policy-error.js";
@@ -100,5 +99,8 @@ export async function parsePolicyText(text: string, source: string): Promise<Pol
 
 /** Reads and checks a policy file (`.json`, or `.yaml`/`.yml` with the `yaml` package). */
 export async function loadPolicyFile(path: string): Promise<Policy> {
+  // Fetched here, not imported: the public node:fs/promises module loads the
+  // streams, a millisecond of a cold `import "intentproof"` this file is part of.
+  const { readFile } = process.getBuiltinModule("node:fs/promises");
   return parsePolicyText(await readFile(path, "utf8"), path);
 }

@@ -2,7 +2,6 @@
  * The spec-v1 JSON Schemas, loaded at runtime from the package's own
  * byte-identical copy (`spec-v1/schema/`, shipped in the npm package).
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SchemaSet, type ValidateFunction } from "./validator.js";
@@ -23,6 +22,13 @@ export type SpecV1SchemaName =
 
 const MARKER = join("spec-v1", "schema", "execution_event.v1.schema.json");
 
+// node:fs is fetched when schemas are first read, not imported: this module is
+// part of `import "intentproof"`, and the ESM facade of node:fs reads every
+// export, which loads the file streams (a millisecond of a cold import).
+function fs(): typeof import("node:fs") {
+  return process.getBuiltinModule("node:fs");
+}
+
 /**
  * The `spec-v1/schema` directory of this package: found by walking up from
  * this module, which sits at different depths in `src/`, `dist/` and
@@ -31,7 +37,7 @@ const MARKER = join("spec-v1", "schema", "execution_event.v1.schema.json");
 export function specV1SchemaDirectory(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, MARKER))) return join(dir, "spec-v1", "schema");
+    if (fs().existsSync(join(dir, MARKER))) return join(dir, "spec-v1", "schema");
     const parent = dirname(dir);
     if (parent === dir) break;
     dir = parent;
@@ -46,6 +52,7 @@ function load(): { set: SchemaSet; ids: Map<string, string> } {
   const directory = specV1SchemaDirectory();
   const set = new SchemaSet();
   const ids = new Map<string, string>();
+  const { readdirSync, readFileSync } = fs();
   for (const file of readdirSync(directory)) {
     if (!file.endsWith(".v1.schema.json")) continue;
     const schema = JSON.parse(readFileSync(join(directory, file), "utf8")) as { $id: string };
