@@ -29,7 +29,7 @@ import type { ChainHead, HeadStore } from "./head-store.js";
 import type { PublicKeySet } from "./key-set.js";
 import { openInstance, type OpenedInstance } from "./instance-store.js";
 import { recordCorrelationId, toUnsignedRecord } from "./map-event.js";
-import { MerkleAccumulator } from "./merkle.js";
+import { LogTree } from "./log-tree.js";
 import { readEvidenceOptions, type EvidenceExporterOptions, type ResolvedEvidenceOptions } from "./options.js";
 import type { EvidenceRecord } from "./record.js";
 import { looksValid } from "./record-check.js";
@@ -115,7 +115,7 @@ export class EvidenceExporter implements Exporter {
   private log!: SegmentLog;
   private store!: HeadStore;
   private chains!: ChainBook;
-  private merkle = new MerkleAccumulator();
+  private tree = new LogTree();
   private checkpointSequence = 0;
   private checkpointHash = GENESIS_PREV_HASH;
   private sinceCheckpoint = 0;
@@ -287,7 +287,7 @@ export class EvidenceExporter implements Exporter {
     const recovered = await recoverInstance(this.instance.path, this.options);
     this.store = recovered.store;
     this.chains = recovered.chains;
-    this.merkle = recovered.merkle;
+    this.tree = recovered.tree;
     this.checkpointSequence = recovered.checkpointSequence;
     this.checkpointHash = recovered.checkpointHash;
     this.sinceCheckpoint = recovered.sinceCheckpoint;
@@ -393,7 +393,7 @@ export class EvidenceExporter implements Exporter {
     }
     const digest = eventDigest(unsigned);
     this.chains.advance(correlationId, position, formatSha256(digest), now);
-    this.merkle.add(digest);
+    this.tree.add(digest);
     this.counters.sealed++;
     return { record: unsigned as EvidenceRecord, digest };
   }
@@ -440,12 +440,15 @@ export class EvidenceExporter implements Exporter {
 
   private pushCheckpoint(trigger: CheckpointTrigger): void {
     this.flushSignBuffer();
+    const logSize = this.tree.size;
+    const merkleRoot = this.tree.rootHex();
     const { record, hash } = signCheckpoint({
       tenantId: this.options.tenantId,
       instanceId: this.instance.instanceId,
       sequence: this.checkpointSequence + 1,
-      logSize: this.merkle.size,
-      merkleRoot: this.merkle.rootHex(),
+      logSize,
+      merkleRoot,
+      consistencyProof: this.tree.checkpoint(),
       prevCheckpointHash: this.checkpointHash,
       trigger,
       keyId: this.instance.keyId,
@@ -461,7 +464,7 @@ export class EvidenceExporter implements Exporter {
         text: JSON.stringify(record) + "\n",
         events: 0,
         processedThrough: this.processed,
-        checkpoint: { record, heads: this.chains.takeDirty(), merkle: this.merkle.toJSON() },
+        checkpoint: { record, heads: this.chains.takeDirty(), merkle: this.tree.toJSON() },
       },
     });
     this.releaseOutbox();
