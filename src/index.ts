@@ -61,4 +61,5 @@ export type { CheckpointRecord, CheckpointTrigger } from "./evidence/checkpoint.
 export type { PublicKeySet, PublicKeyEntry } from "./evidence/key-set.js";
 export { exportPublicKeys, verifyEvidence } from "./evidence/on-demand.js";
 export type { VerifyReport, Finding as VerifyFinding, VerifyReason, ChainSummary } from "./evidence/verify/findings.js";
+export { verifyCheckpointSequence, type CheckpointSequenceReport } from "./evidence/verify/checkpoint-sequence.js";
 export * from "./policy/index.js";
