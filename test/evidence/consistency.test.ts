@@ -185,6 +185,7 @@ describe("checkpoint consistency proofs", () => {
     expect(details.filter((d) => /in the log differs from the witnessed one/.test(d))).toHaveLength(3);
     expect(details).toContainEqual(expect.stringMatching(/checkpoint 4 of \S+ in the log does not link to the witnessed checkpoint 3/));
     expect(details).toContainEqual(expect.stringMatching(/checkpoint 4 of \S+ in the log, against the witnessed checkpoint 3: the consistency proof/));
+    expect(details).toHaveLength(5); // 3 changed checkpoints, then the log's checkpoint 4 against the last witnessed: link and proof
   });
 
   it("reports two different checkpoints with one sequence number, and a witness that missed one", async () => {

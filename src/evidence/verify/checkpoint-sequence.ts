@@ -28,11 +28,10 @@ export const GENESIS_TREE: SignedTree = { sequence: 0, log_size: 0, merkle_root:
 const rootBytes = (root: string): Buffer => Buffer.from(root.slice("sha256:".length), "hex");
 
 /**
- * Why `later`'s consistency proof does not show that its tree extends
- * `earlier`'s (the checkpoint before it); undefined when it does. `later`
- * must carry a proof (older checkpoints have none to check).
+ * Why `proof` (the `consistency_proof` of `later`) does not show that its
+ * tree extends `earlier`'s, the checkpoint before it; undefined when it does.
  */
-export function consistencyProblem(earlier: SignedTree, later: CheckpointRecord & { consistency_proof: string[] }): string | undefined {
+export function consistencyProblem(earlier: SignedTree, later: SignedTree, proof: readonly string[]): string | undefined {
   if (later.log_size < earlier.log_size) {
     return `checkpoint ${later.sequence} covers ${later.log_size} events, fewer than the ${earlier.log_size} of checkpoint ${earlier.sequence}: the log shrank`;
   }
@@ -41,7 +40,7 @@ export function consistencyProblem(earlier: SignedTree, later: CheckpointRecord 
     oldRoot: rootBytes(earlier.merkle_root),
     newSize: later.log_size,
     newRoot: rootBytes(later.merkle_root),
-    proof: later.consistency_proof.map((hash) => Buffer.from(hash, "hex")),
+    proof: proof.map((hash) => Buffer.from(hash, "hex")),
   });
   if (proven) return undefined;
   return (
@@ -101,7 +100,7 @@ export function checkSequence(checkpoints: readonly CheckedCheckpoint[], label: 
         result.unproven.push(`${where} carries no consistency proof (written before checkpoints carried one)`);
         continue;
       }
-      const problem = consistencyProblem(earlier.tree, later as CheckpointRecord & { consistency_proof: string[] });
+      const problem = consistencyProblem(earlier.tree, later, later.consistency_proof);
       if (problem === undefined) result.proven++;
       else result.findings.push({ reason: "checkpoint.inconsistent", detail: `${where}: ${problem}` });
     }

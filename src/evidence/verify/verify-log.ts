@@ -142,7 +142,7 @@ export function verifyStreams(streams: readonly LogStream[], options: VerifyOpti
         }
         // Checkpoints written before proofs existed carry none: the recomputation below still covers them.
         if (checkpoint.consistency_proof !== undefined) {
-          const problem = consistencyProblem(previous ?? GENESIS_TREE, checkpoint as CheckpointRecord & { consistency_proof: string[] });
+          const problem = consistencyProblem(previous ?? GENESIS_TREE, checkpoint, checkpoint.consistency_proof);
           if (problem !== undefined) findings.push({ reason: "checkpoint.inconsistent", detail: `${where}: ${problem}` });
         }
       }
@@ -192,9 +192,9 @@ export function verifyStreams(streams: readonly LogStream[], options: VerifyOpti
 
 /**
  * Checkpoints an outside witness kept: each must be in the log unchanged;
- * consecutive ones must prove each other; and where the log goes on past a
- * witnessed checkpoint the witness did not see the next of, the log's next
- * checkpoint must extend the witnessed one.
+ * consecutive ones must prove each other; and past the last one the witness
+ * holds (or before a gap in what it holds), the log's next checkpoint must
+ * extend the witnessed one.
  */
 function checkWitnessed(witnessed: readonly CheckpointRecord[], keys: Map<string, KeyObject>, inLog: Map<string, Map<number, CheckedCheckpoint>>, findings: Finding[]): void {
   const valid: CheckedCheckpoint[] = [];
@@ -220,16 +220,17 @@ function checkWitnessed(witnessed: readonly CheckpointRecord[], keys: Map<string
     }
   }
   findings.push(...checkSequence(valid, "witnessed checkpoint").findings);
-  const seen = new Set(valid.map((c) => c.hash));
+  const seen = new Set(valid.map((c) => JSON.stringify([c.record.instance_id, c.record.sequence])));
   for (const { record, hash } of valid) {
     const logged = inLog.get(record.instance_id);
     const next = logged?.get(record.sequence + 1);
-    // The log's own pass already checked its next checkpoint against its copy of this one, when the two agree.
-    if (next === undefined || seen.has(next.hash) || logged?.get(record.sequence)?.hash === hash) continue;
+    // Skipped when the witness holds a next checkpoint itself (compared above), or when the
+    // log's copy of this one is the witnessed one (the log's own pass checked the next against it).
+    if (next === undefined || seen.has(JSON.stringify([record.instance_id, record.sequence + 1])) || logged?.get(record.sequence)?.hash === hash) continue;
     const where = `checkpoint ${record.sequence + 1} of ${record.instance_id} in the log`;
     if (next.record.prev_checkpoint_hash !== hash) findings.push({ reason: "checkpoint.inconsistent", detail: `${where} does not link to the witnessed checkpoint ${record.sequence}` });
     if (next.record.consistency_proof !== undefined) {
-      const problem = consistencyProblem(record, next.record as CheckpointRecord & { consistency_proof: string[] });
+      const problem = consistencyProblem(record, next.record, next.record.consistency_proof);
       if (problem !== undefined) findings.push({ reason: "checkpoint.inconsistent", detail: `${where}, against the witnessed checkpoint ${record.sequence}: ${problem}` });
     }
   }
