@@ -59,6 +59,7 @@ export { EvidenceError, type EvidenceErrorCode } from "./evidence/errors.js";
 export type { EvidenceRecord, EvidenceSignature, RedactionSummary } from "./evidence/record.js";
 export type { CheckpointRecord, CheckpointTrigger } from "./evidence/checkpoint.js";
 export type { PublicKeySet, PublicKeyEntry } from "./evidence/key-set.js";
-export { exportPublicKeys, verifyEvidence } from "./evidence/on-demand.js";
+export { exportPublicKeys, verifyCheckpointSequence, verifyEvidence } from "./evidence/on-demand.js";
 export type { VerifyReport, Finding as VerifyFinding, VerifyReason, ChainSummary } from "./evidence/verify/findings.js";
+export type { CheckpointSequenceReport } from "./evidence/verify/checkpoint-sequence.js";
 export * from "./policy/index.js";

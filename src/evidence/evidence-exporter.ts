@@ -32,7 +32,7 @@ import { eventDigest, eventHash, formatSha256, GENESIS_PREV_HASH } from "./event
 import type { ChainHead, HeadStore } from "./head-store.js";
 import type { PublicKeySet } from "./key-set.js";
 import type { OpenedInstance } from "./instance-store.js";
-import { MerkleAccumulator } from "./merkle.js";
+import { LogTree } from "./log-tree.js";
 import { readEvidenceOptions, type EvidenceExporterOptions, type ResolvedEvidenceOptions } from "./options.js";
 import type { EvidenceRecord } from "./record.js";
 import type { SegmentLog } from "./segment-log.js";
@@ -119,7 +119,7 @@ export class EvidenceExporter implements Exporter {
   private log!: SegmentLog;
   private store!: HeadStore;
   private chains!: ChainBook;
-  private merkle = new MerkleAccumulator();
+  private tree = new LogTree();
   private checkpointSequence = 0;
   private checkpointHash = GENESIS_PREV_HASH;
   private sinceCheckpoint = 0;
@@ -293,7 +293,7 @@ export class EvidenceExporter implements Exporter {
     const recovered = await this.machinery.recoverInstance(this.instance.path, this.options);
     this.store = recovered.store;
     this.chains = recovered.chains;
-    this.merkle = recovered.merkle;
+    this.tree = recovered.tree;
     this.checkpointSequence = recovered.checkpointSequence;
     this.checkpointHash = recovered.checkpointHash;
     this.sinceCheckpoint = recovered.sinceCheckpoint;
@@ -400,7 +400,7 @@ export class EvidenceExporter implements Exporter {
     }
     const digest = eventDigest(unsigned);
     this.chains.advance(correlationId, position, formatSha256(digest), now);
-    this.merkle.add(digest);
+    this.tree.add(digest);
     this.counters.sealed++;
     return { record: unsigned as EvidenceRecord, digest };
   }
@@ -447,12 +447,15 @@ export class EvidenceExporter implements Exporter {
 
   private pushCheckpoint(trigger: CheckpointTrigger): void {
     this.flushSignBuffer();
+    const logSize = this.tree.size;
+    const merkleRoot = this.tree.rootHex();
     const { record, hash } = this.machinery.signCheckpoint({
       tenantId: this.options.tenantId,
       instanceId: this.instance.instanceId,
       sequence: this.checkpointSequence + 1,
-      logSize: this.merkle.size,
-      merkleRoot: this.merkle.rootHex(),
+      logSize,
+      merkleRoot,
+      consistencyProof: this.tree.checkpoint(),
       prevCheckpointHash: this.checkpointHash,
       trigger,
       keyId: this.instance.keyId,
@@ -468,7 +471,7 @@ export class EvidenceExporter implements Exporter {
         text: JSON.stringify(record) + "\n",
         events: 0,
         processedThrough: this.processed,
-        checkpoint: { record, heads: this.chains.takeDirty(), merkle: this.merkle.toJSON() },
+        checkpoint: { record, heads: this.chains.takeDirty(), merkle: this.tree.toJSON() },
       },
     });
     this.releaseOutbox();

@@ -45,9 +45,16 @@ export class MerkleAccumulator {
     return this.count;
   }
 
-  /** Adds one leaf (its data, which is hashed with the leaf prefix). */
-  add(data: Uint8Array): void {
-    let hash = merkleLeafHash(data);
+  /** Adds one leaf (its data, which is hashed with the leaf prefix); returns the leaf hash. */
+  add(data: Uint8Array): Buffer {
+    const leaf = merkleLeafHash(data);
+    this.addLeafHash(leaf);
+    return leaf;
+  }
+
+  /** Adds one leaf given as its leaf hash (SHA-256(0x00 || data)). */
+  addLeafHash(leaf: Buffer): void {
+    let hash = leaf;
     // Each trailing 1 bit of the old size is a subtree of the same height to merge with.
     for (let n = this.count; (n & 1) === 1; n = Math.floor(n / 2)) {
       hash = merkleNodeHash(this.roots.pop() as Buffer, hash);
@@ -70,6 +77,20 @@ export class MerkleAccumulator {
     return root === undefined ? EMPTY_MERKLE_ROOT : formatSha256(root);
   }
 
+  /** The perfect subtrees the leaves decompose into (largest first), each with where it starts and how many leaves it holds. */
+  frontier(): { start: number; size: number; hash: Buffer }[] {
+    const subtrees: { start: number; size: number; hash: Buffer }[] = [];
+    let start = 0;
+    let i = 0;
+    for (let size = largestPowerOfTwoAtMost(this.count); size >= 1; size /= 2) {
+      if (Math.floor(this.count / size) % 2 === 1) {
+        subtrees.push({ start, size, hash: this.roots[i++] as Buffer });
+        start += size;
+      }
+    }
+    return subtrees;
+  }
+
   /** A snapshot of the state, to persist and resume the log's tree after a restart. */
   toJSON(): { size: number; roots: string[] } {
     return { size: this.count, roots: this.roots.map((r) => r.toString("hex")) };
@@ -88,6 +109,14 @@ export class MerkleAccumulator {
     for (const r of roots as string[]) accumulator.roots.push(Buffer.from(r, "hex"));
     return accumulator;
   }
+}
+
+/** The largest power of two <= n (n >= 1); 0 for 0. Arithmetic, not bit operators: sizes may pass 2^31. */
+export function largestPowerOfTwoAtMost(n: number): number {
+  if (n < 1) return 0;
+  let k = 1;
+  while (k * 2 <= n) k *= 2;
+  return k;
 }
 
 /** The RFC 6962 root over `leaves` in order; `undefined` for none. */

@@ -7,6 +7,7 @@
 import type { KeyObject } from "node:crypto";
 import type { CheckpointRecord } from "./checkpoint.js";
 import type { PublicKeySet } from "./key-set.js";
+import type { CheckpointSequenceReport } from "./verify/checkpoint-sequence.js";
 import type { VerifyReport } from "./verify/findings.js";
 
 /**
@@ -31,4 +32,17 @@ export async function verifyEvidence(
 export async function exportPublicKeys(directory: string): Promise<PublicKeySet> {
   const { exportPublicKeys: exportKeys } = await import("./public-keys.js");
   return exportKeys(directory);
+}
+
+/**
+ * Checks the checkpoints a witness kept, without the log: signatures against
+ * the keys you trust, links and consistency proofs, per instance.
+ * @throws TypeError for a malformed key set.
+ */
+export async function verifyCheckpointSequence(
+  checkpoints: readonly unknown[],
+  keys: PublicKeySet | Map<string, KeyObject>,
+): Promise<CheckpointSequenceReport> {
+  const { verifyCheckpointSequence: verify } = await import("./verify/checkpoint-sequence.js");
+  return verify(checkpoints, keys);
 }

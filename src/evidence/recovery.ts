@@ -1,15 +1,17 @@
 /**
  * What an instance's writer needs to continue its log after a restart (clean
- * or kill -9): chain heads, the Merkle tree over the log, the link to the
- * last checkpoint, and the log opened for appending. It starts from
- * state.json (saved after each checkpoint) and replays only the lines after
- * it; without state.json, the whole log.
+ * or kill -9): chain heads, the Merkle tree over the log (with what the
+ * next checkpoint's consistency proof needs), the link to the last
+ * checkpoint, and the log opened for appending. It starts from state.json
+ * (saved after each checkpoint) and replays only the lines after it; without
+ * state.json, the whole log.
  */
 import { ChainBook } from "./chain-book.js";
 import { CHECKPOINT_SCHEMA } from "./checkpoint.js";
 import { EvidenceError } from "./errors.js";
 import { eventDigest, eventHash, formatSha256, GENESIS_PREV_HASH } from "./event-hash.js";
 import { HeadStore } from "./head-store.js";
+import { LogTree } from "./log-tree.js";
 import { MerkleAccumulator } from "./merkle.js";
 import { EVENT_SCHEMA } from "./record.js";
 import { SegmentLog } from "./segment-log.js";
@@ -18,7 +20,7 @@ import { readState } from "./state-file.js";
 export interface RecoveredInstance {
   store: HeadStore;
   chains: ChainBook;
-  merkle: MerkleAccumulator;
+  tree: LogTree;
   checkpointSequence: number;
   checkpointHash: string;
   /** Events after the last checkpoint. */
@@ -37,7 +39,8 @@ export async function recoverInstance(
   const chains = new ChainBook(store, limits.chainIdleMs, limits.maxOpenChains);
   const state = await readState(instancePath);
   const saved = state === undefined ? undefined : MerkleAccumulator.fromJSON(state.merkle);
-  const merkle = saved ?? new MerkleAccumulator();
+  // state.json holds the tree as of its checkpoint: the base of the next proof.
+  const tree = new LogTree(saved);
   let checkpointSequence = saved === undefined ? 0 : (state?.checkpoint.sequence ?? 0);
   let checkpointHash = saved === undefined ? GENESIS_PREV_HASH : (state?.checkpoint.hash ?? GENESIS_PREV_HASH);
   let sinceCheckpoint = 0;
@@ -53,11 +56,12 @@ export async function recoverInstance(
     }
     if (value.schema === EVENT_SCHEMA && typeof value.correlation_id === "string" && typeof value.chain_position === "number") {
       const digest = eventDigest(value);
-      merkle.add(digest);
+      tree.add(digest);
       chains.advance(value.correlation_id, value.chain_position, formatSha256(digest), now);
       sinceCheckpoint++;
     } else if (value.schema === CHECKPOINT_SCHEMA && typeof value.sequence === "number") {
       checkpointSequence = value.sequence;
+      tree.markCheckpoint();
       checkpointHash = eventHash(value);
       sinceCheckpoint = 0;
     }
@@ -69,5 +73,5 @@ export async function recoverInstance(
     );
   }
   if (unreadable > 0) notices.push(new EvidenceError("log_repaired", `${unreadable} unreadable line(s) in the log were skipped while resuming`));
-  return { store, chains, merkle, checkpointSequence, checkpointHash, sinceCheckpoint, log, notices };
+  return { store, chains, tree, checkpointSequence, checkpointHash, sinceCheckpoint, log, notices };
 }

@@ -8,6 +8,7 @@ import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { exportPublicKeys } from "../../src/evidence/public-keys.js";
+import { verifyCheckpointSequence } from "../../src/evidence/verify/checkpoint-sequence.js";
 import { readAll, tempDir } from "./support/evidence-fixture.js";
 import { REPO_ROOT, startWriter } from "./support/child-writer.js";
 import { segmentOf, verify } from "./support/tamper.js";
@@ -42,14 +43,18 @@ describe("evidence log after kill -9", () => {
     expect(second.output()).toMatch(/error log_repaired cut a torn last line \(\d+ bytes/);
     expect(existsSync(`${segment}.torn`)).toBe(true);
 
-    const { events } = await readAll(directory);
+    const { events, entries } = await readAll(directory);
     const ids = new Set(events.map((e) => e.event_id));
     for (const id of acknowledged) expect(ids.has(id)).toBe(true);
+    const keys = await exportPublicKeys(directory);
     const keysFile = join(tempDir(), "keys.json");
-    writeFileSync(keysFile, JSON.stringify(await exportPublicKeys(directory)));
+    writeFileSync(keysFile, JSON.stringify(keys));
     const { code, report } = await verify(directory, keysFile);
     expect(report.findings).toEqual([]);
     expect(code).toBe(0);
+    // The resumed writer's proofs start from the last checkpoint the killed one wrote: a witness sees one unbroken history.
+    const checkpoints = entries.flatMap((e) => (e.kind === "checkpoint" ? [e.record] : []));
+    expect(verifyCheckpointSequence(checkpoints, keys)).toMatchObject({ status: "pass", proven: checkpoints.length, unproven: [] });
     // The resumed events continued the five chains: no second position 1.
     expect(events.filter((e) => e.chain_position === 1).length).toBe(5);
     expect(report.chains).toBe(5);

@@ -43,6 +43,7 @@ export const PUBLIC_EXPORTS: Record<"intentproof" | "intentproof/express" | "int
     "runWithCorrelationId",
     "snapshot",
     "verifyBundleFile",
+    "verifyCheckpointSequence",
     "verifyEvidence",
   ],
   "intentproof/express": ["closeGracefully", "intentproof", "recordRoute"],

@@ -2,8 +2,8 @@
  * Offline verification of evidence logs against a key set the verifier is
  * GIVEN (never keys found next to the data): every record against the v1
  * schema and its signature, every chain for continuity, and every checkpoint
- * for its signature, its link to the previous one, and the size and Merkle
- * root of the log before it.
+ * for its signature, its link to the previous one, its consistency proof
+ * from the previous one, and the size and Merkle root of the log before it.
  */
 import type { KeyObject } from "node:crypto";
 import { specV1Validator } from "../../schema/spec-v1.js";
@@ -14,6 +14,7 @@ import { eventDigest, formatSha256, GENESIS_PREV_HASH } from "../event-hash.js";
 import type { LogStream } from "../log-reader.js";
 import { MerkleAccumulator } from "../merkle.js";
 import type { EvidenceRecord } from "../record.js";
+import { checkCheckpoint, checkSequence, consistencyProblem, GENESIS_TREE, type CheckedCheckpoint, type SignedTree } from "./checkpoint-sequence.js";
 import type { Finding, VerifyReport } from "./findings.js";
 
 export interface VerifyOptions {
@@ -50,14 +51,14 @@ export function verifyStreams(streams: readonly LogStream[], options: VerifyOpti
   const findings: Finding[] = [];
   const chains = new Map<string, ChainMember[]>();
   const seenEventIds = new Map<string, string>();
-  const checkpointsByInstance = new Map<string, Map<number, string>>();
+  const checkpointsByInstance = new Map<string, Map<number, CheckedCheckpoint>>();
   let eventCount = 0;
   let checkpointCount = 0;
   let order = 0;
 
   for (const stream of streams) {
     const merkle = new MerkleAccumulator();
-    let previous: { sequence: number; hash: string } | undefined;
+    let previous: (SignedTree & { hash: string }) | undefined;
 
     for (const entry of stream.entries) {
       const where = `${entry.file}:${entry.line}`;
@@ -135,8 +136,15 @@ export function verifyStreams(streams: readonly LogStream[], options: VerifyOpti
           reason: checkpoint.sequence > expectedSequence ? "checkpoint.event_missing" : "checkpoint.inconsistent",
           detail: `${where}: checkpoint ${checkpoint.sequence} follows ${previous === undefined ? "no checkpoint" : `checkpoint ${previous.sequence}`}; checkpoints ${expectedSequence}..${checkpoint.sequence - 1} and the events between are missing`,
         });
-      } else if (checkpoint.prev_checkpoint_hash !== expectedLink) {
-        findings.push({ reason: "checkpoint.inconsistent", detail: `${where}: checkpoint ${checkpoint.sequence} does not link to the previous checkpoint` });
+      } else {
+        if (checkpoint.prev_checkpoint_hash !== expectedLink) {
+          findings.push({ reason: "checkpoint.inconsistent", detail: `${where}: checkpoint ${checkpoint.sequence} does not link to the previous checkpoint` });
+        }
+        // Checkpoints written before proofs existed carry none: the recomputation below still covers them.
+        if (checkpoint.consistency_proof !== undefined) {
+          const problem = consistencyProblem(previous ?? GENESIS_TREE, checkpoint, checkpoint.consistency_proof);
+          if (problem !== undefined) findings.push({ reason: "checkpoint.inconsistent", detail: `${where}: ${problem}` });
+        }
       }
       if (merkle.size < checkpoint.log_size) {
         findings.push({
@@ -154,10 +162,10 @@ export function verifyStreams(streams: readonly LogStream[], options: VerifyOpti
           detail: `${where}: the Merkle root of the ${merkle.size} events before checkpoint ${checkpoint.sequence} differs from the signed one (events changed, replaced or reordered)`,
         });
       }
-      previous = { sequence: checkpoint.sequence, hash };
+      previous = { sequence: checkpoint.sequence, log_size: checkpoint.log_size, merkle_root: checkpoint.merkle_root, hash };
       let byInstance = checkpointsByInstance.get(checkpoint.instance_id);
       if (byInstance === undefined) checkpointsByInstance.set(checkpoint.instance_id, (byInstance = new Map()));
-      byInstance.set(checkpoint.sequence, hash);
+      byInstance.set(checkpoint.sequence, { record: checkpoint, hash });
     }
     if (stream.tornTail !== undefined) {
       findings.push({
@@ -169,28 +177,7 @@ export function verifyStreams(streams: readonly LogStream[], options: VerifyOpti
 
   for (const members of chains.values()) checkChain(members, findings);
 
-  for (const witnessed of options.witnessed ?? []) {
-    const shape = checkpointShapeProblems(witnessed as unknown as Record<string, unknown>);
-    if (shape.length > 0) {
-      findings.push({ reason: "checkpoint.invalid", detail: `witnessed checkpoint: ${shape.join("; ")}` });
-      continue;
-    }
-    const digest = eventDigest(witnessed);
-    const key = options.keys.get(witnessed.signature.key_id);
-    if (key === undefined || !verifyEd25519(digest, witnessed.signature.value, key)) {
-      findings.push({ reason: "checkpoint.signature_invalid", detail: `witnessed checkpoint ${witnessed.sequence} of ${witnessed.instance_id} does not verify with the given keys` });
-      continue;
-    }
-    const inLog = checkpointsByInstance.get(witnessed.instance_id)?.get(witnessed.sequence);
-    if (inLog === undefined) {
-      findings.push({
-        reason: "checkpoint.event_missing",
-        detail: `witnessed checkpoint ${witnessed.sequence} of ${witnessed.instance_id} (${witnessed.log_size} events) is not in the log: it was truncated or removed`,
-      });
-    } else if (inLog !== formatSha256(digest)) {
-      findings.push({ reason: "checkpoint.inconsistent", detail: `checkpoint ${witnessed.sequence} of ${witnessed.instance_id} in the log differs from the witnessed one` });
-    }
-  }
+  if (options.witnessed !== undefined) checkWitnessed(options.witnessed, options.keys, checkpointsByInstance, findings);
 
   const report: VerifyReport = { status: findings.length === 0 ? "pass" : "fail", events: eventCount, chains: chains.size, checkpoints: checkpointCount, findings };
   if (options.listChains === true) {
@@ -201,6 +188,52 @@ export function verifyStreams(streams: readonly LogStream[], options: VerifyOpti
     });
   }
   return report;
+}
+
+/**
+ * Checkpoints an outside witness kept: each must be in the log unchanged;
+ * consecutive ones must prove each other; and past the last one the witness
+ * holds (or before a gap in what it holds), the log's next checkpoint must
+ * extend the witnessed one.
+ */
+function checkWitnessed(witnessed: readonly CheckpointRecord[], keys: Map<string, KeyObject>, inLog: Map<string, Map<number, CheckedCheckpoint>>, findings: Finding[]): void {
+  const valid: CheckedCheckpoint[] = [];
+  for (const value of witnessed) {
+    const outcome = checkCheckpoint(value, keys, "witnessed checkpoint");
+    if ("finding" in outcome) {
+      // A witnessed checkpoint the keys do not verify is not the instance's: as if it were changed.
+      const reason = outcome.finding.reason === "checkpoint.key_unknown" ? "checkpoint.signature_invalid" : outcome.finding.reason;
+      findings.push({ ...outcome.finding, reason });
+      continue;
+    }
+    valid.push(outcome.checked);
+    const { record, hash } = outcome.checked;
+    const logged = inLog.get(record.instance_id);
+    const same = logged?.get(record.sequence);
+    if (same === undefined) {
+      findings.push({
+        reason: "checkpoint.event_missing",
+        detail: `witnessed checkpoint ${record.sequence} of ${record.instance_id} (${record.log_size} events) is not in the log: it was truncated or removed`,
+      });
+    } else if (same.hash !== hash) {
+      findings.push({ reason: "checkpoint.inconsistent", detail: `checkpoint ${record.sequence} of ${record.instance_id} in the log differs from the witnessed one` });
+    }
+  }
+  findings.push(...checkSequence(valid, "witnessed checkpoint").findings);
+  const seen = new Set(valid.map((c) => JSON.stringify([c.record.instance_id, c.record.sequence])));
+  for (const { record, hash } of valid) {
+    const logged = inLog.get(record.instance_id);
+    const next = logged?.get(record.sequence + 1);
+    // Skipped when the witness holds a next checkpoint itself (compared above), or when the
+    // log's copy of this one is the witnessed one (the log's own pass checked the next against it).
+    if (next === undefined || seen.has(JSON.stringify([record.instance_id, record.sequence + 1])) || logged?.get(record.sequence)?.hash === hash) continue;
+    const where = `checkpoint ${record.sequence + 1} of ${record.instance_id} in the log`;
+    if (next.record.prev_checkpoint_hash !== hash) findings.push({ reason: "checkpoint.inconsistent", detail: `${where} does not link to the witnessed checkpoint ${record.sequence}` });
+    if (next.record.consistency_proof !== undefined) {
+      const problem = consistencyProblem(record, next.record, next.record.consistency_proof);
+      if (problem !== undefined) findings.push({ reason: "checkpoint.inconsistent", detail: `${where}, against the witnessed checkpoint ${record.sequence}: ${problem}` });
+    }
+  }
 }
 
 function checkChain(members: ChainMember[], findings: Finding[]): void {
