@@ -17,6 +17,7 @@
  * events are refused at the door, before they get a position.
  */
 import { performance } from "node:perf_hooks";
+import { trustExporter } from "../core/shared-event.js";
 import type { ExecutionEvent, Exporter, ExporterDrainOptions } from "../core/types.js";
 import { specV1Validator } from "../schema/spec-v1.js";
 import { describeViolations, type ValidateFunction } from "../schema/validator.js";
@@ -152,6 +153,9 @@ export class EvidenceExporter implements Exporter {
     this.reporter = new ErrorReporter(this.options.onError);
     this.validate = specV1Validator("execution_event");
     this.started = this.start();
+    // It only reads the event (onError gets a copy): it may share the object
+    // other exporters hold.
+    if (new.target === EvidenceExporter) trustExporter(this);
   }
 
   /** Queues the event for sealing. O(1); never throws. A refused event is counted and reported to `onError`. */
