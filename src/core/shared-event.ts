@@ -10,8 +10,8 @@
  * exporter (user code) gets its own deep copy whenever another exporter is
  * configured; the only exporter of a client gets the original.
  *
- * @internal Not part of the public API: the evidence and policy layers mark
- * their exporters here (core imports neither).
+ * Not part of the public API: the evidence and policy layers mark their
+ * exporters here (core imports neither).
  */
 import { copyEvent } from "./event-copy.js";
 import type { AnyExporter, ExecutionEvent } from "./types.js";
