@@ -6,7 +6,13 @@
 //             (alternated). Calls are timed in bursts of 256; between bursts
 //             (untimed) flush() lets the exporter seal and write what the
 //             burst queued; garbage it leaves is paid in the next burst, as
-//             in a real server.
+//             in a real server. Both variants then idle IDLE_MS before the
+//             next burst: the evidence flush waits for the disk, and a burst
+//             that starts from idle runs slower (cold caches) than one that
+//             follows straight on, which the MemoryExporter-only variant
+//             would otherwise always do. Also: both clients in one process,
+//             bursts alternated, the median of the per-pair differences
+//             (less exposed to the load of a shared machine).
 //  throughput sealed + signed + durably logged events per second, sustained:
 //             N events through wrap, then flush() (fsync "batch").
 //  loop       added p99 event-loop delay at 5,000 events/s for a few seconds.
@@ -33,6 +39,8 @@ const tempDir = () => {
   return dir;
 };
 const tick = () => new Promise((resolve) => setImmediate(resolve));
+const IDLE_MS = 5;
+const idle = () => new Promise((resolve) => setTimeout(resolve, IDLE_MS));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 // One variant in one process, so neither variant pays the other's garbage:
@@ -55,6 +63,7 @@ async function callerVariant(variant) {
     const ns = Number(process.hrtime.bigint() - t0) / BURST;
     if (round >= 10) perRound.push(ns); // the first rounds warm the JIT
     await client.flush();
+    await idle();
   }
   // The exporter's own share of the caller's path: export() alone, on a recorded event.
   let exportNs;
@@ -72,6 +81,41 @@ async function callerVariant(variant) {
   const dropped = exporters[1]?.stats().dropped ?? 0;
   await client.shutdown();
   return { variant, nsPerCall: +median(perRound).toFixed(1), exportNs, dropped, sink };
+}
+
+// Both variants in one process, bursts alternated (which goes first swaps
+// each round), each burst followed by its own client's flush() and the same
+// idle time: the median over rounds of (evidence burst - memory burst).
+async function callerPaired() {
+  const BURST = 256;
+  const ROUNDS = quick ? 100 : 400;
+  const evidence = new EvidenceExporter({ directory: tempDir(), tenantId: "bench", maxBacklog: BURST * 4 });
+  await evidence.ready();
+  const clients = {
+    memory: createIntentProofClient({ exporters: [new MemoryExporter()] }),
+    evidence: createIntentProofClient({ exporters: [new MemoryExporter(), evidence] }),
+  };
+  const wrapped = { memory: clients.memory.wrap(WRAP_OPTIONS, createRefund), evidence: clients.evidence.wrap(WRAP_OPTIONS, createRefund) };
+  const ns = { memory: [], evidence: [] };
+  let sink = 0;
+  for (let round = 0; round < ROUNDS + 10; round++) {
+    for (const variant of round % 2 === 0 ? ["memory", "evidence"] : ["evidence", "memory"]) {
+      const call = wrapped[variant];
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < BURST; i++) sink += call(inputs[(round * BURST + i) & INPUT_MASK]).amountCents;
+      if (round >= 10) ns[variant].push(Number(process.hrtime.bigint() - t0) / BURST);
+      await clients[variant].flush();
+      await idle();
+    }
+  }
+  if (evidence.stats().dropped !== 0) throw new Error(`paired caller bench dropped ${evidence.stats().dropped} events`);
+  for (const client of Object.values(clients)) await client.shutdown();
+  return {
+    nsPerCallMemory: +median(ns.memory).toFixed(1),
+    nsPerCallMemoryPlusEvidence: +median(ns.evidence).toFixed(1),
+    medianAddedNsPerCall: +median(ns.evidence.map((e, i) => e - ns.memory[i])).toFixed(1),
+    sink: sink & 1,
+  };
 }
 
 async function callerCost() {
@@ -95,6 +139,8 @@ async function callerCost() {
     nsPerCallMemoryPlusEvidence: runs.evidence,
     medianAddedNsPerCall: +(evidence - memory).toFixed(1),
     evidenceExportOnlyNs: runs.exportOnly,
+    idleMsBetweenBursts: IDLE_MS,
+    sameProcess: await callerPaired(),
   };
 }
 

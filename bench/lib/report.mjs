@@ -3,7 +3,8 @@ import { fmtBytes, fmtMs, fmtNs, fmtRate, fmtRatio, markdownTable, textTable, ve
 export const CORE_ROWS = [
   ["plain", "plain function (sync)", undefined],
   ["wrapped", "client.wrap, sync (MemoryExporter 1000)", "wrapped"],
-  ["wrappedTwoExporters", "client.wrap, sync, two MemoryExporters (one event copy)", undefined],
+  ["wrappedTwoMemory", "client.wrap, sync, two MemoryExporters (one shared event, no copy)", undefined],
+  ["wrappedCustomExporter", "client.wrap, sync, MemoryExporter + a custom exporter (one event copy)", undefined],
   ["otelSpan", "OpenTelemetry startActiveSpan (ALS context manager, ring processor)", "otelSpan"],
   ["plainAsync", "plain async function", undefined],
   ["wrappedAsync", "client.wrap, async (MemoryExporter 1000)", "wrappedAsync"],
@@ -61,6 +62,9 @@ export function evidencePolicyRows(results) {
   if (evidence?.caller) {
     const t = evidence.targets;
     rows.push(["wrapped call + EvidenceExporter, added on the caller's path", `+${fmtNs(evidence.caller.medianAddedNsPerCall)}`, `≤ +300 ns: ${verdict(t.callerAddedNs.met)}`]);
+    if (evidence.caller.sameProcess) {
+      rows.push(["  the same, both clients in one process (paired bursts)", `${evidence.caller.sameProcess.medianAddedNsPerCall < 0 ? "" : "+"}${fmtNs(evidence.caller.sameProcess.medianAddedNsPerCall)}`, ""]);
+    }
     rows.push(["sealed + signed + durably logged events/s", fmtRate(evidence.throughput.eventsPerSecond), `≥ 10,000: ${verdict(t.eventsPerSecond.met)}`]);
     rows.push(["added p99 event-loop delay at 5,000 events/s", fmtMs(evidence.loop.addedP99Ms), `< 5 ms: ${verdict(t.addedP99Ms.met)}`]);
     if (evidence.slowDisk) {

@@ -6,6 +6,7 @@ import { logExporterError } from "./exporter-error-log.js";
 import { OptionsReader, optionError } from "./options/options-reader.js";
 import { POLICY_MONITOR_FIELDS, policyMonitorFactory } from "./extensions/policy-monitor.js";
 import { PendingExports, type ExporterErrorReporter } from "./pending-exports.js";
+import { userCopy, eventSharing } from "./shared-event.js";
 import { DEFAULT_SERIALIZE_OPTIONS, resolveSerializeOptions, type ResolvedSerializeOptions } from "./snapshot.js";
 import type { AnyExporter, Attributes, ExecutionEvent, IntentProofConfig, IntentProofConfigDocument } from "./types.js";
 import { checkWrapOptions, type CheckedWrapOptions } from "./wrap-options.js";
@@ -25,6 +26,11 @@ export const CONFIG_OWNER = "intentproof: config";
 /** A client's configuration after validation; replaced whole by `configure`. Not part of the public API. */
 export interface ResolvedConfig {
   readonly exporters: readonly AnyExporter[];
+  /**
+   * Per exporter, whether it is handed the event object itself or a copy of
+   * its own (shared-event.ts): the package's exporters share the original.
+   */
+  readonly sharesEvent: readonly boolean[];
   readonly onExporterError: (error: unknown, event: ExecutionEvent | undefined) => void;
   /** `onExporterError` guarded: the hook is user code too, and its failure must reach nobody. */
   readonly reportExporterError: ExporterErrorReporter;
@@ -77,9 +83,12 @@ function checkExporter(exporter: unknown, field: string, owner: string): AnyExpo
 }
 
 function guardedReporter(hook: ResolvedConfig["onExporterError"]): ExporterErrorReporter {
+  // A user's hook gets a copy of the event: the one reported may be the
+  // object the package's exporters share. The default log only reads its id.
+  const copies = hook !== logExporterError;
   return (error, event) => {
     try {
-      hook(error, event);
+      hook(error, copies ? userCopy(event) : event);
     } catch {
       // The error hook is user code too; its failure must not reach the caller.
     }
@@ -150,8 +159,10 @@ export function resolveConfig(
   // Created last, once every field is valid: a rejected configuration starts no monitor.
   const policyMonitor = createPolicyMonitor?.() ?? base?.policyMonitor;
   const configured = exporters ?? base?.exporters.filter((exporter) => exporter !== base.policyMonitor) ?? defaultExporters();
+  const allExporters = Object.freeze(policyMonitor === undefined ? configured : [...configured, policyMonitor]);
   return Object.freeze({
-    exporters: Object.freeze(policyMonitor === undefined ? configured : [...configured, policyMonitor]),
+    exporters: allExporters,
+    sharesEvent: eventSharing(allExporters),
     policyMonitor,
     onExporterError: hook,
     reportExporterError,

@@ -1,18 +1,21 @@
 import type { ExecutionError, ExecutionEvent, JsonValue } from "./types.js";
 
 /**
- * A deep copy of an event, so that each exporter of a client holds its own
- * object: an exporter (or a reader of `MemoryExporter.getEvents()`) that
- * mutates its event cannot change what another exporter received.
+ * A deep copy of an event, so that an exporter or hook that mutates its event
+ * cannot change what another exporter received: made for each exporter that
+ * is not one of the package's own (those share the original, shared-event.ts),
+ * and for user code a package exporter hands an event to (`getEvents()`,
+ * `onError` hooks).
  *
- * Chosen over deep-freezing because it costs nothing in the common case of
- * one exporter (the event is handed over as built) and, measured, one copy
- * of a small event costs less than freezing its objects one by one. Values
+ * Chosen over deep-freezing because it costs nothing when no user exporter
+ * sits beside another (the event is handed over as built) and, measured, one
+ * copy of a small event costs less than freezing its objects one by one. Values
  * are the serializer's JSON (plain objects and arrays), so a plain walk copies
  * them; `attributes` objects are frozen when built and are shared.
  */
 export function copyEvent(event: ExecutionEvent): ExecutionEvent {
-  const copy = { ...event, inputs: copyJson(event.inputs) as ExecutionEvent["inputs"] };
+  const copy = { ...event };
+  if (event.inputs !== undefined) copy.inputs = copyJson(event.inputs) as ExecutionEvent["inputs"];
   if (event.output !== undefined) copy.output = copyJson(event.output);
   if (event.error !== undefined) copy.error = copyError(event.error);
   return copy;

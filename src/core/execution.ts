@@ -9,7 +9,8 @@
  *                          foreign thenable)
  *   5. `Execution.succeed` / `Execution.fail`  the outcome, exactly once
  *   6. `buildEvent`        the ExecutionEvent
- *   7. `deliver`           handed to every exporter (each its own copy);
+ *   7. `deliver`           handed to every exporter (the package's share it,
+ *                          others get copies);
  *                          promises tracked for flush()
  *
  * Integration API (Express, Nest): the same steps, for calls whose shape or
@@ -444,20 +445,20 @@ function snapshotByHook(hook: (value: unknown) => unknown, value: unknown, wrap:
 
 /**
  * Hands the event to every exporter of the configuration it was recorded
- * under. Each exporter gets its own object, so none can change what another
- * receives: earlier ones get copies of the untouched original, the last one
- * the original itself (with a single exporter, no copy is made). A throw is
+ * under. The package's own exporters share the original (they never change
+ * it, and give user code only copies); any other exporter gets a deep copy
+ * of its own whenever another exporter is configured, so none can change
+ * what another receives (`sharesEvent`, shared-event.ts). A throw is
  * reported with the event; a returned promise is tracked so `flush()` can
  * wait for it (and report a rejection). Never throws.
  */
 function deliver(original: ExecutionEvent, wrap: ResolvedWrap): void {
-  const { exporters, pendingExports, reportExporterError } = wrap.config;
-  const last = exporters.length - 1;
-  for (let i = 0; i <= last; i++) {
+  const { exporters, sharesEvent, pendingExports, reportExporterError } = wrap.config;
+  for (let i = 0; i < exporters.length; i++) {
     const exporter = exporters[i]! as { export?: (event: ExecutionEvent) => unknown; onEvent?: (event: ExecutionEvent) => unknown };
     let event = original;
     try {
-      if (i !== last) event = copyEvent(original);
+      if (!sharesEvent[i]) event = copyEvent(original);
       const outcome = typeof exporter.export === "function" ? exporter.export(event) : exporter.onEvent!(event);
       if (outcome !== undefined && outcome !== null && typeof (outcome as PromiseLike<unknown>).then === "function") {
         pendingExports.track(outcome as PromiseLike<unknown>, event, wrap.exporterTimeoutMs, reportExporterError);

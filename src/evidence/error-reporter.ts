@@ -5,6 +5,7 @@
  * the terminal. Never throws.
  */
 import { ThrottledLog } from "../core/exporter-error-log.js";
+import { userCopy } from "../core/shared-event.js";
 import type { ExecutionEvent } from "../core/types.js";
 import type { EvidenceError } from "./errors.js";
 
@@ -18,7 +19,8 @@ export class ErrorReporter {
   report(error: EvidenceError, event?: ExecutionEvent): void {
     try {
       if (this.onError !== undefined) {
-        this.onError(error, event);
+        // A copy: the exporter's event may be the object other exporters share.
+        this.onError(error, userCopy(event));
         return;
       }
       const channel = `evidence ${error.code}`;

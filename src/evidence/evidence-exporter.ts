@@ -21,6 +21,7 @@
  * package does not pay for it. Until it has loaded, events queue as they do
  * while the instance opens, and flush()/shutdown() wait for the start.
  */
+import { trustExporter } from "../core/shared-event.js";
 import type { ExecutionEvent, Exporter, ExporterDrainOptions } from "../core/types.js";
 import { specV1Validator } from "../schema/spec-v1.js";
 import { describeViolations, type ValidateFunction } from "../schema/validator.js";
@@ -156,6 +157,9 @@ export class EvidenceExporter implements Exporter {
     this.reporter = new ErrorReporter(this.options.onError);
     this.validate = specV1Validator("execution_event");
     this.started = this.start();
+    // It only reads the event (onError gets a copy): it may share the object
+    // other exporters hold.
+    if (new.target === EvidenceExporter) trustExporter(this);
   }
 
   /** Queues the event for sealing. O(1); never throws. A refused event is counted and reported to `onError`. */

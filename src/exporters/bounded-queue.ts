@@ -9,6 +9,7 @@ import { RingBuffer } from "./ring-buffer.js";
 import { HttpExporter } from "./http.js";
 import { deadlineSignal, settledBefore, type DeadlineSignal, type ExporterDeadline } from "../core/exporter-deadline.js";
 import { describeError, eventIdOf, ThrottledLog, writeStderrLine } from "./stderr.js";
+import { isTrustedExporter, trustExporter, userCopy } from "../core/shared-event.js";
 
 export type {
   BoundedQueueDropReason,
@@ -115,6 +116,9 @@ export class BoundedQueueExporter implements Exporter {
   constructor(options: BoundedQueueExporterOptions) {
     this.options = resolveBoundedQueueOptions(options);
     this.queue = new RingBuffer<ExecutionEvent>(this.options.maxQueue);
+    // It never changes an event and gives its hooks copies: it may share the
+    // object other exporters hold when its inner exporter may too.
+    if (new.target === BoundedQueueExporter && isTrustedExporter(this.options.exporter)) trustExporter(this);
   }
 
   /** A snapshot of the counters. */
@@ -306,7 +310,7 @@ export class BoundedQueueExporter implements Exporter {
       return;
     }
     try {
-      onDrop(event, reason);
+      onDrop(userCopy(event), reason);
     } catch {
       // A failing drop handler must not break the exporter.
     }
@@ -320,7 +324,7 @@ export class BoundedQueueExporter implements Exporter {
       return;
     }
     try {
-      onInnerError(error, event);
+      onInnerError(error, userCopy(event));
     } catch {
       // A failing error handler must not break the exporter.
     }

@@ -1,4 +1,5 @@
 import type { ExecutionEvent, Exporter } from "../core/types.js";
+import { trustExporter } from "../core/shared-event.js";
 
 /**
  * Writes each event as one JSON line on stdout: the spec's `"console"`
@@ -6,6 +7,11 @@ import type { ExecutionEvent, Exporter } from "../core/types.js";
  * stdout is ignored (telemetry never fails the call).
  */
 export class ConsoleExporter implements Exporter {
+  constructor() {
+    // Only reads the event: it may share the object other exporters hold.
+    if (new.target === ConsoleExporter) trustExporter(this);
+  }
+
   export(event: ExecutionEvent): void {
     try {
       process.stdout.write(`${JSON.stringify(event)}\n`);

@@ -13,6 +13,7 @@ import {
 import { resolveHttpOptions, type HttpExporterOptions, type ResolvedHttpOptions } from "./http-options.js";
 import { nodeHttp, nodeHttps } from "./node-http.js";
 import { eventIdOf, ThrottledLog } from "./stderr.js";
+import { trustExporter, userCopy } from "../core/shared-event.js";
 
 export type { HttpExporterOptions } from "./http-options.js";
 export { HttpExporterError, type HttpExporterErrorCode } from "./http-error.js";
@@ -69,6 +70,10 @@ export class HttpExporter implements Exporter {
     const transport = secure ? nodeHttps() : nodeHttp();
     this.agent = new transport.Agent(agentOptions);
     this.request = transport.request;
+    // Only serializes the event (onError gets a copy), so it may share the
+    // object other exporters hold; a `body` builder is user code handed the
+    // event itself, so with one it gets a copy of its own instead.
+    if (new.target === HttpExporter && this.options.body === undefined) trustExporter(this);
   }
 
   /** Requests sent and not yet settled. */
@@ -222,7 +227,7 @@ export class HttpExporter implements Exporter {
       return;
     }
     try {
-      onError(error, event);
+      onError(error, userCopy(event));
     } catch {
       // A failing error handler must not break delivery of other events.
     }

@@ -1,6 +1,7 @@
 import type { ExecutionEvent, Exporter } from "../core/types.js";
 import { RingBuffer } from "./ring-buffer.js";
 import { OptionsReader } from "../core/options/options-reader.js";
+import { trustExporter, userCopy } from "../core/shared-event.js";
 
 /** Options of {@link MemoryExporter}. */
 export interface MemoryExporterOptions {
@@ -18,6 +19,10 @@ const OWNER = "MemoryExporter";
  * default client. Storage is a preallocated ring buffer, so `export` is O(1)
  * and memory stays bounded however many events pass through.
  *
+ * It keeps the event object it is handed, which the client's other exporters
+ * of this package may share: `getEvents()` therefore returns copies, and
+ * changing what it returns changes nothing anywhere.
+ *
  * @example
  * const memory = new MemoryExporter({ maxEvents: 100 });
  * const client = createIntentProofClient({ exporters: [memory] });
@@ -33,16 +38,22 @@ export class MemoryExporter implements Exporter {
   constructor(options?: MemoryExporterOptions) {
     this.maxEvents = new OptionsReader(OWNER, options, ["maxEvents"]).positiveInteger("maxEvents", 1000);
     this.buffer = new RingBuffer<ExecutionEvent>(this.maxEvents);
+    if (new.target === MemoryExporter) trustExporter(this);
   }
 
-  /** Stores the event (the object itself, not a copy), evicting the oldest when full. */
+  /** Stores the event (the object itself, not a copy, never changed), evicting the oldest when full. */
   export(event: ExecutionEvent): void {
     this.buffer.pushEvicting(event);
   }
 
-  /** The kept events, oldest first, in a new array. */
+  /**
+   * The kept events, oldest first: a new array of deep copies, so a reader
+   * that changes them changes neither this exporter nor any other.
+   */
   getEvents(): ExecutionEvent[] {
-    return this.buffer.toArray();
+    const events = this.buffer.toArray();
+    for (let i = 0; i < events.length; i++) events[i] = userCopy(events[i]!);
+    return events;
   }
 
   /** How many events are kept right now. */

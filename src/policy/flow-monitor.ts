@@ -5,6 +5,7 @@
  * `close()` or memory bounds, and are evaluated later on a macrotask, off the
  * path of the call that emitted the event.
  */
+import { trustExporter } from "../core/shared-event.js";
 import type { ExecutionEvent, Exporter } from "../core/types.js";
 import { evaluatePolicy } from "./evaluate.js";
 import { buildFlowFromEvents } from "./flow-builder.js";
@@ -60,6 +61,9 @@ export class FlowMonitor implements Exporter {
 
   constructor(options: FlowMonitorOptions) {
     this.options = resolveMonitorOptions(options);
+    // It only reads the events it holds (its hooks get flows and runs, not
+    // events): it may share the object other exporters hold.
+    if (new.target === FlowMonitor) trustExporter(this);
   }
 
   // Started by the first event: a monitor that never sees one (e.g. built

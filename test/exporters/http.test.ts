@@ -168,7 +168,7 @@ describe("HttpExporter delivery", () => {
 
     expect(c.received[0].body).toEqual({ intentproof: "1", event });
     expect(reported).toHaveLength(1);
-    expect(reported[0].event).toBe(event);
+    expect(reported[0].event).toStrictEqual(event); // a copy: the event may be shared with other exporters
     expect(reported[0].error).toBeInstanceOf(HttpExporterError);
     expect(reported[0].error).toMatchObject({ code: "ERR_BODY_HOOK", cause: hookFailure });
     expect(reported[0].error.message).toMatch(/^HttpExporter: body\(event\) failed/);
@@ -257,7 +257,7 @@ describe("HttpExporter failures", () => {
     expect(c.received[0].accepted).toBe(false);
     expect(c.events()).toEqual([]);
     expect(reported).toHaveLength(1);
-    expect(reported[0].event).toBe(event);
+    expect(reported[0].event).toStrictEqual(event); // a copy: the event may be shared with other exporters
     expect(reported[0].error.message).toBe("HttpExporter: collector answered 500");
     expect(reported[0].error).toMatchObject({ code: "ERR_HTTP_STATUS", statusCode: 500 });
   });
@@ -270,7 +270,7 @@ describe("HttpExporter failures", () => {
 
     expect(c.received).toHaveLength(1);
     expect(reported).toHaveLength(1);
-    expect(reported[0].event).toBe(event);
+    expect(reported[0].event).toStrictEqual(event); // a copy: the event may be shared with other exporters
     expect(reported[0].error.message).toBe("HttpExporter: request timed out after 200 ms");
     expect((reported[0].error as HttpExporterError).code).toBe("ETIMEDOUT");
     expect(http.inFlight).toBe(0);

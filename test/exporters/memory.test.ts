@@ -3,14 +3,17 @@ import { MemoryExporter } from "../../src/exporters/memory.js";
 import { makeEvent, makeEvents, seqOf } from "./fixtures.js";
 
 describe("MemoryExporter", () => {
-  it("keeps events oldest first and returns a new array each time", () => {
+  it("keeps events oldest first and returns a new array of copies each time", () => {
     const memory = new MemoryExporter();
     const events = makeEvents(3);
     for (const event of events) memory.export(event);
 
     const first = memory.getEvents();
-    expect(first).toEqual(events);
-    expect(first[0]).toBe(events[0]);
+    expect(first).toStrictEqual(events);
+    // Copies: the exporter keeps the object it was handed, which other exporters may share.
+    expect(first[0]).not.toBe(events[0]);
+    (first[0] as unknown as { intent: string }).intent = "changed";
+    expect(memory.getEvents()[0]).toStrictEqual(events[0]);
     first.length = 0;
     expect(memory.getEvents()).toHaveLength(3);
     expect(memory.getEvents()).not.toBe(memory.getEvents());
