@@ -3,25 +3,32 @@ import { EventEmitter } from "node:events";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { callInScope, captureContext, currentScope, type CorrelationScope } from "../core/correlation.js";
 
-// The scope the intentproof() middleware gave a request, kept on the request
-// itself: a second mount (app and router) finds it there, and the request's
-// and response's events are emitted inside it. A property added at the same
-// point of every request keeps one object shape; a WeakMap entry per request
-// cost more than everything else the middleware does.
-const REQUEST_SCOPE = Symbol("intentproof.requestScope");
-// The async context the request's scope runs in, captured once where
-// re-entering it is cheaper than entering the scope anew (Node 24: a request
-// emits half a dozen events, and entering a scope builds a context frame).
-const REQUEST_CONTEXT = Symbol("intentproof.requestContext");
+// What the intentproof() middleware gave a request, kept on the request
+// itself: a second mount (app and router) finds its scope there, and the
+// request's and response's events are emitted inside it. One property, added
+// at the same point of every request, keeps one object shape: adding a
+// property to a request looks the key up through Express's whole prototype
+// chain first, which cost more than everything else the middleware does (so
+// did a WeakMap entry per request).
+const REQUEST_STATE = Symbol("intentproof.requestScope");
+
+interface RequestState {
+  scope: CorrelationScope;
+  /**
+   * The async context the scope runs in, captured once where re-entering it
+   * is cheaper than entering the scope anew (Node 24: a request emits half a
+   * dozen events, and entering a scope builds a context frame).
+   */
+  context: AsyncResource | undefined;
+}
 
 interface ScopedRequest extends IncomingMessage {
-  [REQUEST_SCOPE]?: CorrelationScope;
-  [REQUEST_CONTEXT]?: AsyncResource;
+  [REQUEST_STATE]?: RequestState;
 }
 
 /** The scope a previous `intentproof()` gave this request, if any. */
 export function scopeOfRequest(req: IncomingMessage): CorrelationScope | undefined {
-  return (req as ScopedRequest)[REQUEST_SCOPE];
+  return (req as ScopedRequest)[REQUEST_STATE]?.scope;
 }
 
 type Emit = (this: unknown, event: string | symbol, ...args: unknown[]) => boolean;
@@ -49,11 +56,10 @@ function scopedEmit(emit: Emit, req: ScopedRequest): Emit {
 }
 
 function emitFor(req: ScopedRequest | undefined, emit: Emit, emitter: unknown, args: IArguments): boolean {
-  const scope = req?.[REQUEST_SCOPE];
-  if (scope === undefined || currentScope() === scope) return Reflect.apply(emit, emitter, args);
-  const context = req![REQUEST_CONTEXT];
-  if (context !== undefined) return context.runInAsyncScope(Reflect.apply, undefined, emit, emitter, args) as boolean;
-  return callInScope(scope, emit, emitter, args as unknown as unknown[]) as boolean;
+  const state = req?.[REQUEST_STATE];
+  if (state === undefined || currentScope() === state.scope) return Reflect.apply(emit, emitter, args);
+  if (state.context !== undefined) return state.context.runInAsyncScope(Reflect.apply, undefined, emit, emitter, args) as boolean;
+  return callInScope(state.scope, emit, emitter, args as unknown as unknown[]) as boolean;
 }
 
 /**
@@ -62,10 +68,10 @@ function emitFor(req: ScopedRequest | undefined, emit: Emit, emitter: unknown, a
  * inside the scope next.
  */
 export function bindRequestScope(req: IncomingMessage, res: ServerResponse, scope: CorrelationScope, firstMount: boolean): void {
-  (req as ScopedRequest)[REQUEST_SCOPE] = scope;
-  // Until captured inside the new scope, listeners enter the scope itself.
-  (req as ScopedRequest)[REQUEST_CONTEXT] = undefined;
-  // A second mount with another client: the installed emitters read the new scope.
+  // Until its context is captured inside the scope, listeners enter the scope itself.
+  const state: RequestState = { scope, context: undefined };
+  (req as ScopedRequest)[REQUEST_STATE] = state;
+  // A second mount with another client: the installed emitters read the new state.
   if (!firstMount) return;
   const requestEmit = req.emit as Emit;
   req.emit = (requestEmit === nodeEmit ? emitInRequestScope : scopedEmit(requestEmit, req)) as IncomingMessage["emit"];
@@ -76,6 +82,7 @@ export function bindRequestScope(req: IncomingMessage, res: ServerResponse, scop
 
 /** Runs inside the request's scope: captures its context for the listeners, then goes on. */
 export function continueInRequestScope(req: IncomingMessage, next: () => void): void {
-  (req as ScopedRequest)[REQUEST_CONTEXT] = captureContext();
+  const state = (req as ScopedRequest)[REQUEST_STATE];
+  if (state !== undefined) state.context = captureContext();
   next();
 }
