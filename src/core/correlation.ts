@@ -66,7 +66,7 @@ export function runInScope<R, TArgs extends unknown[]>(
 /**
  * A handle on the current async context when re-entering it is cheaper than
  * entering its scope again (Node 24's frames); `undefined` where it is not.
- * Re-enter with `reenterContext`.
+ * Re-enter it with the handle's `runInAsyncScope`.
  */
 export function captureContext(): AsyncResource | undefined {
   return contextIsFramed ? new AsyncResource(CONTEXT_TYPE) : undefined;

@@ -10,7 +10,7 @@ import { callInScope, captureContext, currentScope, type CorrelationScope } from
 // property to a request looks the key up through Express's whole prototype
 // chain first, which cost more than everything else the middleware does (so
 // did a WeakMap entry per request).
-const REQUEST_STATE = Symbol("intentproof.requestScope");
+const REQUEST_STATE = Symbol("intentproof.requestState");
 
 interface RequestState {
   scope: CorrelationScope;
