@@ -1,16 +1,20 @@
 // Events carry RFC 3339 UTC timestamps with milliseconds. Formatting a Date
 // costs more than the rest of a small event, so the "YYYY-MM-DDTHH:MM:SS."
-// prefix is cached for the current second and only the millis are appended.
+// prefix is cached for the current second and the "mmmZ" ending is taken
+// from a table: one concatenation per timestamp.
 let cachedSecond = Number.NaN;
 let cachedPrefix = "";
 
+const MILLIS_ENDINGS: readonly string[] = Array.from({ length: 1000 }, (_, millis) => `${String(millis).padStart(3, "0")}Z`);
+
 /** `Date.now()`-style milliseconds to `2026-05-04T12:00:00.042Z`. */
 export function isoTimestamp(epochMs: number): string {
-  const second = Math.floor(epochMs / 1000);
+  // Whole milliseconds index the table (a mocked clock may return fractions).
+  const wholeMs = Math.floor(epochMs);
+  const second = Math.floor(wholeMs / 1000);
   if (second !== cachedSecond) {
     cachedPrefix = new Date(second * 1000).toISOString().slice(0, 20);
     cachedSecond = second;
   }
-  const millis = epochMs - second * 1000;
-  return cachedPrefix + (millis < 10 ? "00" : millis < 100 ? "0" : "") + millis + "Z";
+  return cachedPrefix + MILLIS_ENDINGS[wholeMs - second * 1000]!;
 }

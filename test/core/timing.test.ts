@@ -55,3 +55,13 @@ describe("event timing", () => {
     }
   });
 });
+
+describe("isoTimestamp", () => {
+  it("formats like Date#toISOString, including second boundaries, years before 1970 and a fractional clock", async () => {
+    const { isoTimestamp } = await import("../../src/core/timestamps.js");
+    const samples = [0, 1, 999, 1000, -1, -1000, -1001, Date.parse("2026-11-30T23:59:59.999Z"), Date.parse("2027-01-01T00:00:00.000Z")];
+    for (let i = 0; i < 2000; i++) samples.push(Math.floor(Math.random() * 4e12) - 1e12);
+    for (const ms of samples) expect(isoTimestamp(ms)).toBe(new Date(ms).toISOString());
+    expect(isoTimestamp(1_700_000_000_123.75)).toBe(new Date(1_700_000_000_123).toISOString());
+  });
+});
