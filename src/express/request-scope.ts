@@ -6,10 +6,9 @@ import { callInScope, captureContext, currentScope, type CorrelationScope } from
 // What the intentproof() middleware gave a request, kept on the request
 // itself: a second mount (app and router) finds its scope there, and the
 // request's and response's events are emitted inside it. One property, added
-// at the same point of every request, keeps one object shape: adding a
-// property to a request looks the key up through Express's whole prototype
-// chain first, which cost more than everything else the middleware does (so
-// did a WeakMap entry per request).
+// at the same point of every request, keeps one object shape and is the only
+// key added to the request besides `emit` (a WeakMap entry per request cost
+// more than everything else the middleware does).
 const REQUEST_STATE = Symbol("intentproof.requestState");
 
 interface RequestState {
