@@ -13,20 +13,13 @@
  * hashed twice per event.
  */
 import { formatSha256 } from "./event-hash.js";
-import { EMPTY_MERKLE_ROOT, largestPowerOfTwoAtMost, MerkleAccumulator, merkleLeafHash, merkleNodeHash } from "./merkle.js";
+import { EMPTY_MERKLE_ROOT, frontierSpans, MerkleAccumulator, merkleLeafHash, merkleNodeHash, splitPoint } from "./merkle.js";
 import { proveConsistency } from "./merkle-consistency.js";
 
 interface Subtree {
   start: number;
   size: number;
   hash: Buffer;
-}
-
-/** The largest power of two strictly below n (n >= 2): where RFC 6962 splits a tree. */
-function splitPoint(n: number): number {
-  let k = 1;
-  while (k * 2 < n) k *= 2;
-  return k;
 }
 
 export class LogTree {
@@ -95,15 +88,7 @@ export class LogTree {
   /** The perfect subtrees the leaves so far decompose into, largest first. */
   private frontier(): Subtree[] {
     const pieces = this.pieces();
-    const subtrees: Subtree[] = [];
-    let start = 0;
-    for (let size = largestPowerOfTwoAtMost(this.count); size >= 1; size /= 2) {
-      if (Math.floor(this.count / size) % 2 === 1) {
-        subtrees.push({ start, size, hash: this.rangeHash(start, start + size, pieces) });
-        start += size;
-      }
-    }
-    return subtrees;
+    return frontierSpans(this.count).map(({ start, size }) => ({ start, size, hash: this.rangeHash(start, start + size, pieces) }));
   }
 
   /** What the tree holds, by where each piece starts: the base frontier and the added blocks tile [0, size). */

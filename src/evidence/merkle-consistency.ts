@@ -9,17 +9,10 @@
  * summary in the writer), so the recursion asks a `SubtreeHash` for them.
  * Checking one follows RFC 9162 §2.1.4.2.
  */
-import { largestPowerOfTwoAtMost, MerkleAccumulator, merkleNodeHash } from "./merkle.js";
+import { largestPowerOfTwoAtMost, MerkleAccumulator, merkleNodeHash, splitPoint } from "./merkle.js";
 
 /** The RFC 6962 hash of the subtree over leaves [start, end) of the tree. */
 export type SubtreeHash = (start: number, end: number) => Buffer;
-
-/** The largest power of two strictly below n (n >= 2), as RFC 6962 splits a tree. */
-function splitPoint(n: number): number {
-  let k = 1;
-  while (k * 2 < n) k *= 2;
-  return k;
-}
 
 /**
  * SUBPROOF(m, D[start:end], whole): `whole` is true while the old tree is the

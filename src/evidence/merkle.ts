@@ -79,16 +79,8 @@ export class MerkleAccumulator {
 
   /** The perfect subtrees the leaves decompose into (largest first), each with where it starts and how many leaves it holds. */
   frontier(): { start: number; size: number; hash: Buffer }[] {
-    const subtrees: { start: number; size: number; hash: Buffer }[] = [];
-    let start = 0;
-    let i = 0;
-    for (let size = largestPowerOfTwoAtMost(this.count); size >= 1; size /= 2) {
-      if (Math.floor(this.count / size) % 2 === 1) {
-        subtrees.push({ start, size, hash: this.roots[i++] as Buffer });
-        start += size;
-      }
-    }
-    return subtrees;
+    // The accumulator's roots are exactly these subtrees' hashes, in the same order.
+    return frontierSpans(this.count).map((span, i) => ({ ...span, hash: this.roots[i] as Buffer }));
   }
 
   /** A snapshot of the state, to persist and resume the log's tree after a restart. */
@@ -117,6 +109,24 @@ export function largestPowerOfTwoAtMost(n: number): number {
   let k = 1;
   while (k * 2 <= n) k *= 2;
   return k;
+}
+
+/** The largest power of two strictly below n (n >= 2): where RFC 6962 splits a tree of n leaves. */
+export function splitPoint(n: number): number {
+  return largestPowerOfTwoAtMost(n - 1);
+}
+
+/** Where the perfect subtrees of a tree of `size` leaves start and how many leaves each holds, largest first. */
+export function frontierSpans(size: number): { start: number; size: number }[] {
+  const spans: { start: number; size: number }[] = [];
+  let start = 0;
+  for (let span = largestPowerOfTwoAtMost(size); span >= 1; span /= 2) {
+    if (Math.floor(size / span) % 2 === 1) {
+      spans.push({ start, size: span });
+      start += span;
+    }
+  }
+  return spans;
 }
 
 /** The RFC 6962 root over `leaves` in order; `undefined` for none. */
