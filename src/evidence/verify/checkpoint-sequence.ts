@@ -119,14 +119,20 @@ export function checkCheckpoint(value: unknown, keys: Map<string, KeyObject>, wh
   if (shape.length > 0) return { finding: { reason: "checkpoint.invalid", detail: `${where}: ${shape.join("; ")}` } };
   const record = value as CheckpointRecord;
   const digest = eventDigest(record);
+  const finding = checkpointSignatureFinding(record, digest, keys, where);
+  return finding === undefined ? { checked: { record, hash: formatSha256(digest) } } : { finding };
+}
+
+/** Why a well-formed checkpoint's signature (over `digest`) does not verify with `keys`; undefined when it does. */
+export function checkpointSignatureFinding(record: CheckpointRecord, digest: Buffer, keys: Map<string, KeyObject>, where: string): Finding | undefined {
   const key = keys.get(record.signature.key_id);
   if (key === undefined) {
-    return { finding: { reason: "checkpoint.key_unknown", detail: `${where}: checkpoint ${record.sequence} is signed with key id "${record.signature.key_id}", not in the given key set` } };
+    return { reason: "checkpoint.key_unknown", detail: `${where}: checkpoint ${record.sequence} is signed with key id "${record.signature.key_id}", not in the given key set` };
   }
   if (!verifyEd25519(digest, record.signature.value, key)) {
-    return { finding: { reason: "checkpoint.signature_invalid", detail: `${where}: the signature of checkpoint ${record.sequence} of ${record.instance_id} does not verify` } };
+    return { reason: "checkpoint.signature_invalid", detail: `${where}: the signature of checkpoint ${record.sequence} of ${record.instance_id} does not verify` };
   }
-  return { checked: { record, hash: formatSha256(digest) } };
+  return undefined;
 }
 
 /** What {@link verifyCheckpointSequence} found. */

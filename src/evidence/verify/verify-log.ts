@@ -14,7 +14,7 @@ import { eventDigest, formatSha256, GENESIS_PREV_HASH } from "../event-hash.js";
 import type { LogStream } from "../log-reader.js";
 import { MerkleAccumulator } from "../merkle.js";
 import type { EvidenceRecord } from "../record.js";
-import { checkCheckpoint, checkSequence, consistencyProblem, GENESIS_TREE, type CheckedCheckpoint, type SignedTree } from "./checkpoint-sequence.js";
+import { checkCheckpoint, checkpointSignatureFinding, checkSequence, consistencyProblem, GENESIS_TREE, type CheckedCheckpoint, type SignedTree } from "./checkpoint-sequence.js";
 import type { Finding, VerifyReport } from "./findings.js";
 
 export interface VerifyOptions {
@@ -123,12 +123,9 @@ export function verifyStreams(streams: readonly LogStream[], options: VerifyOpti
       }
       const digest = eventDigest(checkpoint);
       const hash = formatSha256(digest);
-      const key = options.keys.get(checkpoint.signature.key_id);
-      if (key === undefined) {
-        findings.push({ reason: "checkpoint.key_unknown", detail: `${where}: checkpoint ${checkpoint.sequence} is signed with key id "${checkpoint.signature.key_id}", not in the given key set` });
-      } else if (!verifyEd25519(digest, checkpoint.signature.value, key)) {
-        findings.push({ reason: "checkpoint.signature_invalid", detail: `${where}: the signature of checkpoint ${checkpoint.sequence} does not verify` });
-      }
+      // A bad signature is reported and the checkpoint still checked against the log around it.
+      const signatureFinding = checkpointSignatureFinding(checkpoint, digest, options.keys, where);
+      if (signatureFinding !== undefined) findings.push(signatureFinding);
       const expectedSequence = (previous?.sequence ?? 0) + 1;
       const expectedLink = previous?.hash ?? GENESIS_PREV_HASH;
       if (checkpoint.sequence !== expectedSequence) {
