@@ -114,7 +114,7 @@ describe("the package's exporters share the event; user exporters get copies", (
     const first = new MemoryExporter();
     const second = new MemoryExporter();
     const user: Exporter = { export: (event) => void received.push({ who: "user", event }) };
-    const client = createIntentProofClient({ exporters: [first, user, second] });
+    const client = createIntentProofClient({ exporters: [first, user, second, new CheckedExporter()] });
     client.wrap(labels, (n: number) => ({ n }))(1);
     expect(received.map((r) => r.who)).toEqual(["first", "user", "second"]);
     const [a, u, b] = received.map((r) => r.event);
@@ -129,7 +129,7 @@ describe("the package's exporters share the event; user exporters get copies", (
     const spied = new MemoryExporter();
     const seen: ExecutionEvent[] = [];
     spied.export = (event) => void seen.push(event);
-    const client = createIntentProofClient({ exporters: [memory, spied] });
+    const client = createIntentProofClient({ exporters: [memory, spied, new CheckedExporter()] });
     client.wrap(labels, () => ({ ok: true }))();
     (seen[0] as unknown as { output: { ok: boolean } }).output.ok = false;
     expect(memory.getEvents()[0]!.output).toEqual({ ok: true });
@@ -147,7 +147,7 @@ describe("the package's exporters share the event; user exporters get copies", (
         e.output.refunded = 0;
       },
     };
-    const client = createIntentProofClient({ exporters: [forge, memory, evidence, { ...forge }] });
+    const client = createIntentProofClient({ exporters: [new CheckedExporter(), forge, memory, evidence, { ...forge }] });
     await client.withCorrelation("order-1", () => client.wrap(labels, (input: { amount: number }) => ({ refunded: input.amount }))({ amount: 5 }));
     await client.shutdown();
     expect(memory.getEvents()[0]).toMatchObject({ intent: labels.intent, inputs: { 0: { amount: 5 } }, output: { refunded: 5 } });
@@ -160,7 +160,7 @@ describe("the package's exporters share the event; user exporters get copies", (
     const directory = tempDir();
     const evidence = new EvidenceExporter({ directory, tenantId: "tnt_test" });
     const memory = new MemoryExporter();
-    const client = createIntentProofClient({ exporters: [memory, evidence] });
+    const client = createIntentProofClient({ exporters: [memory, evidence, new CheckedExporter()] });
     await client.withCorrelation("order-1", () => client.wrap(labels, (input: { amount: number }) => ({ refunded: input.amount }))({ amount: 5 }));
     // Before the exporter seals (it seals on a later turn of the event loop).
     expect(evidence.stats().sealed).toBe(0);
@@ -185,7 +185,7 @@ describe("the package's exporters share the event; user exporters get copies", (
     };
     const evidence = new EvidenceExporter({ directory: tempDir(), tenantId: "tnt_test", onError: forge });
     await evidence.shutdown(); // refuses what comes next, reporting each event to onError
-    const client = createIntentProofClient({ exporters: [new ConsoleExporter(), memory, evidence], onExporterError: forge });
+    const client = createIntentProofClient({ exporters: [new ConsoleExporter(), memory, evidence, new CheckedExporter()], onExporterError: forge });
     client.wrap(labels, (n: number) => ({ n }))(7);
     expect(memory.getEvents()[0]!.output).toEqual({ n: 7 });
     expect(evidence.stats().dropped).toBe(1);

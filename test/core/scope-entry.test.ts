@@ -2,7 +2,8 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { callInScope, currentScope, runInScope } from "../../src/core/correlation.js";
-import { createIntentProofClient, getCorrelationId, MemoryExporter } from "../../src/index.js";
+import { createIntentProofClient, getCorrelationId } from "../../src/index.js";
+import { CheckedExporter } from "../support/event-validator.js";
 
 // Entering a correlation scope takes a different route on Node 24 (context
 // frames: one frame through an AsyncResource) than on Node 20 (async hooks:
@@ -46,8 +47,8 @@ describe("entering a correlation scope", () => {
   });
 
   it("gives root wraps that run concurrently their own ids, nested wraps inherit them", async () => {
-    const memory = new MemoryExporter();
-    const client = createIntentProofClient({ exporters: [memory] });
+    const checked = new CheckedExporter();
+    const client = createIntentProofClient({ exporters: [checked] });
     const inner = client.wrap({ intent: "inner", action: "inner" }, async () => {
       await nextTurn();
       return getCorrelationId();
@@ -58,7 +59,7 @@ describe("entering a correlation scope", () => {
     });
     const seen = await Promise.all([outer(), outer(), outer()]);
     expect(new Set(seen).size).toBe(3);
-    const events = memory.getEvents();
+    const events = checked.getEvents();
     for (const id of seen) {
       expect(events.filter((e) => e.correlationId === id).map((e) => e.action).sort()).toEqual(["inner", "outer"]);
     }
