@@ -1,4 +1,4 @@
-import { canonicalize } from "./jcs.js";
+import { canonicalize, canonicalizeOwned } from "./jcs.js";
 import { sha256 } from "./sha256.js";
 
 /** `prev_event_hash` of chain position 1: "sha256:" and 64 zeros (spec-v1 README). */
@@ -6,7 +6,8 @@ export const GENESIS_PREV_HASH = "sha256:" + "0".repeat(64);
 
 /** The `"sha256:<hex>"` form the spec uses for every hash it carries. */
 export function formatSha256(digest: Uint8Array): string {
-  return "sha256:" + Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength).toString("hex");
+  const bytes = Buffer.isBuffer(digest) ? digest : Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength);
+  return "sha256:" + bytes.toString("hex");
 }
 
 /** The 32 digest bytes of a `"sha256:<64 hex>"` string, or `undefined` when it is not one. */
@@ -28,6 +29,31 @@ export function withoutSignature<T extends object>(record: T): Omit<T, "signatur
 export function eventDigest(record: object): Buffer {
   // One-shot hash: no Hash object per record on the sealing path.
   return sha256(canonicalize("signature" in record ? withoutSignature(record) : record));
+}
+
+/**
+ * The canonical bytes of an unsigned record being sealed and their digest:
+ * what is hashed, and the start of its log line. Bytes rather than text:
+ * hashing a fresh string copies it on the heap, while a small Buffer's bytes
+ * live outside it, in Node's pool, until the line is written. The record is
+ * the caller's to give up: payload members not in canonical form are
+ * replaced in it.
+ */
+export function canonicalDigest(unsigned: object): { canonical: Buffer; digest: Buffer } {
+  const canonical = Buffer.from(canonicalizeOwned(unsigned as Record<string, unknown>), "utf8");
+  return { canonical, digest: sha256(canonical) };
+}
+
+/**
+ * The JSONL line of a signed record, from the canonical bytes of its
+ * unsigned form, as two pieces to append: those bytes without the closing
+ * brace, then the signature member (`signatureJson` is its JSON), the brace
+ * and the newline. The record is not serialized a second time; parsing the
+ * line gives the signed record, members in canonical order with `signature`
+ * last.
+ */
+export function signedLine(canonical: Buffer, signatureJson: string): [Buffer, Buffer] {
+  return [canonical.subarray(0, canonical.length - 1), Buffer.from(',"signature":' + signatureJson + "}\n", "utf8")];
 }
 
 /** `"sha256:" + hex(eventDigest(record))`: the value the next chain link carries as `prev_event_hash`. */

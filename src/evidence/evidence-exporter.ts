@@ -29,13 +29,12 @@ import type { ChainBook } from "./chain-book.js";
 import type { CheckpointRecord, CheckpointTrigger } from "./checkpoint.js";
 import { ErrorReporter } from "./error-reporter.js";
 import { EvidenceError } from "./errors.js";
-import { eventDigest, eventHash, formatSha256, GENESIS_PREV_HASH } from "./event-hash.js";
+import { canonicalDigest, eventHash, formatSha256, GENESIS_PREV_HASH, signedLine } from "./event-hash.js";
 import type { ChainHead, HeadStore } from "./head-store.js";
 import type { PublicKeySet } from "./key-set.js";
 import type { OpenedInstance } from "./instance-store.js";
 import { LogTree } from "./log-tree.js";
 import { readEvidenceOptions, type EvidenceExporterOptions, type ResolvedEvidenceOptions } from "./options.js";
-import type { EvidenceRecord } from "./record.js";
 import type { SegmentLog } from "./segment-log.js";
 import type { Shipper } from "./shipper.js";
 import type { BatchSigner } from "./signing-worker.js";
@@ -65,7 +64,8 @@ function writeGraceMs(options: ExporterDrainOptions | undefined): number {
 }
 
 interface Chunk {
-  text: string;
+  /** The chunk's JSONL lines, in order, as the bytes to append. */
+  lines: Uint8Array[];
   events: number;
   /** `processed` when the chunk was made: everything taken from the queue before it is in it or dropped. */
   processedThrough: number;
@@ -137,7 +137,8 @@ export class EvidenceExporter implements Exporter {
   private readonly outbox: { chunk: Chunk | undefined }[] = [];
   private signer!: BatchSigner;
   /** Sealed records not yet sent to the signer (they are batched across turns while the queue is busy). */
-  private readonly signRecords: EvidenceRecord[] = [];
+  /** Canonical bytes of sealed records waiting for the signer (their digests in signDigests). */
+  private readonly signRecords: Buffer[] = [];
   private readonly signDigests: Buffer[] = [];
   private processed = 0;
   private durableThrough = 0;
@@ -342,7 +343,7 @@ export class EvidenceExporter implements Exporter {
             head = known;
           }
           const sealed = this.seal(event, correlationId, head, now);
-          records.push(sealed.record);
+          records.push(sealed.canonical);
           digests.push(sealed.digest);
           this.processed++;
           if (records.length >= SIGN_BATCH) closeBatch();
@@ -386,7 +387,7 @@ export class EvidenceExporter implements Exporter {
    * the record's digest (without signature), so they are final here; the
    * signature is added when the signer returns.
    */
-  private seal(event: ExecutionEvent, correlationId: string, head: ChainHead | undefined, now: number): { record: EvidenceRecord; digest: Buffer } {
+  private seal(event: ExecutionEvent, correlationId: string, head: ChainHead | undefined, now: number): { canonical: Buffer; digest: Buffer } {
     const { ChainBook, toUnsignedRecord, looksValid } = this.machinery;
     const { position, prevHash } = ChainBook.next(head);
     const unsigned = toUnsignedRecord(event, {
@@ -402,11 +403,11 @@ export class EvidenceExporter implements Exporter {
         throw new EvidenceError("invalid_record", `event ${String(event.id)} does not map to a valid v1 record: ${describeViolations(violations).join("; ")}`, 1);
       }
     }
-    const digest = eventDigest(unsigned);
-    this.chains.advance(correlationId, position, formatSha256(digest), now);
-    this.tree.add(digest);
+    const sealed = canonicalDigest(unsigned);
+    this.chains.advance(correlationId, position, formatSha256(sealed.digest), now);
+    this.tree.add(sealed.digest);
     this.counters.sealed++;
-    return { record: unsigned as EvidenceRecord, digest };
+    return sealed;
   }
 
   /** Sends the sealed records waiting for signatures to the signer (before anything that must follow them in the log). */
@@ -416,24 +417,23 @@ export class EvidenceExporter implements Exporter {
   }
 
   /** Hands a batch to the signer; its chunk joins the write queue in order once signed. */
-  private enqueueForSigning(records: EvidenceRecord[], digests: Buffer[]): void {
+  private enqueueForSigning(records: Buffer[], digests: Buffer[]): void {
     const slot: { chunk: Chunk | undefined } = { chunk: undefined };
     const processedThrough = this.processed;
     this.outbox.push(slot);
     void this.signer.signBatch(digests).then(
       (signatures) => {
-        let text = "";
+        const lines: Uint8Array[] = [];
+        const keyIdJson = JSON.stringify(this.instance.keyId);
         for (let i = 0; i < records.length; i++) {
-          const record = records[i] as EvidenceRecord;
-          record.signature = { alg: "ed25519", key_id: this.instance.keyId, value: signatures[i] as string };
-          text += JSON.stringify(record) + "\n";
+          lines.push(...signedLine(records[i] as Buffer, `{"alg":"ed25519","key_id":${keyIdJson},"value":"${signatures[i] as string}"}`));
         }
-        slot.chunk = { text, events: records.length, processedThrough };
+        slot.chunk = { lines, events: records.length, processedThrough };
         this.releaseOutbox();
       },
       (error: unknown) => {
         // Unreachable in practice (the signer falls back to this thread), but never leave a hole.
-        slot.chunk = { text: "", events: 0, processedThrough };
+        slot.chunk = { lines: [], events: 0, processedThrough };
         this.backlog -= records.length;
         this.dropAfterDoor(new EvidenceError("seal_failed", `signing failed: ${(error as Error).message}`, records.length, { cause: error }));
         this.releaseOutbox();
@@ -472,7 +472,7 @@ export class EvidenceExporter implements Exporter {
     this.counters.checkpoints++;
     this.outbox.push({
       chunk: {
-        text: JSON.stringify(record) + "\n",
+        lines: [Buffer.from(JSON.stringify(record) + "\n", "utf8")],
         events: 0,
         processedThrough: this.processed,
         checkpoint: { record, heads: this.chains.takeDirty(), merkle: this.tree.toJSON() },
@@ -513,7 +513,7 @@ export class EvidenceExporter implements Exporter {
         }
         const events = taken.reduce((sum, c) => sum + c.events, 0);
         if (taken.length > 0) {
-          const ok = await this.retrying("write", () => this.log.append(taken.map((c) => c.text).join("")));
+          const ok = await this.retrying("write", () => this.log.append(taken.flatMap((c) => c.lines)));
           if (!ok) {
             this.loseChunks(taken);
             continue;

@@ -47,20 +47,26 @@ export class HeadStore {
     this.directory = join(instancePath, "heads");
   }
 
-  private bits(digest: Buffer): number[] {
-    const out: number[] = [];
-    for (let i = 0; i < BLOOM_HASHES; i++) out.push(digest.readUInt32BE(i * 4) & (BLOOM_BITS - 1));
-    return out;
+  // The filter's bit positions are read straight from the digest: one call
+  // per sealed event of a new correlation, so no array of them is built.
+  private static bit(digest: Buffer, index: number): number {
+    return digest.readUInt32BE(index * 4) & (BLOOM_BITS - 1);
   }
 
   private remember(digest: Buffer): void {
-    for (const bit of this.bits(digest)) this.bloom[bit >>> 3]! |= 1 << (bit & 7);
+    for (let i = 0; i < BLOOM_HASHES; i++) {
+      const bit = HeadStore.bit(digest, i);
+      this.bloom[bit >>> 3]! |= 1 << (bit & 7);
+    }
   }
 
   /** False when the correlation certainly has no persisted head. */
   mightHave(correlationId: string): boolean {
     const digest = digestOf(correlationId);
-    for (const bit of this.bits(digest)) if ((this.bloom[bit >>> 3]! & (1 << (bit & 7))) === 0) return false;
+    for (let i = 0; i < BLOOM_HASHES; i++) {
+      const bit = HeadStore.bit(digest, i);
+      if ((this.bloom[bit >>> 3]! & (1 << (bit & 7))) === 0) return false;
+    }
     return true;
   }
 

@@ -83,29 +83,31 @@ export function toUnsignedRecord(event: ExecutionEvent, link: ChainLink): Unsign
   const output = mapOutput(event.output);
   const error = (event.error ?? null) as unknown as { [key: string]: JsonValue } | null;
   const scan = scanPayload(event.inputs, output, error);
-  const record: UnsignedEvidenceRecord = {
-    schema: EVENT_SCHEMA,
-    event_id: event.id,
-    tenant_id: link.tenantId,
-    instance_id: link.instanceId,
-    correlation_id: link.correlationId,
-    provenance_class: PROVENANCE_SDK,
-    prev_event_hash: link.prevEventHash,
-    chain_position: link.chainPosition,
-    intent: event.intent,
+  // Members in canonical (RFC 8785) order, so sealing serializes the record
+  // as built instead of reordering a copy of it.
+  const record = {
     action: event.action,
-    status: event.status,
-    started_at: event.startedAt,
-    completed_at: event.completedAt,
-    duration_ms: Number.isFinite(event.durationMs) ? Math.max(0, Math.round(event.durationMs)) : 0,
-    inputs: event.inputs,
-    error,
     attributes: mapAttributes(event.attributes),
-    untrusted_payload: scan.untrustedPayload,
-    spec_version: EVIDENCE_SPEC_VERSION,
-    sdk_version: SDK_VERSION,
-  };
+    chain_position: link.chainPosition,
+    completed_at: event.completedAt,
+    correlation_id: link.correlationId,
+    duration_ms: Number.isFinite(event.durationMs) ? Math.max(0, Math.round(event.durationMs)) : 0,
+    error,
+    event_id: event.id,
+    inputs: event.inputs,
+    instance_id: link.instanceId,
+    intent: event.intent,
+  } as UnsignedEvidenceRecord;
   if (output !== undefined) record.output = output;
+  record.prev_event_hash = link.prevEventHash;
+  record.provenance_class = PROVENANCE_SDK;
   if (scan.summary !== undefined) record.redaction_summary = scan.summary;
+  record.schema = EVENT_SCHEMA;
+  record.sdk_version = SDK_VERSION;
+  record.spec_version = EVIDENCE_SPEC_VERSION;
+  record.started_at = event.startedAt;
+  record.status = event.status;
+  record.tenant_id = link.tenantId;
+  record.untrusted_payload = scan.untrustedPayload;
   return record;
 }

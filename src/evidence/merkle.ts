@@ -11,9 +11,19 @@
 import { formatSha256 } from "./event-hash.js";
 import { sha256 } from "./sha256.js";
 
+// Sealing hashes a leaf and on average one node per event: the prefixed
+// input is assembled in one reused buffer (hashing reads it synchronously).
+const LEAF_INPUT = new Uint8Array(33);
+const NODE_INPUT = new Uint8Array(65);
+
+/** A reused buffer when it has exactly `length` bytes (32-byte hashes), else a fresh one. */
+function hashInput(scratch: Uint8Array, length: number): Uint8Array {
+  return length === scratch.length ? scratch : new Uint8Array(length);
+}
+
 /** SHA-256(0x00 || data). */
 export function merkleLeafHash(data: Uint8Array): Buffer {
-  const input = Buffer.allocUnsafe(data.length + 1);
+  const input = hashInput(LEAF_INPUT, data.length + 1);
   input[0] = 0x00;
   input.set(data, 1);
   return sha256(input);
@@ -21,7 +31,7 @@ export function merkleLeafHash(data: Uint8Array): Buffer {
 
 /** SHA-256(0x01 || left || right). */
 export function merkleNodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  const input = Buffer.allocUnsafe(left.length + right.length + 1);
+  const input = hashInput(NODE_INPUT, left.length + right.length + 1);
   input[0] = 0x01;
   input.set(left, 1);
   input.set(right, left.length + 1);

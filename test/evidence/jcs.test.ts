@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { vectors } from "../../spec-v1/conformance/jcs_vectors.js";
-import { canonicalize } from "../../src/evidence/jcs.js";
+import { canonicalize, canonicalizeOwned } from "../../src/evidence/jcs.js";
 
 const corpus = new URL("../../spec-v1/golden/fuzz-corpora/canon/", import.meta.url);
 
@@ -54,6 +54,32 @@ describe("canonicalize (RFC 8785)", () => {
     expect(canonicalize({ b: undefined, a: [1, undefined] })).toBe('{"a":[1,null]}');
     expect(() => canonicalize(10n)).toThrow(TypeError);
     expect(() => canonicalize({ f: () => 1 })).toThrow(TypeError);
+  });
+
+  it("orders members right whichever way it writes them (in order, copied, or member by member)", () => {
+    // Array-index names: V8 enumerates them first and numerically, JCS orders by code units.
+    expect(canonicalize({ 2: "b", 10: "a", x: 1 })).toBe('{"10":"a","2":"b","x":1}');
+    expect(canonicalize({ 0: 1, "-": 2 })).toBe('{"-":2,"0":1}');
+    expect(canonicalize({ a: 1, b: { d: 1, c: [{ f: 1, e: 2 }] } })).toBe('{"a":1,"b":{"c":[{"e":2,"f":1}],"d":1}}');
+    const own = JSON.parse('{"__proto__":{"y":1,"x":2},"a":"\uD800"}') as object;
+    expect(canonicalize(own)).toBe('{"__proto__":{"x":2,"y":1},"a":"\uFFFD"}');
+    const bare = Object.assign(Object.create(null) as object, { b: 1, a: 2 });
+    expect(canonicalize(bare)).toBe('{"a":2,"b":1}');
+    // Not plain JSON objects: written from their own enumerable members, never through toJSON.
+    expect(canonicalize({ when: new Date(0) })).toBe('{"when":{}}');
+    expect(() => canonicalize({ b: 1, toJSON: () => "x" })).toThrow(TypeError);
+  });
+
+  it("canonicalizes an owned record in place when its members are in order, copying only what is not", () => {
+    const inputs = { 0: { b: 1, a: "\uD800" } };
+    const record: Record<string, unknown> = { action: "x", inputs, status: "ok" };
+    const expected = canonicalize(record);
+    expect(canonicalizeOwned(record)).toBe(expected);
+    expect(record.inputs).not.toBe(inputs);
+    expect(JSON.stringify(record)).toBe(expected);
+    const unordered = { b: 1, a: { d: 1, c: 2 } };
+    expect(canonicalizeOwned(unordered)).toBe('{"a":{"c":2,"d":1},"b":1}');
+    expect(canonicalizeOwned({ a: { 10: 1, 9: 2 } })).toBe('{"a":{"10":1,"9":2}}');
   });
 
   it("matches a reference JCS on random JSON (property test)", () => {

@@ -29,6 +29,18 @@ async function record(run: (client: ReturnType<typeof createIntentProofClient>) 
 }
 
 describe("ExecutionEvent → intentproof.event.v1", () => {
+  it("builds the record with its members in canonical order, with and without the optional ones", async () => {
+    const ok = await record((c) => c.wrap({ intent: "I", action: "a.ok" }, () => [1])());
+    const failed = await record((c) => c.wrap({ intent: "I", action: "a.fail", captureError: () => ({ why: 1 }) }, () => { throw new Error("no"); })());
+    const redacted = await record((c) => c.wrap({ intent: "I", action: "a.redact" }, (_: object) => 1)({ password: "x" }), { serialization: { redactKeys: ["password"] } });
+    for (const { unsigned } of [ok, failed, redacted]) {
+      const keys = Object.keys(unsigned);
+      expect(keys).toEqual([...keys].sort());
+    }
+    expect(Object.keys(ok.unsigned)).toContain("output");
+    expect(Object.keys(redacted.unsigned)).toContain("redaction_summary");
+  });
+
   it("maps fields to snake_case, id to event_id, and fills the fixed fields", async () => {
     const { event, unsigned } = await record((c) =>
       c.withCorrelation("req-1", () => c.wrap({ intent: "Refund", action: "refunds.create", attributes: { service: "billing" } }, (a: number) => a * 2)(21)),
