@@ -215,7 +215,7 @@ function convertObject(source: object, depth: number, o: ResolvedSerializeOption
   if (isArray(source)) return enter(source, depth, o) ?? copyArray(source, depth, o);
   const proto: unknown = getPrototypeOf(source);
   if (proto === ObjectPrototype || proto === null) {
-    return enter(source, depth, o) ?? copyProperties(source, depth, o);
+    return enter(source, depth, o) ?? (isProxy(source) || prototypeHasEnumerables() ? copyProperties(source, depth, o) : copyPlainProperties(source, depth, o));
   }
   // Leaves: values with a JSON form of their own (no depth limit applies).
   if (types.isDate(source)) return Number.isNaN(dateGetTime.call(source)) ? null : capped(dateToISOString.call(source), o);
@@ -275,28 +275,54 @@ function copyProperties(source: object, depth: number, o: ResolvedSerializeOptio
   }
   const limit = count > o.maxKeys ? o.maxKeys : count;
   const out: JsonObject = {};
-  for (let i = 0; i < limit; i++) {
-    const key = keys[i]!;
-    if (isRedacted(key, o)) {
-      // Not even read: a getter behind a secret's name may be the secret.
-      put(out, key, REDACTED, o);
-      continue;
-    }
-    if (!spendNode()) {
-      put(out, key, MAX_NODES, o);
-      continue;
-    }
-    let child: unknown;
-    try {
-      child = (source as Record<string, unknown>)[key];
-    } catch {
-      put(out, key, UNSERIALIZABLE, o);
-      continue;
-    }
-    if (child !== undefined) put(out, key, convert(child, depth + 1, o), o);
-  }
+  for (let i = 0; i < limit; i++) copyMember(out, source, keys[i]!, depth, o);
   if (count > limit) out[MAX_KEYS_KEY] = count - limit;
   return out;
+}
+
+/**
+ * `copyProperties` for a plain object (prototype `Object.prototype` or
+ * null, not a Proxy) while `Object.prototype` has no enumerable property:
+ * `for…in` then visits exactly its own enumerable string keys, in the order
+ * `Object.keys` lists them, without building that list (the engine's enum
+ * cache serves it). Most captured arguments and results are such objects.
+ */
+function copyPlainProperties(source: object, depth: number, o: ResolvedSerializeOptions): JsonObject {
+  const out: JsonObject = {};
+  const maxKeys = o.maxKeys;
+  let count = 0;
+  for (const key in source) {
+    if (count++ < maxKeys) copyMember(out, source, key, depth, o);
+  }
+  if (count > maxKeys) out[MAX_KEYS_KEY] = count - maxKeys;
+  return out;
+}
+
+/** True when something made a property of `Object.prototype` enumerable, which `for…in` would visit on every plain object. */
+function prototypeHasEnumerables(): boolean {
+  for (const _ in ObjectPrototype) return true;
+  return false;
+}
+
+/** Copies one member of `source` into `out`, following the token table. */
+function copyMember(out: JsonObject, source: object, key: string, depth: number, o: ResolvedSerializeOptions): void {
+  if (isRedacted(key, o)) {
+    // Not even read: a getter behind a secret's name may be the secret.
+    put(out, key, REDACTED, o);
+    return;
+  }
+  if (!spendNode()) {
+    put(out, key, MAX_NODES, o);
+    return;
+  }
+  let child: unknown;
+  try {
+    child = (source as Record<string, unknown>)[key];
+  } catch {
+    put(out, key, UNSERIALIZABLE, o);
+    return;
+  }
+  if (child !== undefined) put(out, key, convert(child, depth + 1, o), o);
 }
 
 /** Set by `proxyKeys`: the key count to report for the Proxy it listed. */

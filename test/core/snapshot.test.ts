@@ -250,6 +250,24 @@ describe("snapshot: objects and arrays", () => {
     expect(snap(List.from([1, 2]))).toEqual([1, 2]);
   });
 
+  it("copies only own keys of plain objects even when Object.prototype has an enumerable property", () => {
+    const value = { b: 1, a: { c: 2 } };
+    const bare = Object.assign(Object.create(null) as object, { z: 1 });
+    expect(snap(value)).toEqual({ b: 1, a: { c: 2 } });
+    Object.defineProperty(Object.prototype, "injected", { value: "x", enumerable: true, configurable: true, writable: true });
+    try {
+      const copy = snap(value) as Record<string, JsonValue>;
+      expect(Object.keys(copy)).toEqual(["b", "a"]);
+      expect(Object.keys(copy.a as object)).toEqual(["c"]);
+      expect(Object.keys(snap(bare) as object)).toEqual(["z"]);
+      expect(Object.keys(snap({ ...value, n: { m: 1 } }, { maxKeys: 2 }) as object)).toEqual(["b", "a", "[MaxKeys]"]);
+    } finally {
+      delete (Object.prototype as { injected?: unknown }).injected;
+    }
+    expect(Object.keys(snap({ k: 1, l: 2, m: 3 }, { maxKeys: 2 }) as object)).toEqual(["k", "l", "[MaxKeys]"]);
+    expect((snap({ k: 1, l: 2, m: 3 }, { maxKeys: 2 }) as Record<string, JsonValue>)["[MaxKeys]"]).toBe(1);
+  });
+
   it("keeps an own __proto__ key as data and pollutes nothing", () => {
     const parsed = JSON.parse('{"__proto__":{"polluted":true},"a":1}') as unknown;
     const result = snap(parsed) as Record<string, JsonValue>;
