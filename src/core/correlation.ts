@@ -51,17 +51,26 @@ function newContextResource(): AsyncResource {
   return new AsyncResource(CONTEXT_TYPE, executionAsyncId());
 }
 
-function enterThenApply(scope: CorrelationScope, fn: Function, thisArg: unknown, args: readonly unknown[]): unknown {
-  store.enterWith(scope);
+function enterThenApply<T>(storage: AsyncLocalStorage<T>, value: T, fn: Function, thisArg: unknown, args: readonly unknown[]): unknown {
+  storage.enterWith(value);
   return Reflect.apply(fn, thisArg, args);
+}
+
+/**
+ * `fn.apply(thisArg, args)` with `storage` holding `value`, the caller's
+ * context restored afterwards: `storage.run`, at one frame instead of two
+ * where context is kept in frames (the resource restores the caller's
+ * context on the way out, and `enterWith` inside it copies the caller's
+ * other stores). For every store of the package that is entered per call.
+ */
+export function callWithStore<T>(storage: AsyncLocalStorage<T>, value: T, fn: Function, thisArg: unknown, args: readonly unknown[]): unknown {
+  if (!contextIsFramed) return storage.run(value, Reflect.apply, fn, thisArg, args);
+  return newContextResource().runInAsyncScope(enterThenApply, undefined, storage, value, fn, thisArg, args);
 }
 
 /** `fn.apply(thisArg, args)` inside `scope`. */
 export function callInScope(scope: CorrelationScope, fn: Function, thisArg: unknown, args: readonly unknown[]): unknown {
-  if (!contextIsFramed) return store.run(scope, Reflect.apply, fn, thisArg, args);
-  // One frame instead of two: the resource restores the caller's context on
-  // the way out, and `enterWith` inside it copies the caller's other stores.
-  return newContextResource().runInAsyncScope(enterThenApply, undefined, scope, fn, thisArg, args);
+  return callWithStore(store, scope, fn, thisArg, args);
 }
 
 export function runInScope<R, TArgs extends unknown[]>(
