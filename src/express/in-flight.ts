@@ -4,26 +4,53 @@ export interface PendingRecording {
   readonly server: unknown;
   /** Settles the event now with what is known (used when its server is shutting down). */
   settleNow(): void;
+  /** Links of the pending list, kept by this module only (`undefined` when not in it). */
+  previousPending: PendingLinks | undefined;
+  nextPending: PendingLinks | undefined;
+}
+
+/** The list's head and its members share the links. */
+export interface PendingLinks {
+  previousPending: PendingLinks | undefined;
+  nextPending: PendingLinks | undefined;
 }
 
 // Recorded requests whose events are not settled yet, so a shutdown can wait
 // for them: a response cut by the drain deadline reports its 'close' a few
 // turns after the server has closed, and a handler still running after its
-// response holds its event back.
-const pending = new Set<PendingRecording>();
+// response holds its event back. A list linked through the recordings
+// themselves: every recorded request enters and leaves it, and a Set's
+// hashing and rehashing cost more than the rest of the bookkeeping.
+const head: PendingLinks = { previousPending: undefined, nextPending: undefined };
+head.previousPending = head;
+head.nextPending = head;
 const waiters = new Set<() => void>();
 
 export function recordingStarted(recording: PendingRecording): void {
-  pending.add(recording);
+  const last = head.previousPending!;
+  recording.previousPending = last;
+  recording.nextPending = head;
+  last.nextPending = recording;
+  head.previousPending = recording;
 }
 
 export function recordingSettled(recording: PendingRecording): void {
-  if (pending.delete(recording) && waiters.size !== 0) for (const check of waiters) check();
+  const previous = recording.previousPending;
+  const next = recording.nextPending;
+  if (previous === undefined || next === undefined) return;
+  previous.nextPending = next;
+  next.previousPending = previous;
+  recording.previousPending = undefined;
+  recording.nextPending = undefined;
+  if (waiters.size !== 0) for (const check of waiters) check();
 }
 
 function pendingOf(server: unknown): PendingRecording[] {
   const found: PendingRecording[] = [];
-  for (const recording of pending) if (recording.server === server) found.push(recording);
+  for (let link = head.nextPending!; link !== head; link = link.nextPending!) {
+    const recording = link as PendingRecording;
+    if (recording.server === server) found.push(recording);
+  }
   return found;
 }
 

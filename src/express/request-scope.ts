@@ -19,6 +19,8 @@ interface RequestState {
    * dozen events, and entering a scope builds a context frame).
    */
   context: AsyncResource | undefined;
+  /** What a recorded route keeps for the request's response (see response-capture), so the response gains no property. */
+  responseSlot: unknown;
 }
 
 interface ScopedRequest extends IncomingMessage {
@@ -39,12 +41,21 @@ const nodeEmit = EventEmitter.prototype.emit as Emit;
 // correlation id. Emitting inside the request's scope fixes that for every
 // listener, whoever added it. These two serve the usual case, where neither
 // object overrides EventEmitter's emit; `arguments` avoids a rest array.
-function emitInRequestScope(this: ScopedRequest): boolean {
+function emitInRequestScope(this: ScopedRequest, event: string | symbol): boolean {
+  if (noListener(this, event)) return Reflect.apply(nodeEmit, this, arguments) as boolean;
   return emitFor(this, nodeEmit, this, arguments);
 }
 
-function emitInResponseScope(this: ServerResponse): boolean {
+function emitInResponseScope(this: ServerResponse, event: string | symbol): boolean {
+  if (noListener(this, event)) return Reflect.apply(nodeEmit, this, arguments) as boolean;
   return emitFor(this.req as ScopedRequest | undefined, nodeEmit, this, arguments);
+}
+
+// Half of a request's events have no listener ('resume', 'readable',
+// 'prefinish', the request's 'close'): nothing would run in the scope, so it
+// is not entered. Not for 'error': its monitors listen under another key.
+function noListener(emitter: EventEmitter, event: string | symbol): boolean {
+  return event !== "error" && emitter.listenerCount(event) === 0;
 }
 
 /** For an emitter whose emit is not EventEmitter's own (a subclass or a library overrode it). */
@@ -68,7 +79,7 @@ function emitFor(req: ScopedRequest | undefined, emit: Emit, emitter: unknown, a
  */
 export function bindRequestScope(req: IncomingMessage, res: ServerResponse, scope: CorrelationScope, firstMount: boolean): void {
   // Until its context is captured inside the scope, listeners enter the scope itself.
-  const state: RequestState = { scope, context: undefined };
+  const state: RequestState = { scope, context: undefined, responseSlot: undefined };
   (req as ScopedRequest)[REQUEST_STATE] = state;
   // A second mount with another client: the installed emitters read the new state.
   if (!firstMount) return;
@@ -84,4 +95,21 @@ export function continueInRequestScope(req: IncomingMessage, next: () => void): 
   const state = (req as ScopedRequest)[REQUEST_STATE];
   if (state !== undefined) state.context = captureContext();
   next();
+}
+
+/**
+ * Keeps `value` in the request's state, for code that only sees the response
+ * (`res.req`). False when no `intentproof()` bound the request or the slot is
+ * already taken (a second recorded handler of the same request).
+ */
+export function holdForResponse(req: IncomingMessage | undefined, value: unknown): boolean {
+  const state = (req as ScopedRequest | undefined)?.[REQUEST_STATE];
+  if (state === undefined || state.responseSlot !== undefined) return false;
+  state.responseSlot = value;
+  return true;
+}
+
+/** What `holdForResponse` kept for this response's request, if anything. */
+export function heldForResponse(res: ServerResponse): unknown {
+  return (res.req as ScopedRequest | undefined)?.[REQUEST_STATE]?.responseSlot;
 }

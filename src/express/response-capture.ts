@@ -1,4 +1,5 @@
 import type { Response } from "express";
+import { heldForResponse, holdForResponse } from "./request-scope.js";
 
 const JSON_MEDIA_TYPE = /\bjson\b/i;
 
@@ -20,29 +21,67 @@ export interface BodyRecorder {
  * handler gave, not Express's re-encoding of it.
  */
 export function installBodyCapture(res: Response, recorder: BodyRecorder): void {
-  const recorded = res as RecordedResponse;
-  // Usually json/send come from Express's prototype and two shared functions
-  // do. If something already wrapped them on this response (another recorded
-  // handler of the same request, a library), its versions are wrapped instead.
   // Own-property checks only: a missed symbol lookup walks Express's whole
   // prototype chain and cost more than the rest of the capture.
   if (!Object.hasOwn(res, "json") && !Object.hasOwn(res, "send")) {
-    recorded[RECORDER] = recorder;
+    // Usually json/send come from the app's response prototype: they are
+    // captured there, once per app, and the recorder rides in the request's
+    // state. The response gains no property (on Node 20 each property added
+    // to an Express response copied its whole map: about 5 µs apiece).
+    if (capturesOnPrototype(Object.getPrototypeOf(res)) && holdForResponse(res.req, recorder)) return;
+    (res as RecordedResponse)[RECORDER] = recorder;
     res.json = capturedJson as Response["json"];
     res.send = capturedSend as Response["send"];
     return;
   }
+  // Something already wrapped them on this response (another recorded
+  // handler of the same request, a library): its versions are wrapped instead.
   res.json = capturing(res.json, true, recorder);
   res.send = capturing(res.send, false, recorder);
 }
 
 const RECORDER = Symbol("intentproof.bodyRecorder");
+const PROTOTYPE_CAPTURE = Symbol("intentproof.prototypeCapture");
 
 interface RecordedResponse extends Response {
   [RECORDER]?: BodyRecorder;
 }
 
 type Sender = (this: Response, body?: unknown) => Response;
+
+interface CapturingPrototype {
+  json?: unknown;
+  send?: unknown;
+  app?: unknown;
+  [PROTOTYPE_CAPTURE]?: { json: Sender; send: Sender };
+}
+
+/**
+ * Whether `proto`'s json/send hand the body to the recorder its response's
+ * request holds, capturing them now if need be. Only an Express app's own
+ * response prototype (`app.response`, which has an own `app`) is touched;
+ * a capture something has since replaced is not relied on.
+ */
+function capturesOnPrototype(proto: CapturingPrototype | null): boolean {
+  if (proto === null) return false;
+  const installed = Object.hasOwn(proto, PROTOTYPE_CAPTURE) ? proto[PROTOTYPE_CAPTURE] : undefined;
+  if (installed !== undefined) return proto.json === installed.json && proto.send === installed.send;
+  const { json, send } = proto;
+  if (!Object.hasOwn(proto, "app") || typeof json !== "function" || typeof send !== "function") return false;
+  const capture = { json: heldCapture(json as Sender, true), send: heldCapture(send as Sender, false) };
+  proto.json = capture.json;
+  proto.send = capture.send;
+  Object.defineProperty(proto, PROTOTYPE_CAPTURE, { value: capture });
+  return true;
+}
+
+/** `original`, first handing the body to the recorder held for the response (none: a plain call). */
+function heldCapture(original: Sender, viaJson: boolean): Sender {
+  return function (this: Response, body?: unknown) {
+    take(this, heldForResponse(this) as BodyRecorder | undefined, body, viaJson);
+    return Reflect.apply(original, this, arguments) as Response;
+  };
+}
 
 function take(res: Response, recorder: BodyRecorder | undefined, body: unknown, viaJson: boolean): void {
   if (recorder === undefined || recorder.bodySent) return;

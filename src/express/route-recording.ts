@@ -13,7 +13,7 @@ import { settleResponse } from "../core/http/response-outcome.js";
 import { snapshotValue } from "../core/snapshot.js";
 import type { Attributes } from "../core/types.js";
 import type { ResolvedWrap, WrapPlan } from "../core/wrap-plan.js";
-import { recordingSettled, recordingStarted, type PendingRecording } from "./in-flight.js";
+import { recordingSettled, recordingStarted, type PendingLinks, type PendingRecording } from "./in-flight.js";
 import { installBodyCapture, type BodyRecorder } from "./response-capture.js";
 import { routePatternOf } from "./route-pattern.js";
 
@@ -37,9 +37,9 @@ export interface RoutePlans {
 /**
  * The life of one recorded request. Started before the handler runs; the
  * handler's outcome arrives through the core's `Settlement` steps; the event
- * is settled once, when the response has finished and the handler has
- * settled (or {@link HANDLER_SETTLE_GRACE_MS} later), or when the connection
- * closes first. Everything here runs inside Express's callbacks and event
+ * is settled once, when the response has finished (seen at its 'close') and
+ * the handler has settled (or {@link HANDLER_SETTLE_GRACE_MS} later), or when
+ * the connection closes first. Everything here runs inside Express's callbacks and event
  * listeners, so nothing may throw out of it.
  */
 export class RouteRecording implements Settlement, BodyRecorder, PendingRecording {
@@ -55,6 +55,8 @@ export class RouteRecording implements Settlement, BodyRecorder, PendingRecordin
   private readonly wrap: ResolvedWrap;
   /** PendingRecording: the server whose connection carried the request. */
   readonly server: unknown;
+  previousPending: PendingLinks | undefined = undefined;
+  nextPending: PendingLinks | undefined = undefined;
   private readonly method: string;
   private readonly route: string;
 
@@ -91,12 +93,10 @@ export class RouteRecording implements Settlement, BodyRecorder, PendingRecordin
       const recording = new RouteRecording(client, plans, execution, res, next, req, handler);
       installBodyCapture(res, recording);
       recordingStarted(recording);
-      // `on`, not `once`: each fires once per response anyway, and `once` allocates a wrapper per listener.
-      res.on("finish", () => recording.onFinish());
-      // 'close' also follows a normal 'finish'; by then the event is settled or waits for the handler.
-      res.on("close", () => {
-        if (!res.writableFinished) recording.complete(true);
-      });
+      // One listener: 'close' comes once per response, a tick after 'finish'
+      // when the response completed, alone when the connection dropped first.
+      // `on`, not `once`: `once` allocates a wrapper per listener.
+      res.on("close", () => recording.onClose());
       return recording;
     } catch (error) {
       execution.reportInternalError(error);
@@ -152,7 +152,11 @@ export class RouteRecording implements Settlement, BodyRecorder, PendingRecordin
     return snapshotValue(body, serialization);
   }
 
-  private onFinish(): void {
+  private onClose(): void {
+    if (!this.res.writableFinished) {
+      this.complete(true);
+      return;
+    }
     this.finished = true;
     if (!this.handlerPending || this.error !== NO_ERROR) {
       this.complete(false);
@@ -166,7 +170,7 @@ export class RouteRecording implements Settlement, BodyRecorder, PendingRecordin
 
   /** PendingRecording: the process is shutting down; record what is known now. */
   settleNow(): void {
-    this.complete(!this.finished);
+    this.complete(!this.res.writableFinished);
   }
 
   private complete(aborted: boolean): void {

@@ -3,6 +3,7 @@
  * was sent (later mutation changes nothing), and an error raised after the
  * response is still an error.
  */
+import type { Express, Response } from "express";
 import { afterEach, describe, expect, it } from "vitest";
 import { recordRoute } from "../../src/express.js";
 import { checkedClient, closeServers, oneEvent, startApp } from "./recorded-app.js";
@@ -110,6 +111,56 @@ describe("recordRoute: two recorded handlers of one request", () => {
         ["refunds.create", { refunded: true }],
       ]),
     );
+  });
+});
+
+describe("recordRoute: whoever provides res.json / res.send", () => {
+  it("a json the app puts on app.response after requests were recorded is wrapped too", async () => {
+    const { client, exporter } = checkedClient();
+    let app!: Express;
+    const url = await startApp(client, (a) => {
+      app = a;
+      a.get("/refund", recordRoute(REFUND, (_req, res) => void res.json({ refundId: "rf_1" })));
+    });
+    await fetch(`${url}/refund`);
+    await oneEvent(exporter);
+    const expressJson = app.response.json;
+    app.response.json = function (this: Response, body: unknown) {
+      return Reflect.apply(expressJson, this, [{ wrapped: body }]) as Response;
+    };
+    expect(await (await fetch(`${url}/refund`)).json()).toEqual({ wrapped: { refundId: "rf_1" } });
+    const events = await waitForEvents(exporter, 2);
+    expect(events[1]!.output).toEqual({ refundId: "rf_1" });
+  });
+
+  it("a library that wrapped res.json on the response before the handler is wrapped in turn", async () => {
+    const { client, exporter } = checkedClient();
+    const url = await startApp(client, (app) => {
+      app.use((_req, res, next) => {
+        const json = res.json;
+        res.json = (body: unknown) => json.call(res, { envelope: body });
+        next();
+      });
+      app.get("/refund", recordRoute(REFUND, (_req, res) => void res.json({ refundId: "rf_2" })));
+    });
+    expect(await (await fetch(`${url}/refund`)).json()).toEqual({ envelope: { refundId: "rf_2" } });
+    expect((await oneEvent(exporter)).output).toEqual({ refundId: "rf_2" });
+  });
+
+  it("routes of the same app that are not recorded answer as before and record nothing", async () => {
+    const { client, exporter } = checkedClient();
+    const url = await startApp(client, (app) => {
+      app.get("/recorded", recordRoute(REFUND, (_req, res) => void res.json({ recorded: true })));
+      app.get("/plain", (_req, res) => void res.json({ plain: true }));
+      app.get("/text", (_req, res) => void res.send("plain text"));
+    });
+    await fetch(`${url}/recorded`);
+    expect(await (await fetch(`${url}/plain`)).json()).toEqual({ plain: true });
+    expect(await (await fetch(`${url}/text`)).text()).toBe("plain text");
+    await fetch(`${url}/recorded`);
+    // The plain routes answered before the second recorded request was sent.
+    const events = await waitForEvents(exporter, 2);
+    expect(events.map((e) => e.output)).toEqual([{ recorded: true }, { recorded: true }]);
   });
 });
 

@@ -28,7 +28,7 @@ export async function serve(app: Express): Promise<Served> {
 }
 
 /**
- * Events are emitted on the response's 'finish', which can run just after the
+ * Events are emitted on the response's 'close', which can run just after the
  * client has the response; wait for them instead of racing.
  */
 export async function waitForEvents(

@@ -11,7 +11,13 @@ export function isEmptyRequestPart(value: unknown): boolean {
   if (Array.isArray(value)) return value.length === 0;
   if (ArrayBuffer.isView(value)) return value.byteLength === 0;
   const proto = Object.getPrototypeOf(value);
-  return (proto === Object.prototype || proto === null) && Object.keys(value).length === 0;
+  return (proto === Object.prototype || proto === null) && !hasOwnEnumerableKey(value);
+}
+
+/** `Object.keys(value).length !== 0` without building the array of keys (runs for every recorded request). */
+function hasOwnEnumerableKey(value: object): boolean {
+  for (const key in value) if (Object.hasOwn(value, key)) return true;
+  return false;
 }
 
 /** The request fields recorded by default, in this order. */
