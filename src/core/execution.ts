@@ -34,6 +34,7 @@
  *       correlationId, isSettled
  *       call(fn, thisArg, args) / run(fn)    run inside the execution's scope
  *       succeed(result, attributes?)          settle ok (first settle wins)
+ *       succeedRecorded(output, attributes?)  settle ok with an output already snapshotted
  *       fail(thrown, details?: FailureDetails) settle error
  *       reportInternalError(error)            a telemetry failure, to onExporterError
  *   isThenable(value), followThenable(result, onValue, onError)
@@ -345,6 +346,21 @@ export class Execution {
       } else {
         output = snapshotValue(result, serialization);
       }
+      this.finish("ok", output, undefined, attributes);
+    } catch (error) {
+      this.reportInternalError(error);
+    }
+  }
+
+  /**
+   * `succeed` with an output the integration already recorded (a snapshot
+   * under this execution's serializer options, taken when the value was
+   * final, e.g. a response body as it was sent): kept as is, not copied again.
+   */
+  succeedRecorded(output: JsonValue, attributes?: Attributes): void {
+    if (this.settled) return;
+    this.settled = true;
+    try {
       this.finish("ok", output, undefined, attributes);
     } catch (error) {
       this.reportInternalError(error);

@@ -3,8 +3,7 @@ import { IntentProofClient } from "../core/client.js";
 import { HEADER_NAME_RULE, isHeaderName } from "../core/http/header-name.js";
 import { describeValue, isPlainRecord, OptionsReader } from "../core/options/options-reader.js";
 import type { WrapOptions } from "../core/types.js";
-import { prepareWrap } from "../core/wrap-plan.js";
-import type { RoutePlans } from "./route-recording.js";
+import { prepareWrap, type WrapPlan } from "../core/wrap-plan.js";
 
 /** Options of the `intentproof()` middleware. Every field is optional. */
 export interface IntentProofMiddlewareOptions {
@@ -63,7 +62,7 @@ export function resolveMiddlewareOptions(options: unknown): MiddlewareSettings {
 }
 
 /** Validates `recordRoute` options once, at route definition: the wrap plan and the pinned client. */
-export function prepareRecordRoute(options: unknown): { client: IntentProofClient | undefined; plans: RoutePlans } {
+export function prepareRecordRoute(options: unknown): { client: IntentProofClient | undefined; plan: WrapPlan } {
   if (!isPlainRecord(options)) {
     throw new TypeError(`${RECORD_ROUTE_OWNER}: options must be an object with "intent" and "action", got ${describeValue(options)}`);
   }
@@ -71,7 +70,5 @@ export function prepareRecordRoute(options: unknown): { client: IntentProofClien
   const { client, ...wrapOptions } = options;
   const pinned = new OptionsReader(RECORD_ROUTE_OWNER, { client }, ["client"]).instanceOf("client", IntentProofClient, CLIENT_RULE);
   const where = `${RECORD_ROUTE_OWNER} options`;
-  const user = prepareWrap(wrapOptions, where);
-  // The body is recorded when it is sent (captureOutput applied then), so the execution records it as is.
-  return { client: pinned, plans: { user, execution: prepareWrap({ ...wrapOptions, captureOutput: true }, where) } };
+  return { client: pinned, plan: prepareWrap(wrapOptions, where) };
 }

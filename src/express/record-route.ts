@@ -27,7 +27,7 @@ function isRoutingError(err: unknown): boolean {
  */
 export function recordRoute<H extends RequestHandler<any, any, any, any, any>>(options: RecordRouteOptions, handler: H): H;
 export function recordRoute(options: RecordRouteOptions, handler: RequestHandler): RequestHandler {
-  const { client: pinned, plans } = prepareRecordRoute(options);
+  const { client: pinned, plan } = prepareRecordRoute(options);
   if (typeof handler !== "function") {
     throw new TypeError('intentproof/express: recordRoute(options, handler): "handler" must be a function');
   }
@@ -39,7 +39,7 @@ export function recordRoute(options: RecordRouteOptions, handler: RequestHandler
       next(err as Parameters<NextFunction>[0]);
     };
     const args = [req, res, trackedNext];
-    recording = RouteRecording.start(clientForRequest(pinned), plans, req, res, next, args, recorded);
+    recording = RouteRecording.start(clientForRequest(pinned), plan, req, res, next, args, recorded);
     if (recording === undefined) {
       // Telemetry failed to start: behave exactly like the bare handler.
       return Reflect.apply(handler, this, [req, res, next]) as void;

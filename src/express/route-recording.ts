@@ -26,14 +26,6 @@ const NO_ERROR = Symbol("no error");
  */
 export const HANDLER_SETTLE_GRACE_MS = 5000;
 
-/** The two plans of a route: the user's (hooks, labels) and the one its execution runs with. */
-export interface RoutePlans {
-  /** The route's options as given: its `captureOutput` is applied when the body is sent. */
-  readonly user: WrapPlan;
-  /** The same with `captureOutput: true`: the output handed to the execution is already recorded. */
-  readonly execution: WrapPlan;
-}
-
 /**
  * The life of one recorded request. Started before the handler runs; the
  * handler's outcome arrives through the core's `Settlement` steps; the event
@@ -62,14 +54,16 @@ export class RouteRecording implements Settlement, BodyRecorder, PendingRecordin
 
   private constructor(
     client: IntentProofClient,
-    plans: RoutePlans,
+    plan: WrapPlan,
     readonly execution: Execution,
     private readonly res: Response,
     private readonly next: NextFunction,
     req: Request,
     handler: object,
   ) {
-    this.wrap = plans.user.resolve(client.config);
+    // Its captureOutput is applied as the body is sent (recordBody); the
+    // execution is then settled with that recorded output as is.
+    this.wrap = plan.resolve(client.config);
     // Node sets `server` on the sockets of the connections it accepts.
     this.server = (req.socket as { server?: unknown } | null)?.server;
     this.method = req.method;
@@ -80,17 +74,17 @@ export class RouteRecording implements Settlement, BodyRecorder, PendingRecordin
   /** Starts the event and starts watching the response; `undefined` if telemetry itself failed. */
   static start(
     client: IntentProofClient,
-    plans: RoutePlans,
+    plan: WrapPlan,
     req: Request,
     res: Response,
     next: NextFunction,
     args: unknown[],
     handler: object,
   ): RouteRecording | undefined {
-    const execution = tryStartExecution(client, plans.execution, args, defaultRequestInputs(req));
+    const execution = tryStartExecution(client, plan, args, defaultRequestInputs(req));
     if (execution === undefined) return undefined;
     try {
-      const recording = new RouteRecording(client, plans, execution, res, next, req, handler);
+      const recording = new RouteRecording(client, plan, execution, res, next, req, handler);
       installBodyCapture(res, recording);
       recordingStarted(recording);
       // One listener: 'close' comes once per response, a tick after 'finish'
@@ -190,7 +184,7 @@ export class RouteRecording implements Settlement, BodyRecorder, PendingRecordin
         if (this.errorAfterResponse) attributes[HTTP_RESPONSE_ALREADY_SENT] = true;
         execution.fail(this.error, { attributes });
       } else {
-        settleResponse(execution, aborted, status, this.output, attributes);
+        settleResponse(execution, aborted, status, this.output, attributes, true);
       }
     } catch (error) {
       execution.reportInternalError(error);

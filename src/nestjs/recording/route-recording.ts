@@ -1,7 +1,7 @@
-import { AsyncLocalStorage, AsyncResource } from "node:async_hooks";
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { ServerResponse } from "node:http";
 import type { IntentProofClient } from "../../core/client.js";
-import { captureContext, runInScope, type CorrelationScope } from "../../core/correlation.js";
+import { callWithStore, runInScope, type CorrelationScope } from "../../core/correlation.js";
 import { tryStartExecution, type Execution, type FailureDetails, type Settlement } from "../../core/execution.js";
 import type { Attributes } from "../../core/types.js";
 import {
@@ -203,23 +203,10 @@ export function currentRouteRecording(): RouteRecording | undefined {
   return routeRecordings.getStore();
 }
 
-// Where async context is kept in frames (Node 24), `run` builds two, one on
-// entry and one on exit; entering a fresh resource's context and setting the
-// store inside builds one, and the resource restores the caller's context on
-// the way out. A handle from `captureContext` exists exactly there.
-const enterOneFrame = captureContext() !== undefined;
-const RESOURCE_TYPE = "intentproof.routeRecording";
-
 export function runWithRouteRecording<R, TArgs extends unknown[]>(
   recording: RouteRecording,
   fn: (...args: TArgs) => R,
   ...args: TArgs
 ): R {
-  if (!enterOneFrame) return routeRecordings.run(recording, fn, ...args);
-  return new AsyncResource(RESOURCE_TYPE).runInAsyncScope(enterThenCall, undefined, recording, fn, args) as R;
-}
-
-function enterThenCall(recording: RouteRecording, fn: (...args: unknown[]) => unknown, args: unknown[]): unknown {
-  routeRecordings.enterWith(recording);
-  return fn(...args);
+  return callWithStore(routeRecordings, recording, fn, undefined, args) as R;
 }
