@@ -45,15 +45,15 @@ export function canonicalDigest(unsigned: object): { canonical: Buffer; digest: 
 }
 
 /**
- * The JSONL line of a signed record, from the canonical bytes of its
- * unsigned form, as two pieces to append: those bytes without the closing
+ * Appends to `lines` the JSONL line of a signed record, from the canonical
+ * bytes of its unsigned form, as two pieces: those bytes without the closing
  * brace, then the signature member (`signatureJson` is its JSON), the brace
  * and the newline. The record is not serialized a second time; parsing the
  * line gives the signed record, members in canonical order with `signature`
  * last.
  */
-export function signedLine(canonical: Buffer, signatureJson: string): [Buffer, Buffer] {
-  return [canonical.subarray(0, canonical.length - 1), Buffer.from(',"signature":' + signatureJson + "}\n", "utf8")];
+export function appendSignedLine(lines: Uint8Array[], canonical: Buffer, signatureJson: string): void {
+  lines.push(canonical.subarray(0, canonical.length - 1), Buffer.from(',"signature":' + signatureJson + "}\n", "utf8"));
 }
 
 /** `"sha256:" + hex(eventDigest(record))`: the value the next chain link carries as `prev_event_hash`. */

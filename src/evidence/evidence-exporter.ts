@@ -29,7 +29,7 @@ import type { ChainBook } from "./chain-book.js";
 import type { CheckpointRecord, CheckpointTrigger } from "./checkpoint.js";
 import { ErrorReporter } from "./error-reporter.js";
 import { EvidenceError } from "./errors.js";
-import { canonicalDigest, eventHash, formatSha256, GENESIS_PREV_HASH, signedLine } from "./event-hash.js";
+import { appendSignedLine, canonicalDigest, eventHash, formatSha256, GENESIS_PREV_HASH } from "./event-hash.js";
 import type { ChainHead, HeadStore } from "./head-store.js";
 import type { PublicKeySet } from "./key-set.js";
 import type { OpenedInstance } from "./instance-store.js";
@@ -136,8 +136,10 @@ export class EvidenceExporter implements Exporter {
   /** Sealed batches in log order, waiting for their signatures before they join `chunks`. */
   private readonly outbox: { chunk: Chunk | undefined }[] = [];
   private signer!: BatchSigner;
-  /** Sealed records not yet sent to the signer (they are batched across turns while the queue is busy). */
-  /** Canonical bytes of sealed records waiting for the signer (their digests in signDigests). */
+  /**
+   * Sealed records not yet sent to the signer, as their canonical bytes (their
+   * digests in signDigests); batched across turns while the queue is busy.
+   */
   private readonly signRecords: Buffer[] = [];
   private readonly signDigests: Buffer[] = [];
   private processed = 0;
@@ -426,7 +428,7 @@ export class EvidenceExporter implements Exporter {
         const lines: Uint8Array[] = [];
         const keyIdJson = JSON.stringify(this.instance.keyId);
         for (let i = 0; i < records.length; i++) {
-          lines.push(...signedLine(records[i] as Buffer, `{"alg":"ed25519","key_id":${keyIdJson},"value":"${signatures[i] as string}"}`));
+          appendSignedLine(lines, records[i] as Buffer, `{"alg":"ed25519","key_id":${keyIdJson},"value":"${signatures[i] as string}"}`);
         }
         slot.chunk = { lines, events: records.length, processedThrough };
         this.releaseOutbox();

@@ -12,9 +12,9 @@
  * up costs more bucket reads, never a wrong answer. Buckets are compacted to
  * one line per correlation as they grow.
  */
-import { hash } from "node:crypto";
 import { appendFile, mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { sha256 } from "./sha256.js";
 
 export interface ChainHead {
   position: number;
@@ -31,7 +31,7 @@ function bucketOf(digest: Buffer): string {
 }
 
 function digestOf(correlationId: string): Buffer {
-  return hash("sha256", correlationId, "buffer");
+  return sha256(correlationId);
 }
 
 export class HeadStore {
