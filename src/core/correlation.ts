@@ -28,16 +28,24 @@ export function currentScope(): CorrelationScope | undefined {
  * one pointer. Node 20's async hooks are the other way round: `run` sets one
  * property and an `AsyncResource` costs a hook call. The probe tells the two
  * apart by behaviour: with frames, `enterWith` inside a resource's scope ends
- * with the scope instead of sticking to the resource.
+ * with the scope instead of sticking to the resource. It runs on first use,
+ * not at import: on Node 20 it switches the promise hooks on and off, about
+ * a millisecond of a cold start.
  */
-const contextIsFramed = ((): boolean => {
+let framedContext: boolean | undefined;
+
+function contextIsFramed(): boolean {
+  return (framedContext ??= probeFramedContext());
+}
+
+function probeFramedContext(): boolean {
   const probe = new AsyncLocalStorage<boolean>();
   const resource = new AsyncResource("intentproof.probe");
   resource.runInAsyncScope(() => probe.enterWith(true));
   const stuck = resource.runInAsyncScope(() => probe.getStore());
   probe.disable();
   return stuck !== true;
-})();
+}
 
 const CONTEXT_TYPE = "intentproof.scope";
 
@@ -64,7 +72,7 @@ function enterThenApply<T>(storage: AsyncLocalStorage<T>, value: T, fn: Function
  * other stores). For every store of the package that is entered per call.
  */
 export function callWithStore<T>(storage: AsyncLocalStorage<T>, value: T, fn: Function, thisArg: unknown, args: readonly unknown[]): unknown {
-  if (!contextIsFramed) return storage.run(value, Reflect.apply, fn, thisArg, args);
+  if (!contextIsFramed()) return storage.run(value, Reflect.apply, fn, thisArg, args);
   return newContextResource().runInAsyncScope(enterThenApply, undefined, storage, value, fn, thisArg, args);
 }
 
@@ -88,7 +96,7 @@ export function runInScope<R, TArgs extends unknown[]>(
  * Re-enter it with the handle's `runInAsyncScope`.
  */
 export function captureContext(): AsyncResource | undefined {
-  return contextIsFramed ? newContextResource() : undefined;
+  return contextIsFramed() ? newContextResource() : undefined;
 }
 
 export function newCorrelationId(): string {

@@ -5,7 +5,8 @@
 let cachedSecond = Number.NaN;
 let cachedPrefix = "";
 
-const MILLIS_ENDINGS: readonly string[] = Array.from({ length: 1000 }, (_, millis) => `${String(millis).padStart(3, "0")}Z`);
+// Filled on the first timestamp rather than at import (cold start).
+const MILLIS_ENDINGS: string[] = [];
 
 /** `Date.now()`-style milliseconds to `2026-05-04T12:00:00.042Z`. */
 export function isoTimestamp(epochMs: number): string {
@@ -13,6 +14,9 @@ export function isoTimestamp(epochMs: number): string {
   const wholeMs = Math.floor(epochMs);
   const second = Math.floor(wholeMs / 1000);
   if (second !== cachedSecond) {
+    if (MILLIS_ENDINGS.length === 0) {
+      for (let millis = 0; millis < 1000; millis++) MILLIS_ENDINGS.push(`${String(millis).padStart(3, "0")}Z`);
+    }
     cachedPrefix = new Date(second * 1000).toISOString().slice(0, 20);
     cachedSecond = second;
   }
