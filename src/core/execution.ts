@@ -33,7 +33,8 @@
  *   class Execution
  *       correlationId, isSettled
  *       call(fn, thisArg, args) / run(fn)    run inside the execution's scope
- *       succeed(result, attributes?)          settle ok (first settle wins)
+ *       succeed(result, attributes?)          settle ok (first settle wins); a fresh
+ *                                             attributes object, taken over (frozen)
  *       succeedRecorded(output, attributes?)  settle ok with an output already snapshotted
  *       fail(thrown, details?: FailureDetails) settle error
  *       reportInternalError(error)            a telemetry failure, to onExporterError
@@ -59,6 +60,7 @@ export interface FailureDetails {
   code?: string;
   /** Overrides the mapped `error.name`. */
   name?: string;
+  /** Added to the event's; taken over (frozen), so pass a fresh object. */
   attributes?: Attributes;
 }
 
@@ -412,9 +414,14 @@ export class Execution {
     const elapsedMs = Math.round(durationMs);
     // Most calls end within the millisecond they started in: one string serves both.
     const completedAt = elapsedMs === 0 ? startedAt : isoTimestamp(this.startedAtMs + elapsedMs);
-    // Attribute objects are frozen, so every exporter's copy of the event can share them.
-    const attributes =
-      extraAttributes === undefined ? this.attributes : Object.freeze({ ...this.attributes, ...extraAttributes });
+    // Attribute objects are frozen, so every exporter's copy of the event can
+    // share them. An integration's own are taken over as they are when there
+    // is nothing to merge them with: the spread and its copy cost about a
+    // microsecond a request in a server.
+    let attributes = this.attributes;
+    if (extraAttributes !== undefined) {
+      attributes = Object.freeze(attributes === undefined ? extraAttributes : { ...attributes, ...extraAttributes });
+    }
     let event: ExecutionEvent;
     if (status === "ok" && correlationId !== undefined) {
       // The common shape as one literal: cheaper than growing an object key by key.

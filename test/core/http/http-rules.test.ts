@@ -35,6 +35,29 @@ describe("default request inputs", () => {
     expect(defaultRequestInputs(undefined)).toEqual({});
   });
 
+  it("reads a computed query only when the URL has a query string, or when the request has its own", () => {
+    // Express 5 computes req.query on its prototype on every read.
+    class ExpressLikeRequest {
+      reads = 0;
+      constructor(readonly url: string) {}
+      get query(): unknown {
+        this.reads++;
+        return { q: "x" };
+      }
+    }
+    const bare = new ExpressLikeRequest("/refunds");
+    expect(defaultRequestInputs(bare)).toEqual({});
+    expect(bare.reads).toBe(0);
+    const withQuery = new ExpressLikeRequest("/refunds?q=x");
+    expect(defaultRequestInputs(withQuery)).toEqual({ query: { q: "x" } });
+    expect(withQuery.reads).toBe(1);
+    // Set by a middleware on the request itself: recorded whatever the URL.
+    const own = Object.defineProperty(new ExpressLikeRequest("/refunds"), "query", { value: { page: "2" }, enumerable: true });
+    expect(defaultRequestInputs(own)).toEqual({ query: { page: "2" } });
+    // No URL to judge by (e.g. a platform request without one): read as before.
+    expect(defaultRequestInputs({ query: { q: "y" } })).toEqual({ query: { q: "y" } });
+  });
+
   it("a throwing getter leaves its part out and never throws", () => {
     const request = {
       params: { id: "7" },
