@@ -4,7 +4,7 @@ import { VersioningType } from "@nestjs/common";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CheckedExporter, isUuidV4 } from "../support/event-validator.js";
 import { PLATFORMS, startApp, type RunningApp } from "./fixtures/platforms.js";
-import { manualMiddlewareAppModule, versionedAppModule } from "./fixtures/versioned-app.js";
+import { manualMiddlewareAppModule, SEEN_BY_MIDDLEWARE, versionedAppModule } from "./fixtures/versioned-app.js";
 import { eventsOf, waitFor } from "./fixtures/wait.js";
 
 const HEADER = "x-intentproof-correlation-id";
@@ -54,6 +54,23 @@ describe.each(PLATFORMS)("routing on %s", (platform) => {
       const echoed = response.headers.get(HEADER);
       expect(isUuidV4(echoed)).toBe(true);
       expect(await response.json()).toEqual({ active: echoed });
+    });
+
+    it("runs the application's own middleware inside the request's scope", async () => {
+      const id = uniqueId("mw");
+      const response = await fetch(`${running.url}/api/v1/items`, { headers: { [HEADER]: id } });
+      expect(response.headers.get(SEEN_BY_MIDDLEWARE)).toBe(id);
+      expect(await response.json()).toEqual({ active: id });
+    });
+
+    // On Express the middleware is mounted on the application (nothing is
+    // excluded), so requests outside the global prefix carry an id too; on
+    // Fastify it is mounted on the routes under the prefix.
+    it("gives a 404 outside the global prefix the id on Express, not on Fastify", async () => {
+      const id = uniqueId("outside");
+      const response = await fetch(`${running.url}/elsewhere`, { headers: { [HEADER]: id } });
+      expect(response.status).toBe(404);
+      expect(response.headers.get(HEADER)).toBe(platform === "express" ? id : null);
     });
   });
 

@@ -5,7 +5,7 @@ import { PlainRefundsController, PlainRefundsService } from "./plain-refunds.js"
 
 export const memory = new MemoryExporter();
 
-/** IntentProof mounted (correlation middleware, global interceptor), route not decorated. */
+/** IntentProof mounted (the correlation middleware), route not decorated. */
 @Module({
   imports: [IntentProofModule.forRoot({ exporters: [memory] })],
   controllers: [PlainRefundsController],

@@ -1,4 +1,5 @@
 import { Inject, Module, Optional, type DynamicModule, type MiddlewareConsumer, type NestModule, type Provider } from "@nestjs/common";
+import { HttpAdapterHost } from "@nestjs/core";
 import { IntentProofClient } from "../../core/client.js";
 import type { IntentProofConfigDocument } from "../../core/types.js";
 import { mountCorrelationMiddleware } from "../middleware/mount-middleware.js";
@@ -30,7 +31,12 @@ export class IntentProofModule implements NestModule {
 
   // Optional so that `imports: [IntentProofModule]` (no settings provider)
   // fails with a message naming the fix rather than a DI error about a token.
-  constructor(@Optional() @Inject(INTENTPROOF_SETTINGS) settings?: ModuleSettings) {
+  // The client and the adapter host are for mounting the middleware (see mount-middleware.ts).
+  constructor(
+    @Optional() @Inject(INTENTPROOF_SETTINGS) settings?: ModuleSettings,
+    @Optional() @Inject(IntentProofClient) private readonly client?: IntentProofClient,
+    @Optional() @Inject(HttpAdapterHost) private readonly adapterHost?: HttpAdapterHost,
+  ) {
     if (settings === undefined) {
       throw new Error(
         "IntentProofModule was imported without configuration: use " +
@@ -42,7 +48,7 @@ export class IntentProofModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    mountCorrelationMiddleware(consumer, this.settings);
+    mountCorrelationMiddleware(consumer, this.settings, this.client!, this.adapterHost);
   }
 
   /**
