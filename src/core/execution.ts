@@ -24,9 +24,11 @@
  *   callRecorded(execution, fn, thisArg, args, settlement?, adopt?): unknown
  *       calls `fn` in the execution's scope; a sync throw is settled then
  *       rethrown, a sync value settled then returned, a thenable followed and
- *       returned (a foreign one adopted once). `adopt(result)` may claim other
- *       result shapes first (Nest: an Observable) by returning a replacement;
- *       it returns `undefined` to decline.
+ *       returned (a foreign one adopted once). `adopt(result, execution,
+ *       settlement)` may claim other result shapes first (Nest: an
+ *       Observable) by returning a replacement; it returns `undefined` to
+ *       decline. It gets the execution as arguments so that it can be one
+ *       function for every call, not a closure per call.
  *   interface Settlement { succeed(execution, value): void; fail(execution, error): void }
  *       how an outcome becomes the event (Nest's HTTP mapping); never throws.
  *       Without one, `execution.succeed(value)` / `execution.fail(error)`.
@@ -225,7 +227,7 @@ export function callRecorded(
   thisArg: unknown,
   args: readonly unknown[],
   settlement?: Settlement,
-  adopt?: (result: object) => unknown,
+  adopt?: (result: object, execution: Execution, settlement: Settlement | undefined) => unknown,
 ): unknown {
   let result: unknown;
   try {
@@ -237,7 +239,7 @@ export function callRecorded(
   }
   if (result !== null && (typeof result === "object" || typeof result === "function")) {
     if (adopt !== undefined) {
-      const adopted = adopt(result);
+      const adopted = adopt(result, execution, settlement);
       if (adopted !== undefined) return adopted;
     }
     if (isThenable(result)) {

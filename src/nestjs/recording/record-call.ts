@@ -14,9 +14,11 @@ export function recordCall(
   args: unknown[],
   settlement?: Settlement,
 ): unknown {
-  return callRecorded(execution, fn, thisArg, args, settlement, (result) =>
-    isObservable(result) ? recordObservable(result, execution, settlement) : undefined,
-  );
+  return callRecorded(execution, fn, thisArg, args, settlement, adoptObservable);
+}
+
+function adoptObservable(result: object, execution: Execution, settlement: Settlement | undefined): unknown {
+  return isObservable(result) ? recordObservable(result, execution, settlement) : undefined;
 }
 
 /** The error recorded when an Observable is unsubscribed before it emitted anything or finished. */
