@@ -11,10 +11,13 @@ import type { ExecutionError, ExecutionEvent, JsonValue } from "./types.js";
  * sits beside another (the event is handed over as built) and, measured, one
  * copy of a small event costs less than freezing its objects one by one. Values
  * are the serializer's JSON (plain objects and arrays), so a plain walk copies
- * them; `attributes` objects are frozen when built and are shared.
+ * them. `attributes` objects built once for a configuration or a wrap are
+ * frozen and shared; an event's own (an integration's HTTP attributes) are
+ * copied, their values being primitives.
  */
 export function copyEvent(event: ExecutionEvent): ExecutionEvent {
   const copy = { ...event };
+  if (event.attributes !== undefined && !Object.isFrozen(event.attributes)) copy.attributes = { ...event.attributes };
   if (event.inputs !== undefined) copy.inputs = copyJson(event.inputs) as ExecutionEvent["inputs"];
   if (event.output !== undefined) copy.output = copyJson(event.output);
   if (event.error !== undefined) copy.error = copyError(event.error);

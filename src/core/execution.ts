@@ -36,7 +36,7 @@
  *       correlationId, isSettled
  *       call(fn, thisArg, args) / run(fn)    run inside the execution's scope
  *       succeed(result, attributes?)          settle ok (first settle wins); a fresh
- *                                             attributes object, taken over (frozen)
+ *                                             attributes object, taken over
  *       succeedRecorded(output, attributes?)  settle ok with an output already snapshotted
  *       fail(thrown, details?: FailureDetails) settle error
  *       reportInternalError(error)            a telemetry failure, to onExporterError
@@ -62,7 +62,7 @@ export interface FailureDetails {
   code?: string;
   /** Overrides the mapped `error.name`. */
   name?: string;
-  /** Added to the event's; taken over (frozen), so pass a fresh object. */
+  /** Added to the event's; taken over (the event keeps this object), so pass a fresh one. */
   attributes?: Attributes;
 }
 
@@ -416,13 +416,14 @@ export class Execution {
     const elapsedMs = Math.round(durationMs);
     // Most calls end within the millisecond they started in: one string serves both.
     const completedAt = elapsedMs === 0 ? startedAt : isoTimestamp(this.startedAtMs + elapsedMs);
-    // Attribute objects are frozen, so every exporter's copy of the event can
-    // share them. An integration's own are taken over as they are when there
-    // is nothing to merge them with: the spread and its copy cost about a
-    // microsecond a request in a server.
+    // An integration's own attributes are taken over as they are when there
+    // is nothing to merge them with. They are not frozen: this object is the
+    // event's alone, and copies for other exporters copy it (event-copy.ts).
+    // Object.freeze is a call into the engine's C++ that cost more per
+    // request in a server than building the event around it.
     let attributes = this.attributes;
     if (extraAttributes !== undefined) {
-      attributes = Object.freeze(attributes === undefined ? extraAttributes : { ...attributes, ...extraAttributes });
+      attributes = attributes === undefined ? extraAttributes : { ...attributes, ...extraAttributes };
     }
     let event: ExecutionEvent;
     if (status === "ok" && correlationId !== undefined) {

@@ -10,6 +10,8 @@ import {
   type Exporter,
 } from "../../src/index.js";
 import { ConsoleExporter } from "../../src/exporters/console.js";
+import { tryStartExecution } from "../../src/core/execution.js";
+import { prepareWrap } from "../../src/core/wrap-plan.js";
 import { CheckedExporter } from "../support/event-validator.js";
 import { readAll, tempDir } from "../evidence/support/evidence-fixture.js";
 
@@ -86,6 +88,23 @@ describe("each exporter holds its own event", () => {
     expect(event!.error).toMatchObject({ message: "outer", cause: { message: "inner" } });
     expect(event!.output).toEqual({ retry: true });
     expect(event!.attributes).toEqual({ env: "test" });
+  });
+
+  it("an event's own attributes (an integration's) are copied for a user exporter, not shared", () => {
+    const first: ExecutionEvent[] = [];
+    const checked = new CheckedExporter();
+    const memory = new MemoryExporter();
+    const client = createIntentProofClient({ exporters: [{ export: (event) => void first.push(event) }, memory, checked] });
+    const execution = tryStartExecution(client, prepareWrap(labels, "test"), [])!;
+    execution.succeed({ sent: true }, { "http.method": "POST", "http.status_code": 201 });
+    const mine = first[0]!.attributes as Record<string, unknown>;
+    expect(tryWrite(() => (mine["http.status_code"] = 500))).toBe(true);
+    expect(tryWrite(() => (mine["http.forged"] = true))).toBe(true);
+    expect(checked.getEvents()[0]!.attributes).toStrictEqual({ "http.method": "POST", "http.status_code": 201 });
+    // getEvents() hands out copies of the attributes too.
+    const read = memory.getEvents()[0]!.attributes as Record<string, unknown>;
+    read["http.status_code"] = 0;
+    expect(memory.getEvents()[0]!.attributes).toStrictEqual({ "http.method": "POST", "http.status_code": 201 });
   });
 
   it("records copies: the caller changing its values afterwards changes no record", () => {
