@@ -1,4 +1,4 @@
-import { fmtBytes, fmtMs, fmtNs, fmtRate, fmtRatio, markdownTable, textTable, verdict } from "./table.mjs";
+import { fmtAddedNs, fmtBytes, fmtMs, fmtNs, fmtRate, fmtRatio, markdownTable, textTable, verdict } from "./table.mjs";
 
 export const CORE_ROWS = [
   ["plain", "plain function (sync)", undefined],
@@ -19,7 +19,7 @@ function coreRows(core) {
       label,
       fmtNs(core.medians[key]),
       c ? fmtRatio(c.ratio) : "",
-      c ? `+${fmtNs(c.addedNs)}` : "",
+      c ? fmtAddedNs(c.addedNs) : "",
       c ? baselineOf(key) : "(baseline)",
     ];
   });
@@ -61,9 +61,9 @@ export function evidencePolicyRows(results) {
   const { evidence, policy } = results;
   if (evidence?.caller) {
     const t = evidence.targets;
-    rows.push(["wrapped call + EvidenceExporter, added on the caller's path", `+${fmtNs(evidence.caller.medianAddedNsPerCall)}`, `≤ +300 ns: ${verdict(t.callerAddedNs.met)}`]);
+    rows.push(["wrapped call + EvidenceExporter, added on the caller's path", fmtAddedNs(evidence.caller.medianAddedNsPerCall), `≤ +300 ns: ${verdict(t.callerAddedNs.met)}`]);
     if (evidence.caller.sameProcess) {
-      rows.push(["  the same, both clients in one process (paired bursts)", `${evidence.caller.sameProcess.medianAddedNsPerCall < 0 ? "" : "+"}${fmtNs(evidence.caller.sameProcess.medianAddedNsPerCall)}`, ""]);
+      rows.push(["  the same, both clients in one process (paired bursts)", fmtAddedNs(evidence.caller.sameProcess.medianAddedNsPerCall), ""]);
     }
     rows.push(["sealed + signed + durably logged events/s", fmtRate(evidence.throughput.eventsPerSecond), `≥ 10,000: ${verdict(t.eventsPerSecond.met)}`]);
     rows.push(["added p99 event-loop delay at 5,000 events/s", fmtMs(evidence.loop.addedP99Ms), `< 5 ms: ${verdict(t.addedP99Ms.met)}`]);
@@ -94,7 +94,7 @@ export function printReport(results) {
   if (core?.medians) {
     out.push("", `Core: ns per call, median of ${core.rounds} interleaved rounds (${core.iterations} sync / ${core.asyncIterations} async calls each)`);
     out.push(textTable(["variant", "median", "ratio", "added", "vs"], coreRows(core)));
-    out.push(`target ≤ 1,000 ns added per sync wrapped call: ${verdict(core.target.met)} (+${fmtNs(core.comparisons.wrapped.addedNs)})`);
+    out.push(`target ≤ 1,000 ns added per sync wrapped call: ${verdict(core.target.met)} (${fmtAddedNs(core.comparisons.wrapped.addedNs)})`);
     const spanShare = core.comparisons.wrapped.addedNs / core.comparisons.otelSpan.addedNs;
     out.push(`target added by a wrap ≤ 0.4 × added by an OpenTelemetry span: ${verdict(spanShare <= 0.4)} (${fmtRatio(spanShare)})`);
   } else if (core?.error) out.push("", `Core: failed: ${core.error}`);

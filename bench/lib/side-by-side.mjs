@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CORE_ROWS, evidencePolicyRows, HTTP_LABELS } from "./report.mjs";
-import { fmtBytes, fmtMs, fmtNs, fmtRate, fmtRatio, markdownTable } from "./table.mjs";
+import { fmtAddedNs, fmtBytes, fmtMs, fmtNs, fmtRate, fmtRatio, markdownTable } from "./table.mjs";
 
 const START = "<!-- BENCH:START -->";
 const END = "<!-- BENCH:END -->";
@@ -33,7 +33,7 @@ function coreTable(runs) {
       const median = core.medians[key];
       if (median === undefined) return "n/a";
       const c = comparison ? core.comparisons?.[comparison] : undefined;
-      return c ? `${fmtNs(median)} (+${fmtNs(c.addedNs)})` : fmtNs(median);
+      return c ? `${fmtNs(median)} (${fmtAddedNs(c.addedNs)})` : fmtNs(median);
     }),
   ]);
   // The figure issue 11 sets a goal on: what a wrap adds over what a span adds.
@@ -99,7 +99,7 @@ export function sideBySideMarkdown(runs) {
   const dates = [...new Set(runs.map((r) => r.results.machine.date.slice(0, 10)))].join(", ");
   const modes = runs.map((r) => `${nodeHeader(r)}: ${r.results.settings.mode}`).join("; ");
   const parts = [
-    `Measured with \`npm run bench\` (Node 20) and \`npm run bench -- --node <node 24>\` on ${machine.cpu}` +
+    `Measured with \`npm run bench\` on the machine's Node and \`npm run bench -- --node <path>\` on the others, on ${machine.cpu}` +
       ` (${machine.cores} cores), ${dates} (${modes}). Medians of interleaved rounds; within one column the` +
       " variants ran side by side, so compare ratios within a column, and columns with each other only as a whole.",
     coreTable(runs),
