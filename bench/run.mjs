@@ -7,7 +7,7 @@
 // per Node major) are the results.
 //
 //   node bench/run.mjs [--quick] [--only core,memory,import,express,nest,evidence,policy]
-//                      [--http-rounds N] [--http-duration S] [--node <path>]
+//                      [--http-rounds N] [--http-processes N] [--http-duration S] [--node <path>]
 //   node bench/run.mjs --report [--write]
 //
 // --node runs the whole bench (this script and every child) on that Node
@@ -26,6 +26,7 @@ import { repoRoot, runNode, runNodeJson } from "./lib/child.mjs";
 import { machineInfo } from "./lib/machine.mjs";
 import { printReport } from "./lib/report.mjs";
 import { sideBySideReport } from "./lib/side-by-side.mjs";
+import { median } from "./lib/stats.mjs";
 
 const SECTIONS = ["core", "memory", "import", "express", "nest", "evidence", "policy"];
 const { values: flags } = parseArgs({
@@ -33,6 +34,7 @@ const { values: flags } = parseArgs({
     quick: { type: "boolean", default: false },
     only: { type: "string" },
     "http-rounds": { type: "string" },
+    "http-processes": { type: "string" },
     "http-duration": { type: "string" },
     node: { type: "string" },
     report: { type: "boolean", default: false },
@@ -61,11 +63,14 @@ for (const name of only) if (!SECTIONS.includes(name)) throw new Error(`--only: 
 
 const settings = {
   mode: quick ? "quick" : "full",
-  core: quick ? { iterations: 50_000, rounds: 3, warmup: 50_000 } : { iterations: 200_000, rounds: 7, warmup: 50_000 },
+  core: quick ? { processes: 1, iterations: 50_000, rounds: 3, warmup: 50_000 } : { processes: 3, iterations: 200_000, rounds: 7, warmup: 50_000 },
   memory: quick ? { calls: 200_000, checkpoint: 20_000 } : { calls: 1_000_000, checkpoint: 100_000 },
   import: { runs: quick ? 3 : 11 },
   http: {
-    rounds: Number(flags["http-rounds"] ?? (quick ? 1 : 5)),
+    rounds: Number(flags["http-rounds"] ?? (quick ? 1 : 6)),
+    // Server processes per variant, the rounds spread over them: by default a
+    // fresh process per round (see compare.mjs).
+    processes: flags["http-processes"] === undefined ? undefined : Number(flags["http-processes"]),
     durationSec: Number(flags["http-duration"] ?? (quick ? 1 : 3)),
     warmupSec: quick ? 1 : 2,
   },
@@ -101,11 +106,27 @@ async function section(name, fn) {
 
 await section("core", async () => {
   const c = settings.core;
-  log(`  ${c.rounds} rounds × ${c.iterations} sync calls per variant (async: half), variants interleaved`);
-  const raw = await runNodeJson(
-    ["bench/core/overhead.mjs", "--iterations", String(c.iterations), "--rounds", String(c.rounds), "--warmup", String(c.warmup)],
-    { timeoutMs: 300_000 },
-  );
+  log(`  ${c.processes} process${c.processes === 1 ? "" : "es"} × ${c.rounds} rounds × ${c.iterations} sync calls per variant (async: half), variants interleaved`);
+  // Several fresh processes, each variant's figure the median of their medians:
+  // one process's JIT and memory layout can favour one variant for its whole life.
+  const perProcess = [];
+  for (let i = 0; i < c.processes; i++) {
+    perProcess.push(
+      await runNodeJson(
+        ["bench/core/overhead.mjs", "--iterations", String(c.iterations), "--rounds", String(c.rounds), "--warmup", String(c.warmup)],
+        { timeoutMs: 300_000 },
+      ),
+    );
+  }
+  const raw = {
+    ...perProcess[0],
+    processes: c.processes,
+    samples: Object.fromEntries(Object.keys(perProcess[0].samples).map((v) => [v, perProcess.flatMap((p) => p.samples[v])])),
+    processMedians: Object.fromEntries(Object.keys(perProcess[0].medians).map((v) => [v, perProcess.map((p) => p.medians[v])])),
+    recorded: Math.min(...perProcess.map((p) => p.recorded)),
+    sink: perProcess.reduce((n, p) => n + p.sink, 0),
+  };
+  raw.medians = Object.fromEntries(Object.entries(raw.processMedians).map(([v, list]) => [v, median(list)]));
   const m = raw.medians;
   const vs = (variant, baseline) => ({ ratio: m[variant] / m[baseline], addedNs: m[variant] - m[baseline] });
   return {
@@ -154,6 +175,9 @@ await section("import", async () => {
 });
 
 const http = settings.http;
+const httpPlan =
+  `  autocannon: 10 connections, pipelining 1, ${http.durationSec}s × ${http.rounds} rounds per variant, ` +
+  (http.processes === undefined ? "each round in a fresh server process" : `rounds spread over ${http.processes} server processes per variant`);
 const httpTargets = (res, [bare, light, heavy]) => ({
   [light]: { minRatio: 0.97, met: res[light].ratioVsBaseline >= 0.97 },
   [heavy]: { minRatio: 0.9, met: res[heavy].ratioVsBaseline >= 0.9 },
@@ -166,7 +190,7 @@ await section("express", async () => {
     log(`  not available: intentproof/express cannot be imported (${problem})`);
     return { notAvailable: problem };
   }
-  log(`  autocannon: 10 connections, pipelining 1, ${http.durationSec}s × ${http.rounds} rounds per variant, apps in child processes`);
+  log(httpPlan);
   // "als" is a reference point (a bare AsyncLocalStorage middleware), not IntentProof.
   const variants = ["bare", "middleware", "recorded", "als"];
   const res = await compareThroughput({
@@ -194,7 +218,7 @@ await section("nest", async () => {
     if (!existsSync(join(outDir, "nest/main.js"))) throw error;
     log(`  warning: bench/tsconfig.json has type errors:\n${error.message}`);
   }
-  log(`  autocannon: 10 connections, pipelining 1, ${http.durationSec}s × ${http.rounds} rounds per variant, apps in child processes`);
+  log(httpPlan);
   const variants = ["bare", "undecorated", "decorated"];
   const res = await compareThroughput({ script: join(outDir, "nest/main.js"), variants, ...http, log });
   return { variants: res, targets: httpTargets(res, variants) };

@@ -3,64 +3,96 @@ import { startServer } from "./server-process.mjs";
 import { median, rotate } from "../lib/stats.mjs";
 
 /**
- * Throughput of several variants of one app. All variants run side by side in
- * their own processes; each round loads every variant once (rotating which
- * goes first), after a warm-up run per variant, and the median req/s per
- * variant is kept. `variants[0]` is the baseline of the ratios.
+ * Throughput of several variants of one app. Every round loads every variant
+ * once (rotating which goes first); `variants[0]` is the baseline of the
+ * ratios, and the medians over all rounds are kept.
+ *
+ * Each variant's rounds are spread over `processes` server processes (by
+ * default a fresh one per round), each started and warmed up before its first
+ * round and stopped after its last. Why: two processes running the same app
+ * on this kind of host differed by up to 9% in req/s and 10 µs in CPU per
+ * request for their whole life (memory placement, what the JIT decided
+ * early), a bias that more rounds against the same process never average
+ * out. `processSpread` (the baseline's fastest process over its slowest, by
+ * median req/s) shows how large it was in the run.
  */
-export async function compareThroughput({ script, variants, rounds, durationSec, warmupSec, log }) {
-  const servers = [];
+export async function compareThroughput({ script, variants, rounds, processes = rounds, durationSec, warmupSec, log }) {
+  const perVariant = Math.max(1, Math.min(processes, rounds));
+  const live = new Set();
+  const servers = Object.fromEntries(variants.map((v) => [v, []]));
+  const finalStats = Object.fromEntries(variants.map((v) => [v, []]));
+  const runs = Object.fromEntries(variants.map((v) => [v, []]));
   try {
-    for (const variant of variants) servers.push(await startServer(script, variant));
-    for (const server of servers) {
-      log(`  warm-up ${server.variant} (${warmupSec}s)`);
-      await load(server.url, { durationSec: warmupSec });
-    }
-    const runs = Object.fromEntries(variants.map((v) => [v, []]));
     for (let round = 0; round < rounds; round++) {
-      for (const server of rotate(servers, round)) {
+      const process = round % perVariant;
+      const lastRoundOfProcess = round + perVariant >= rounds;
+      for (const variant of rotate(variants, round)) {
+        let server = servers[variant][process];
+        if (server === undefined) {
+          server = await startServer(script, variant);
+          servers[variant][process] = server;
+          live.add(server);
+          await load(server.url, { durationSec: warmupSec });
+        }
         // Server CPU time per request: unlike req/s it barely moves when other
         // processes compete for the cores, so it backs up the throughput ratio.
         const before = (await server.stats()).cpu;
         const run = await load(server.url, { durationSec });
-        const after = (await server.stats()).cpu;
+        const stats = await server.stats();
+        const after = stats.cpu;
         run.cpuUsPerRequest = (after.user + after.system - before.user - before.system) / Math.max(1, run.total);
-        runs[server.variant].push(run);
+        run.process = process;
+        runs[variant].push(run);
         log(
-          `  round ${round + 1}/${rounds} ${server.variant.padEnd(12)} ${run.reqPerSec.toFixed(0).padStart(7)} req/s` +
+          `  round ${round + 1}/${rounds} ${variant.padEnd(12)} process ${process + 1} ${run.reqPerSec.toFixed(0).padStart(7)} req/s` +
             (run.non2xx || run.errors || run.timeouts
               ? `  (non-2xx ${run.non2xx}, errors ${run.errors}, timeouts ${run.timeouts})`
               : ""),
         );
+        if (lastRoundOfProcess) {
+          finalStats[variant].push(stats);
+          live.delete(server);
+          await server.stop();
+        }
       }
     }
-    const stats = {};
-    for (const server of servers) stats[server.variant] = await server.stats();
-    const baseline = median(runs[variants[0]].map((r) => r.reqPerSec));
-    const baselineCpu = median(runs[variants[0]].map((r) => r.cpuUsPerRequest));
-    const result = {};
-    for (const variant of variants) {
-      const rates = runs[variant].map((r) => r.reqPerSec);
-      const med = median(rates);
-      result[variant] = {
-        medianReqPerSec: med,
-        ratioVsBaseline: med / baseline,
-        // Same-round ratios pair runs taken close in time; their median resists slow drift.
-        // Baseline CPU per request over this variant's: comparable to the req/s ratio.
-        cpuRatioVsBaseline: baselineCpu / median(runs[variant].map((r) => r.cpuUsPerRequest)),
-        medianSameRoundRatio: median(rates.map((rate, round) => rate / runs[variants[0]][round].reqPerSec)),
-        runsReqPerSec: rates,
-        medianCpuUsPerRequest: median(runs[variant].map((r) => r.cpuUsPerRequest)),
-        medianLatencyP50Ms: median(runs[variant].map((r) => r.latencyP50Ms)),
-        medianLatencyP99Ms: median(runs[variant].map((r) => r.latencyP99Ms)),
-        failedRequests: runs[variant].reduce((n, r) => n + r.non2xx + r.errors + r.timeouts, 0),
-        eventsKept: stats[variant].events,
-        lastEventStatus: stats[variant].lastEvent?.status,
-        lastEventAction: stats[variant].lastEvent?.action,
-      };
-    }
-    return result;
   } finally {
-    await Promise.all(servers.map((s) => s.stop()));
+    await Promise.all([...live].map((s) => s.stop()));
   }
+  const baselineRuns = runs[variants[0]];
+  const baseline = median(baselineRuns.map((r) => r.reqPerSec));
+  const baselineCpu = median(baselineRuns.map((r) => r.cpuUsPerRequest));
+  const result = {};
+  for (const variant of variants) {
+    const rates = runs[variant].map((r) => r.reqPerSec);
+    const med = median(rates);
+    const stats = finalStats[variant];
+    result[variant] = {
+      medianReqPerSec: med,
+      ratioVsBaseline: med / baseline,
+      // Baseline CPU per request over this variant's: comparable to the req/s ratio.
+      cpuRatioVsBaseline: baselineCpu / median(runs[variant].map((r) => r.cpuUsPerRequest)),
+      // Same-round ratios pair runs taken close in time; their median resists slow drift.
+      medianSameRoundRatio: median(rates.map((rate, round) => rate / baselineRuns[round].reqPerSec)),
+      processes: perVariant,
+      processSpread: spreadOverProcesses(runs[variant], perVariant),
+      runsReqPerSec: rates,
+      medianCpuUsPerRequest: median(runs[variant].map((r) => r.cpuUsPerRequest)),
+      medianLatencyP50Ms: median(runs[variant].map((r) => r.latencyP50Ms)),
+      medianLatencyP99Ms: median(runs[variant].map((r) => r.latencyP99Ms)),
+      failedRequests: runs[variant].reduce((n, r) => n + r.non2xx + r.errors + r.timeouts, 0),
+      // The fewest events any of the variant's processes kept.
+      eventsKept: Math.min(...stats.map((s) => s.events)),
+      lastEventStatus: stats.at(-1)?.lastEvent?.status,
+      lastEventAction: stats.at(-1)?.lastEvent?.action,
+    };
+  }
+  return result;
+}
+
+/** The fastest process's median req/s over the slowest's (1 with one process). */
+function spreadOverProcesses(runs, processes) {
+  const medians = [];
+  for (let p = 0; p < processes; p++) medians.push(median(runs.filter((r) => r.process === p).map((r) => r.reqPerSec)));
+  return Math.max(...medians) / Math.min(...medians);
 }

@@ -92,7 +92,8 @@ export function printReport(results) {
 
   const { core, memory } = results;
   if (core?.medians) {
-    out.push("", `Core: ns per call, median of ${core.rounds} interleaved rounds (${core.iterations} sync / ${core.asyncIterations} async calls each)`);
+    const over = core.processes > 1 ? `, in ${core.processes} fresh processes (the median of their medians)` : "";
+    out.push("", `Core: ns per call, median of ${core.rounds} interleaved rounds (${core.iterations} sync / ${core.asyncIterations} async calls each)${over}`);
     out.push(textTable(["variant", "median", "ratio", "added", "vs"], coreRows(core)));
     out.push(`target ≤ 1,000 ns added per sync wrapped call: ${verdict(core.target.met)} (${fmtAddedNs(core.comparisons.wrapped.addedNs)})`);
     const spanShare = core.comparisons.wrapped.addedNs / core.comparisons.otelSpan.addedNs;
@@ -145,6 +146,13 @@ export function printReport(results) {
         }
       }
       out.push("CPU/req: the server process's CPU time per request; CPU ratio = bare's CPU/req ÷ this one's (a second view of the same cost).");
+      const baseline = Object.values(part.variants)[0];
+      if (baseline.processes > 1) {
+        out.push(
+          `Each variant ran in ${baseline.processes} server processes, its rounds spread over them; the same bare app` +
+            ` differed by ${fmtRatio(baseline.processSpread, 3)} between its fastest and slowest process (median req/s).`,
+        );
+      }
       const failed = Object.values(part.variants).reduce((n, r) => n + r.failedRequests, 0);
       if (failed > 0) out.push(`warning: ${failed} requests failed (non-2xx, errors or timeouts)`);
     }

@@ -76,6 +76,16 @@ function httpTable(runs, name) {
       return r ? `${fmtRate(r.medianReqPerSec)} (${fmtRatio(r.ratioVsBaseline)}, ${Math.round(r.medianCpuUsPerRequest)} µs)` : "n/a";
     }),
   ]);
+  // How far apart the same bare app ran in separate processes: the noise floor of the ratios above.
+  if (withPart.some(({ results }) => Object.values(results[name].variants)[0].processes > 1)) {
+    rows.push([
+      "bare, fastest ÷ slowest of its server processes",
+      ...withPart.map(({ results }) => {
+        const bare = Object.values(results[name].variants)[0];
+        return bare.processes > 1 ? `${fmtRatio(bare.processSpread)} over ${bare.processes} processes` : "one process";
+      }),
+    ]);
+  }
   return markdownTable([title, ...withPart.map(nodeHeader)], rows);
 }
 
