@@ -61,18 +61,29 @@ const quick = flags.quick;
 const only = flags.only ? flags.only.split(",").map((s) => s.trim()) : SECTIONS;
 for (const name of only) if (!SECTIONS.includes(name)) throw new Error(`--only: unknown section "${name}" (${SECTIONS.join(", ")})`);
 
+/** A flag that must be a whole number ≥ 1, or `fallback` when it is not given. */
+function countFlag(name, fallback) {
+  const raw = flags[name];
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name}: expected a whole number ≥ 1, got "${raw}"`);
+  return value;
+}
+
+const httpRounds = countFlag("http-rounds", quick ? 1 : 6);
+
 const settings = {
   mode: quick ? "quick" : "full",
   core: quick ? { processes: 1, iterations: 50_000, rounds: 3, warmup: 50_000 } : { processes: 3, iterations: 200_000, rounds: 7, warmup: 50_000 },
   memory: quick ? { calls: 200_000, checkpoint: 20_000 } : { calls: 1_000_000, checkpoint: 100_000 },
   import: { runs: quick ? 3 : 11 },
   http: {
-    rounds: Number(flags["http-rounds"] ?? (quick ? 1 : 6)),
-    // Server processes per variant, the rounds spread over them: by default a
-    // fresh process per round (see compare.mjs).
-    processes: flags["http-processes"] === undefined ? undefined : Number(flags["http-processes"]),
-    durationSec: Number(flags["http-duration"] ?? (quick ? 1 : 3)),
-    warmupSec: quick ? 1 : 2,
+    rounds: httpRounds,
+    // Server processes per variant, the rounds spread over them (see compare.mjs).
+    processes: countFlag("http-processes", Math.ceil(httpRounds / 3)),
+    durationSec: countFlag("http-duration", quick ? 1 : 3),
+    // Per process: a server keeps getting faster for several seconds.
+    warmupSec: quick ? 1 : 8,
   },
 };
 
@@ -177,7 +188,7 @@ await section("import", async () => {
 const http = settings.http;
 const httpPlan =
   `  autocannon: 10 connections, pipelining 1, ${http.durationSec}s × ${http.rounds} rounds per variant, ` +
-  (http.processes === undefined ? "each round in a fresh server process" : `rounds spread over ${http.processes} server processes per variant`);
+  `rounds spread over ${http.processes} server processes per variant (${http.warmupSec}s warm-up each)`;
 const httpTargets = (res, [bare, light, heavy]) => ({
   [light]: { minRatio: 0.97, met: res[light].ratioVsBaseline >= 0.97 },
   [heavy]: { minRatio: 0.9, met: res[heavy].ratioVsBaseline >= 0.9 },

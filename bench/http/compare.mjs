@@ -7,16 +7,17 @@ import { median, rotate } from "../lib/stats.mjs";
  * once (rotating which goes first); `variants[0]` is the baseline of the
  * ratios, and the medians over all rounds are kept.
  *
- * Each variant's rounds are spread over `processes` server processes (by
- * default a fresh one per round), each started and warmed up before its first
- * round and stopped after its last. Why: two processes running the same app
- * on this kind of host differed by up to 9% in req/s and 10 µs in CPU per
- * request for their whole life (memory placement, what the JIT decided
- * early), a bias that more rounds against the same process never average
- * out. `processSpread` (the baseline's fastest process over its slowest, by
- * median req/s) shows how large it was in the run.
+ * Each variant's rounds are spread over `processes` server processes, each
+ * started and warmed up before its first round and stopped after its last.
+ * Why: two processes running the same app on this kind of host differed by
+ * up to 9% in req/s and 10 µs in CPU per request for their whole life
+ * (memory placement, what the JIT decided early), a bias that more rounds
+ * against the same process never average out. The warm-up must be long: a
+ * recorded route's server was still getting faster 6–10 s into its life on
+ * Node 20. `processSpread` (the baseline's fastest process over its slowest,
+ * by median req/s) shows how large the bias was in the run.
  */
-export async function compareThroughput({ script, variants, rounds, processes = rounds, durationSec, warmupSec, log }) {
+export async function compareThroughput({ script, variants, rounds, processes, durationSec, warmupSec, log }) {
   const perVariant = Math.max(1, Math.min(processes, rounds));
   const live = new Set();
   const servers = Object.fromEntries(variants.map((v) => [v, []]));
