@@ -25,13 +25,13 @@ export async function compareThroughput({ script, variants, rounds, processes, d
   const runs = Object.fromEntries(variants.map((v) => [v, []]));
   try {
     for (let round = 0; round < rounds; round++) {
-      const process = round % perVariant;
+      const slot = round % perVariant;
       const lastRoundOfProcess = round + perVariant >= rounds;
       for (const variant of rotate(variants, round)) {
-        let server = servers[variant][process];
+        let server = servers[variant][slot];
         if (server === undefined) {
           server = await startServer(script, variant);
-          servers[variant][process] = server;
+          servers[variant][slot] = server;
           live.add(server);
           await load(server.url, { durationSec: warmupSec });
         }
@@ -42,10 +42,10 @@ export async function compareThroughput({ script, variants, rounds, processes, d
         const stats = await server.stats();
         const after = stats.cpu;
         run.cpuUsPerRequest = (after.user + after.system - before.user - before.system) / Math.max(1, run.total);
-        run.process = process;
+        run.process = slot;
         runs[variant].push(run);
         log(
-          `  round ${round + 1}/${rounds} ${variant.padEnd(12)} process ${process + 1} ${run.reqPerSec.toFixed(0).padStart(7)} req/s` +
+          `  round ${round + 1}/${rounds} ${variant.padEnd(12)} process ${slot + 1} ${run.reqPerSec.toFixed(0).padStart(7)} req/s` +
             (run.non2xx || run.errors || run.timeouts
               ? `  (non-2xx ${run.non2xx}, errors ${run.errors}, timeouts ${run.timeouts})`
               : ""),
