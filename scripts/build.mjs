@@ -96,6 +96,10 @@ await bundle.write({
   entryFileNames: "[name].js",
   chunkFileNames: "chunks/[name]-[hash].js",
   codeSplitting: { groups: [{ name: importTimeChunk(libraryEntries), debugName: "import-time" }] },
+  // Doc comments live in the declarations, where editors read them; in the
+  // JavaScript they only lengthen what every cold import parses (a fifth of
+  // the bundle, about a millisecond of import time on Node 20).
+  comments: { jsdoc: false, legal: true, annotation: true },
 });
 await bundle.close();
 copyDeclarations(compiled, dist);

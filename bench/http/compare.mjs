@@ -41,7 +41,12 @@ export async function compareThroughput({ script, variants, rounds, processes, d
         const run = await load(server.url, { durationSec });
         const stats = await server.stats();
         const after = stats.cpu;
-        run.cpuUsPerRequest = (after.user + after.system - before.user - before.system) / Math.max(1, run.total);
+        const requests = Math.max(1, run.total);
+        // Split too: the kernel's share (socket writes, wake-ups) moves with
+        // the load pattern, the process's own share with the code.
+        run.userCpuUsPerRequest = (after.user - before.user) / requests;
+        run.systemCpuUsPerRequest = (after.system - before.system) / requests;
+        run.cpuUsPerRequest = run.userCpuUsPerRequest + run.systemCpuUsPerRequest;
         run.process = slot;
         runs[variant].push(run);
         log(
@@ -79,6 +84,8 @@ export async function compareThroughput({ script, variants, rounds, processes, d
       processSpread: spreadOverProcesses(runs[variant], perVariant),
       runsReqPerSec: rates,
       medianCpuUsPerRequest: median(runs[variant].map((r) => r.cpuUsPerRequest)),
+      medianUserCpuUsPerRequest: median(runs[variant].map((r) => r.userCpuUsPerRequest)),
+      medianSystemCpuUsPerRequest: median(runs[variant].map((r) => r.systemCpuUsPerRequest)),
       medianLatencyP50Ms: median(runs[variant].map((r) => r.latencyP50Ms)),
       medianLatencyP99Ms: median(runs[variant].map((r) => r.latencyP99Ms)),
       failedRequests: runs[variant].reduce((n, r) => n + r.non2xx + r.errors + r.timeouts, 0),

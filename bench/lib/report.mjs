@@ -1,4 +1,4 @@
-import { fmtAddedNs, fmtBytes, fmtMs, fmtNs, fmtRate, fmtRatio, markdownTable, textTable, verdict } from "./table.mjs";
+import { fmtAddedNs, fmtBytes, fmtCpu, fmtMs, fmtNs, fmtRate, fmtRatio, markdownTable, textTable, verdict } from "./table.mjs";
 
 export const CORE_ROWS = [
   ["plain", "plain function (sync)", undefined],
@@ -42,7 +42,7 @@ function httpRows(name, part) {
     fmtRate(r.medianReqPerSec),
     fmtRatio(r.ratioVsBaseline, 3),
     r.runsReqPerSec.map((x) => Math.round(x)).join(" / "),
-    `${Math.round(r.medianCpuUsPerRequest)} µs`,
+    fmtCpu(r),
     fmtRatio(r.cpuRatioVsBaseline, 3),
     `${r.medianLatencyP99Ms} ms`,
     String(r.eventsKept),
@@ -145,7 +145,7 @@ export function printReport(results) {
           out.push(`warning: ${variant} recorded ${r.eventsKept} events (last status ${r.lastEventStatus}); it should record every request`);
         }
       }
-      out.push("CPU/req: the server process's CPU time per request; CPU ratio = bare's CPU/req ÷ this one's (a second view of the same cost).");
+      out.push("CPU/req: the server process's CPU time per request (user + system); CPU ratio = bare's CPU/req ÷ this one's (a second view of the same cost).");
       const baseline = Object.values(part.variants)[0];
       if (baseline.processes > 1) {
         out.push(
@@ -200,12 +200,12 @@ function markdownSnippet(results) {
     lines.push(
       "",
       markdownTable(
-        [name === "express" ? "Express 5 (autocannon, 10 connections)" : "NestJS 12 on Express", "req/s", "vs bare", "server CPU per request"],
+        [name === "express" ? "Express 5 (autocannon, 10 connections)" : "NestJS 12 on Express", "req/s", "vs bare", "server CPU per request: user + system"],
         Object.entries(part.variants).map(([variant, r]) => [
           HTTP_LABELS[name][variant] ?? variant,
           fmtRate(r.medianReqPerSec),
           fmtRatio(r.ratioVsBaseline),
-          `${Math.round(r.medianCpuUsPerRequest)} µs`,
+          fmtCpu(r),
         ]),
       ),
     );

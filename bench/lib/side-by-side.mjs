@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CORE_ROWS, evidencePolicyRows, HTTP_LABELS } from "./report.mjs";
-import { fmtAddedNs, fmtBytes, fmtMs, fmtNs, fmtRate, fmtRatio, markdownTable } from "./table.mjs";
+import { fmtAddedNs, fmtBytes, fmtCpu, fmtMs, fmtNs, fmtRate, fmtRatio, markdownTable } from "./table.mjs";
 
 const START = "<!-- BENCH:START -->";
 const END = "<!-- BENCH:END -->";
@@ -68,12 +68,13 @@ function httpTable(runs, name) {
   const withPart = runs.filter((r) => r.results[name]?.variants);
   if (withPart.length === 0) return undefined;
   const variants = [...new Set(withPart.flatMap((r) => Object.keys(r.results[name].variants)))];
-  const title = name === "express" ? "Express 5 (req/s, vs bare, server CPU per request)" : "NestJS on Express (req/s, vs bare, server CPU per request)";
+  const measures = "req/s, vs bare, server CPU per request: user + system";
+  const title = name === "express" ? `Express 5 (${measures})` : `NestJS on Express (${measures})`;
   const rows = variants.map((variant) => [
     HTTP_LABELS[name][variant] ?? variant,
     ...withPart.map(({ results }) => {
       const r = results[name].variants[variant];
-      return r ? `${fmtRate(r.medianReqPerSec)} (${fmtRatio(r.ratioVsBaseline)}, ${Math.round(r.medianCpuUsPerRequest)} µs)` : "n/a";
+      return r ? `${fmtRate(r.medianReqPerSec)} (${fmtRatio(r.ratioVsBaseline)}, ${fmtCpu(r)})` : "n/a";
     }),
   ]);
   // How far apart the same bare app ran in separate processes: the noise floor of the ratios above.

@@ -26,4 +26,10 @@ export const fmtBytes = (b) => {
   if (abs >= 2 ** 10) return `${(b / 2 ** 10).toFixed(1)} KiB`;
   return `${b} B`;
 };
+/** Server CPU per request (µs), with its user + system parts when the run recorded them. */
+export const fmtCpu = (r) => {
+  const total = `${Math.round(r.medianCpuUsPerRequest)} µs`;
+  if (r.medianUserCpuUsPerRequest === undefined) return total;
+  return `${total}: ${Math.round(r.medianUserCpuUsPerRequest)} + ${Math.round(r.medianSystemCpuUsPerRequest)}`;
+};
 export const verdict = (ok) => (ok === undefined ? "" : ok ? "met" : "MISSED");
