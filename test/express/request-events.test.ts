@@ -116,4 +116,75 @@ describe("request and response listeners keep the request's correlation id", () 
     expect(removedCalls).toBe(0);
     expect(emitResult).toBe(false);
   });
+
+  it("in a sub-app mounted under the app that mounts intentproof()", async () => {
+    const seen = new Map<string, Seen>();
+    const app = express();
+    const sub = express();
+    sub.post("/upload", uploadHandler(seen));
+    app.use(intentproof({ client: checkedClient().client }));
+    app.use("/files", sub);
+    const url = await start(app);
+    await expectEveryCallbackSawItsId(`${url}/files`, seen, 20);
+  });
+
+  it("after the request leaves the sub-app that mounts intentproof(), for listeners added inside it", async () => {
+    const finished: Array<string | undefined> = [];
+    const closed: Array<string | undefined> = [];
+    const app = express();
+    const sub = express();
+    sub.use(intentproof({ client: checkedClient().client }));
+    sub.use((_req, res, next) => {
+      res.once("finish", () => finished.push(getCorrelationId()));
+      res.once("close", () => closed.push(getCorrelationId()));
+      next();
+    });
+    app.use("/api", sub);
+    // No route of the sub-app matches: Express hands the request back to the app, on the app's prototypes.
+    app.get("/api/orders", (_req, res) => res.json({ id: getCorrelationId() }));
+    const url = await start(app);
+    const ids = ["leave-1", "leave-2", "leave-3"];
+    for (const id of ids) {
+      const body = (await (await fetch(`${url}/api/orders`, { headers: { [HEADER]: id } })).json()) as { id: string };
+      expect(body.id).toBe(id);
+    }
+    await expect.poll(() => closed.length).toBe(ids.length);
+    expect(finished).toEqual(ids);
+    expect(closed).toEqual(ids);
+  });
+
+  it("an app whose request prototype has its own emit keeps it, and its listeners still see the id", async () => {
+    const app = express();
+    const seenByCustomEmit: string[] = [];
+    const inherited = app.request.emit;
+    app.request.emit = function (this: express.Request, event: string | symbol, ...args: unknown[]) {
+      if (event === "end") seenByCustomEmit.push(this.get(HEADER)!);
+      return Reflect.apply(inherited, this, [event, ...args]) as boolean;
+    } as typeof app.request.emit;
+    const seen = new Map<string, Seen>();
+    app.use(intentproof({ client: checkedClient().client }));
+    app.post("/upload", uploadHandler(seen));
+    await expectEveryCallbackSawItsId(await start(app), seen, 10);
+    expect(seenByCustomEmit.sort()).toEqual(Array.from({ length: 10 }, (_, i) => `upload-${i}`).sort());
+  });
+
+  it("an app without intentproof() in the same process: its listeners run as before, with no id", async () => {
+    const instrumented = express();
+    instrumented.use(intentproof({ client: checkedClient().client }));
+    instrumented.get("/", (_req, res) => res.json({ id: getCorrelationId() }));
+    const plain = express();
+    const finishIds: Array<string | undefined> = [];
+    let emitted: boolean | undefined;
+    plain.get("/", (req, res) => {
+      res.once("finish", () => finishIds.push(getCorrelationId()));
+      emitted = req.emit("intentproof-test-event");
+      res.json({ ok: true });
+    });
+    const [instrumentedUrl, plainUrl] = [await start(instrumented), await start(plain)];
+    expect(((await (await fetch(instrumentedUrl, { headers: { [HEADER]: "i-1" } })).json()) as { id: string }).id).toBe("i-1");
+    expect(await (await fetch(plainUrl, { headers: { [HEADER]: "p-1" } })).json()).toEqual({ ok: true });
+    await expect.poll(() => finishIds.length).toBe(1);
+    expect(finishIds).toEqual([undefined]);
+    expect(emitted).toBe(false);
+  });
 });
