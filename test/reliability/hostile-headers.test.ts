@@ -15,6 +15,7 @@ import {
   correlationFromRequest,
   DEFAULT_CORRELATION_HEADER,
   MAX_INBOUND_CORRELATION_LENGTH,
+  MAX_INBOUND_HEADER_COPIES,
   MAX_INBOUND_HEADER_LENGTH,
 } from "../../src/core/http/correlation-header.js";
 import { getCorrelationId, IntentProofClient } from "../../src/index.js";
@@ -97,6 +98,39 @@ describe("correlationFromHeader (the rule)", () => {
     expect(padded).toHaveLength(MAX_INBOUND_HEADER_LENGTH);
     expect(correlationFromHeader(padded)).toBe("e".repeat(128));
     expect(correlationFromHeader(" " + padded)).toBeUndefined(); // one character over: refused unread
+  });
+
+  it("a full-length id repeated with the same value is that id, up to MAX_INBOUND_HEADER_COPIES copies", () => {
+    // What Node's parser makes of the header line " <128 characters>\t" sent n times.
+    const id = "b".repeat(MAX_INBOUND_CORRELATION_LENGTH);
+    const request = (copy: string, copies: number) => {
+      let distinctReads = 0;
+      return {
+        headers: { [HEADER]: Array.from({ length: copies }, () => copy).join(", ") },
+        get headersDistinct() {
+          distinctReads++;
+          return { [HEADER]: Array.from({ length: copies }, () => copy) };
+        },
+        get distinctReads() {
+          return distinctReads;
+        },
+      };
+    };
+    expect(correlationFromRequest(request(id, 2), HEADER)).toBe(id);
+    expect(correlationFromRequest(request(id, MAX_INBOUND_HEADER_COPIES), HEADER)).toBe(id);
+    expect(correlationFromHeader(Array.from({ length: MAX_INBOUND_HEADER_COPIES }, () => id))).toBe(id);
+    // One copy more is refused.
+    expect(correlationFromRequest(request(id, MAX_INBOUND_HEADER_COPIES + 1), HEADER)).toBeUndefined();
+    expect(correlationFromHeader(Array.from({ length: MAX_INBOUND_HEADER_COPIES + 1 }, () => id))).toBeUndefined();
+    // A joined value longer than that many copies of the longest value looked at, with
+    // their ", " separators, is refused before the copies are even split apart.
+    const overCap = request("c".repeat(MAX_INBOUND_HEADER_LENGTH), MAX_INBOUND_HEADER_COPIES + 1);
+    expect(overCap.headers[HEADER].length).toBeGreaterThan(MAX_INBOUND_HEADER_COPIES * (MAX_INBOUND_HEADER_LENGTH + 2));
+    expect(correlationFromRequest(overCap, HEADER)).toBeUndefined();
+    expect(overCap.distinctReads).toBe(0);
+    // Copies that differ, or a copy too long to be an id, still count as missing.
+    expect(correlationFromHeader([id, id, `${id.slice(1)}c`])).toBeUndefined();
+    expect(correlationFromHeader(["x".repeat(MAX_INBOUND_HEADER_LENGTH + 1), "x".repeat(MAX_INBOUND_HEADER_LENGTH + 1)])).toBeUndefined();
   });
 
 });
@@ -277,6 +311,10 @@ for (const [name, start] of Object.entries(apps)) {
       // The same value twice is not ambiguous; two different ones are.
       await send([Buffer.from("same-id"), Buffer.from("same-id")]);
       await send([Buffer.from("first-id"), Buffer.from("second-id")]);
+      // A full-length id repeated, with the whitespace Node trims around each copy (a case the repeated-header property once drew).
+      const fullLength = Buffer.from(` ${"b".repeat(MAX_INBOUND_CORRELATION_LENGTH)}\t`, "latin1");
+      await send([fullLength, fullLength]);
+      await send([fullLength, fullLength, fullLength]);
     });
 
     it("a request with a 16 KB whitespace correlation header costs no more than a normal one (CPU ratio, interleaved batches)", async () => {

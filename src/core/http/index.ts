@@ -5,6 +5,7 @@ export {
   correlationFromRequest,
   DEFAULT_CORRELATION_HEADER,
   MAX_INBOUND_CORRELATION_LENGTH,
+  MAX_INBOUND_HEADER_COPIES,
   MAX_INBOUND_HEADER_LENGTH,
   type RequestHeadersLike,
 } from "./correlation-header.js";
