@@ -5,9 +5,10 @@
 //   als         bare + a middleware entering an AsyncLocalStorage scope and
 //               setting one response header: the floor any async-context
 //               correlation pays on this Node version (reference, no IntentProof)
-// Reports its port over IPC once listening; answers "stats" with how many
-// events were recorded, so the bench can check the variant really recorded.
+// Reports its port over IPC once listening, then answers the bench's queries
+// (../http/app-ipc.mjs).
 import express from "express";
+import { answerBenchQueries } from "../http/app-ipc.mjs";
 
 const variant = process.argv[2];
 const body = (input) => ({ refundId: `rf_${input.orderId}`, amountCents: input.amountCents });
@@ -64,7 +65,4 @@ if (variant === "bare") {
 const server = app.listen(0, "127.0.0.1", () => {
   process.send({ type: "listening", port: server.address().port });
 });
-process.on("message", (message) => {
-  if (message === "stats") process.send({ type: "stats", events: memory?.size ?? 0, cpu: process.cpuUsage(), lastEvent: memory?.getEvents().at(-1) });
-});
-process.on("disconnect", () => process.exit(0));
+answerBenchQueries(memory);

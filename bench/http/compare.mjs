@@ -37,11 +37,15 @@ export async function compareThroughput({ script, variants, rounds, processes, d
         }
         // Server CPU time per request: unlike req/s it barely moves when other
         // processes compete for the cores, so it backs up the throughput ratio.
-        const before = (await server.stats()).cpu;
+        const start = await server.stats();
+        const before = start.cpu;
         const run = await load(server.url, { durationSec });
         const stats = await server.stats();
         const after = stats.cpu;
         const requests = Math.max(1, run.total);
+        // Garbage-collection pauses per request: the share of that CPU time
+        // the heap's life costs (kept events survive a scavenge).
+        run.gcUsPerRequest = ((stats.gcMs - start.gcMs) * 1000) / requests;
         // Split too: the kernel's share (socket writes, wake-ups) moves with
         // the load pattern, the process's own share with the code.
         run.userCpuUsPerRequest = (after.user - before.user) / requests;
@@ -56,7 +60,7 @@ export async function compareThroughput({ script, variants, rounds, processes, d
               : ""),
         );
         if (lastRoundOfProcess) {
-          finalStats[variant].push(stats);
+          finalStats[variant].push({ ...stats, lastEvent: await server.lastEvent() });
           live.delete(server);
           await server.stop();
         }
@@ -86,6 +90,7 @@ export async function compareThroughput({ script, variants, rounds, processes, d
       medianCpuUsPerRequest: median(runs[variant].map((r) => r.cpuUsPerRequest)),
       medianUserCpuUsPerRequest: median(runs[variant].map((r) => r.userCpuUsPerRequest)),
       medianSystemCpuUsPerRequest: median(runs[variant].map((r) => r.systemCpuUsPerRequest)),
+      medianGcUsPerRequest: median(runs[variant].map((r) => r.gcUsPerRequest)),
       medianLatencyP50Ms: median(runs[variant].map((r) => r.latencyP50Ms)),
       medianLatencyP99Ms: median(runs[variant].map((r) => r.latencyP99Ms)),
       failedRequests: runs[variant].reduce((n, r) => n + r.non2xx + r.errors + r.timeouts, 0),

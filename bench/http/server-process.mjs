@@ -4,7 +4,9 @@ import { repoRoot } from "../lib/child.mjs";
 /**
  * Starts a bench app (express-app.mjs or the compiled Nest main.js) in its own
  * process, so the load generator never shares its event loop, and resolves
- * once it listens. `stats()` asks it how many events it recorded.
+ * once it listens. `stats()` asks for its counters (events kept, CPU time,
+ * GC pause time), `lastEvent()` for the last event it recorded (a copy of
+ * all it keeps: not inside a measured round).
  */
 export function startServer(script, variant, { startTimeoutMs = 30_000 } = {}) {
   return new Promise((resolve, reject) => {
@@ -28,16 +30,8 @@ export function startServer(script, variant, { startTimeoutMs = 30_000 } = {}) {
       resolve({
         variant,
         url: `http://127.0.0.1:${message.port}/refunds`,
-        stats: () =>
-          new Promise((done) => {
-            const onStats = (reply) => {
-              if (reply?.type !== "stats") return;
-              child.off("message", onStats);
-              done(reply);
-            };
-            child.on("message", onStats);
-            child.send("stats");
-          }),
+        stats: () => ask(child, "stats"),
+        lastEvent: async () => (await ask(child, "last-event")).event,
         stop: () =>
           new Promise((done) => {
             if (child.exitCode !== null || child.signalCode !== null) return done();
@@ -46,5 +40,18 @@ export function startServer(script, variant, { startTimeoutMs = 30_000 } = {}) {
           }),
       });
     });
+  });
+}
+
+/** Sends `query` (see ../http/app-ipc.mjs) and resolves with the reply of the same type. */
+function ask(child, query) {
+  return new Promise((done) => {
+    const onReply = (reply) => {
+      if (reply?.type !== query) return;
+      child.off("message", onReply);
+      done(reply);
+    };
+    child.on("message", onReply);
+    child.send(query);
   });
 }

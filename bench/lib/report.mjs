@@ -145,7 +145,7 @@ export function printReport(results) {
           out.push(`warning: ${variant} recorded ${r.eventsKept} events (last status ${r.lastEventStatus}); it should record every request`);
         }
       }
-      out.push("CPU/req: the server process's CPU time per request (user + system); CPU ratio = bare's CPU/req ÷ this one's (a second view of the same cost).");
+      out.push("CPU/req: the server process's CPU time per request (user + system; GC: the garbage collector's pauses within it); CPU ratio = bare's CPU/req ÷ this one's (a second view of the same cost).");
       const baseline = Object.values(part.variants)[0];
       if (baseline.processes > 1) {
         out.push(
@@ -200,7 +200,7 @@ function markdownSnippet(results) {
     lines.push(
       "",
       markdownTable(
-        [name === "express" ? "Express 5 (autocannon, 10 connections)" : "NestJS 12 on Express", "req/s", "vs bare", "server CPU per request: user + system"],
+        [name === "express" ? "Express 5 (autocannon, 10 connections)" : "NestJS 12 on Express", "req/s", "vs bare", "server CPU per request: user + system; GC"],
         Object.entries(part.variants).map(([variant, r]) => [
           HTTP_LABELS[name][variant] ?? variant,
           fmtRate(r.medianReqPerSec),

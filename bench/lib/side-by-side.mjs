@@ -68,7 +68,7 @@ function httpTable(runs, name) {
   const withPart = runs.filter((r) => r.results[name]?.variants);
   if (withPart.length === 0) return undefined;
   const variants = [...new Set(withPart.flatMap((r) => Object.keys(r.results[name].variants)))];
-  const measures = "req/s, vs bare, server CPU per request: user + system";
+  const measures = "req/s, vs bare, server CPU per request: user + system; GC";
   const title = name === "express" ? `Express 5 (${measures})` : `NestJS on Express (${measures})`;
   const rows = variants.map((variant) => [
     HTTP_LABELS[name][variant] ?? variant,

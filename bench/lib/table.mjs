@@ -26,10 +26,16 @@ export const fmtBytes = (b) => {
   if (abs >= 2 ** 10) return `${(b / 2 ** 10).toFixed(1)} KiB`;
   return `${b} B`;
 };
-/** Server CPU per request (µs), with its user + system parts when the run recorded them. */
+/**
+ * Server CPU per request (µs), with its user + system parts and the garbage
+ * collector's pauses when the run recorded them.
+ */
 export const fmtCpu = (r) => {
-  const total = `${Math.round(r.medianCpuUsPerRequest)} µs`;
-  if (r.medianUserCpuUsPerRequest === undefined) return total;
-  return `${total}: ${Math.round(r.medianUserCpuUsPerRequest)} + ${Math.round(r.medianSystemCpuUsPerRequest)}`;
+  let text = `${Math.round(r.medianCpuUsPerRequest)} µs`;
+  if (r.medianUserCpuUsPerRequest !== undefined) {
+    text += `: ${Math.round(r.medianUserCpuUsPerRequest)} + ${Math.round(r.medianSystemCpuUsPerRequest)}`;
+  }
+  if (r.medianGcUsPerRequest !== undefined) text += `; GC ${r.medianGcUsPerRequest.toFixed(1)}`;
+  return text;
 };
 export const verdict = (ok) => (ok === undefined ? "" : ok ? "met" : "MISSED");

@@ -1,6 +1,6 @@
 // One Nest 12 app (Express platform) per process, in the variant named by
 // argv[2] (bare | undecorated | decorated). Same IPC protocol as the Express
-// bench app: reports its port, answers "stats" with the recorded event count.
+// bench app: reports its port, then answers the bench's queries.
 import "reflect-metadata";
 import { NestFactory } from "@nestjs/core";
 import type { AddressInfo } from "node:net";
@@ -17,7 +17,8 @@ const app = await NestFactory.create(AppModule, { logger: false });
 await app.listen(0, "127.0.0.1");
 const port = (app.getHttpServer().address() as AddressInfo).port;
 process.send!({ type: "listening", port });
-process.on("message", (message) => {
-  if (message === "stats") process.send!({ type: "stats", events: memory?.size ?? 0, cpu: process.cpuUsage(), lastEvent: memory?.getEvents().at(-1) });
-});
-process.on("disconnect", () => process.exit(0));
+// Two folders below bench/ both as source (apps/nest) and compiled (dist/nest).
+const { answerBenchQueries } = (await import(new URL("../../http/app-ipc.mjs", import.meta.url).href)) as {
+  answerBenchQueries: (memory: MemoryExporter | undefined) => void;
+};
+answerBenchQueries(memory);

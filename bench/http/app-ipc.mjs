@@ -1,0 +1,23 @@
+// The bench server's side of the IPC protocol, shared by the Express and Nest
+// bench apps. Around each round the bench asks for "stats": the events kept,
+// the process's CPU time and its garbage-collection pause time so far. Only
+// counters: anything costlier would run inside the round it measures. The
+// last recorded event (a check that the variant really recorded) is asked
+// for once, with "last-event", when a process's rounds are over.
+import { PerformanceObserver } from "node:perf_hooks";
+
+/** Answers the bench's queries for this process; `memory` is the app's MemoryExporter, if it records. */
+export function answerBenchQueries(memory) {
+  let gcMs = 0;
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) gcMs += entry.duration;
+  }).observe({ entryTypes: ["gc"] });
+  process.on("message", (message) => {
+    if (message === "stats") {
+      process.send({ type: "stats", events: memory?.size ?? 0, cpu: process.cpuUsage(), gcMs });
+    } else if (message === "last-event") {
+      process.send({ type: "last-event", event: memory?.getEvents().at(-1) });
+    }
+  });
+  process.on("disconnect", () => process.exit(0));
+}
