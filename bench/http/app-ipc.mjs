@@ -6,16 +6,18 @@
 // for once, with "last-event", when a process's rounds are over.
 import { PerformanceObserver } from "node:perf_hooks";
 
-/** Answers the bench's queries for this process; `memory` is the app's MemoryExporter, if it records. */
-export function answerBenchQueries(memory) {
+/** Answers the bench's queries for this process; `memories` are the MemoryExporters its apps record into. */
+export function answerBenchQueries(memories) {
   let gcMs = 0;
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) gcMs += entry.duration;
   }).observe({ entryTypes: ["gc"] });
   process.on("message", (message) => {
     if (message === "stats") {
-      process.send({ type: "stats", events: memory?.size ?? 0, cpu: process.cpuUsage(), gcMs });
+      const events = memories.reduce((sum, memory) => sum + memory.size, 0);
+      process.send({ type: "stats", events, cpu: process.cpuUsage(), gcMs });
     } else if (message === "last-event") {
+      const memory = memories.findLast((m) => m.size > 0);
       process.send({ type: "last-event", event: memory?.getEvents().at(-1) });
     }
   });

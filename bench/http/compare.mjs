@@ -1,4 +1,5 @@
 import { load } from "./load.mjs";
+import { measuredRound } from "./round.mjs";
 import { startServer } from "./server-process.mjs";
 import { median, rotate } from "../lib/stats.mjs";
 
@@ -35,22 +36,7 @@ export async function compareThroughput({ script, variants, rounds, processes, d
           live.add(server);
           await load(server.url, { durationSec: warmupSec });
         }
-        // Server CPU time per request: unlike req/s it barely moves when other
-        // processes compete for the cores, so it backs up the throughput ratio.
-        const start = await server.stats();
-        const before = start.cpu;
-        const run = await load(server.url, { durationSec });
-        const stats = await server.stats();
-        const after = stats.cpu;
-        const requests = Math.max(1, run.total);
-        // Garbage-collection pauses per request: the share of that CPU time
-        // the heap's life costs (kept events survive a scavenge).
-        run.gcUsPerRequest = ((stats.gcMs - start.gcMs) * 1000) / requests;
-        // Split too: the kernel's share (socket writes, wake-ups) moves with
-        // the load pattern, the process's own share with the code.
-        run.userCpuUsPerRequest = (after.user - before.user) / requests;
-        run.systemCpuUsPerRequest = (after.system - before.system) / requests;
-        run.cpuUsPerRequest = run.userCpuUsPerRequest + run.systemCpuUsPerRequest;
+        const { run, stats } = await measuredRound(server, server.url, durationSec);
         run.process = slot;
         runs[variant].push(run);
         log(

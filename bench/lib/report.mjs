@@ -50,6 +50,26 @@ function httpRows(name, part) {
   ]);
 }
 
+/** Added server CPU per request over bare, every variant in one process: "+12.3 µs". */
+export const fmtAddedUs = (us) => (Number.isFinite(us) ? `${us < 0 ? "-" : "+"}${Math.abs(us).toFixed(1)} µs` : "n/a");
+
+/** [app, variant label, CPU/req, added over bare, target] rows of the one-process section. */
+export function oneProcessRows(part) {
+  const rows = [];
+  for (const [app, variants] of Object.entries(part.apps)) {
+    const target = part.targets[app];
+    for (const [variant, r] of Object.entries(variants)) {
+      rows.push([
+        HTTP_LABELS[app][variant] ?? variant,
+        fmtCpu(r),
+        variant === "bare" ? "baseline" : fmtAddedUs(r.medianAddedCpuUsPerRequest),
+        target?.variant === variant ? `≤ +${target.maxAddedUs} µs: ${verdict(target.met)}` : "",
+      ]);
+    }
+  }
+  return rows;
+}
+
 // Variants whose requests must each produce events.
 const RECORDING_VARIANTS = new Set(["recorded", "decorated"]);
 
@@ -157,6 +177,18 @@ export function printReport(results) {
       if (failed > 0) out.push(`warning: ${failed} requests failed (non-2xx, errors or timeouts)`);
     }
   }
+
+  const oneProcess = results["one-process"];
+  if (oneProcess?.apps) {
+    const c = results.settings.oneProcess;
+    out.push(
+      "",
+      `Every variant of an app in one server process: ${c.processes} processes × ${c.rounds} rounds of ${c.durationSec}s per variant;` +
+        " added = median over rounds of (CPU/req − bare's CPU/req, same process and round)",
+    );
+    out.push(textTable(["variant", "CPU/req", "added over bare", "target"], oneProcessRows(oneProcess)));
+  } else if (oneProcess?.error) out.push("", `One process: failed: ${oneProcess.error}`);
+  else if (oneProcess?.skipped) out.push("", `One process: skipped (${oneProcess.skipped})`);
 
   const evidenceAndPolicy = evidencePolicyRows(results);
   if (evidenceAndPolicy.length > 0) {

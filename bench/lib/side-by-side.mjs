@@ -2,7 +2,7 @@
 // node-<major>.json files that `npm run bench [-- --node <path>]` saves.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CORE_ROWS, evidencePolicyRows, HTTP_LABELS } from "./report.mjs";
+import { CORE_ROWS, evidencePolicyRows, HTTP_LABELS, oneProcessRows } from "./report.mjs";
 import { fmtAddedNs, fmtBytes, fmtCpu, fmtMs, fmtNs, fmtRate, fmtRatio, markdownTable } from "./table.mjs";
 
 const START = "<!-- BENCH:START -->";
@@ -90,6 +90,23 @@ function httpTable(runs, name) {
   return markdownTable([title, ...withPart.map(nodeHeader)], rows);
 }
 
+/** Every variant of an app in one process: its CPU per request and what it adds over bare (n/a where not run). */
+function oneProcessTable(runs) {
+  const perRun = runs.map(({ results }) => (results["one-process"]?.apps ? oneProcessRows(results["one-process"]) : []));
+  const labels = [...new Set(perRun.flatMap((rows) => rows.map(([label]) => label)))];
+  if (labels.length === 0) return undefined;
+  const rows = labels.map((label) => [
+    label,
+    ...perRun.map((rows) => {
+      const row = rows.find(([l]) => l === label);
+      if (row === undefined) return "n/a";
+      return row[2] === "baseline" ? row[1] : `${row[2]} (${row[1]})${row[3] ? `, ${row[3]}` : ""}`;
+    }),
+  ]);
+  const title = "all variants in one process (server CPU per request added over bare; the variant's own: user + system; GC)";
+  return markdownTable([title, ...runs.map(nodeHeader)], rows);
+}
+
 function evidencePolicyTable(runs) {
   const perRun = runs.map(({ results }) => evidencePolicyRows(results));
   const labels = [...new Set(perRun.flatMap((rows) => rows.map(([label]) => label)))];
@@ -117,6 +134,7 @@ export function sideBySideMarkdown(runs) {
     memoryAndImportTable(runs),
     httpTable(runs, "express"),
     httpTable(runs, "nest"),
+    oneProcessTable(runs),
     evidencePolicyTable(runs),
   ];
   return parts.filter(Boolean).join("\n\n");

@@ -1,24 +1,31 @@
-// One Nest 12 app (Express platform) per process, in the variant named by
-// argv[2] (bare | undecorated | decorated). Same IPC protocol as the Express
-// bench app: reports its port, then answers the bench's queries.
+// Nest 12 apps (Express platform) for the HTTP bench, one per variant named by
+// argv[2] (bare | undecorated | decorated). argv[2] may name several
+// ("bare,decorated"): each is its own application on its own port, in this
+// one process. Same IPC protocol as the Express bench app: reports its ports,
+// then answers the bench's queries.
 import "reflect-metadata";
 import { NestFactory } from "@nestjs/core";
 import type { AddressInfo } from "node:net";
 import type { MemoryExporter } from "intentproof";
 
-const variant = process.argv[2];
-if (!["bare", "undecorated", "decorated"].includes(variant ?? "")) throw new Error(`unknown nest variant ${variant}`);
-const { AppModule, memory } = (await import(`./${variant}.module.js`)) as {
-  AppModule: new () => unknown;
-  memory: MemoryExporter | undefined;
-};
-
-const app = await NestFactory.create(AppModule, { logger: false });
-await app.listen(0, "127.0.0.1");
-const port = (app.getHttpServer().address() as AddressInfo).port;
-process.send!({ type: "listening", port });
 // Two folders below bench/ both as source (apps/nest) and compiled (dist/nest).
 const { answerBenchQueries } = (await import(new URL("../../http/app-ipc.mjs", import.meta.url).href)) as {
-  answerBenchQueries: (memory: MemoryExporter | undefined) => void;
+  answerBenchQueries: (memories: MemoryExporter[]) => void;
 };
-answerBenchQueries(memory);
+
+const variants = (process.argv[2] ?? "").split(",");
+const ports: Record<string, number> = {};
+const memories: MemoryExporter[] = [];
+for (const variant of variants) {
+  if (!["bare", "undecorated", "decorated"].includes(variant)) throw new Error(`unknown nest variant ${variant}`);
+  const { AppModule, memory } = (await import(`./${variant}.module.js`)) as {
+    AppModule: new () => unknown;
+    memory: MemoryExporter | undefined;
+  };
+  if (memory !== undefined) memories.push(memory);
+  const app = await NestFactory.create(AppModule, { logger: false });
+  await app.listen(0, "127.0.0.1");
+  ports[variant] = (app.getHttpServer().address() as AddressInfo).port;
+}
+answerBenchQueries(memories);
+process.send!({ type: "listening", port: ports[variants[0]!], ports });

@@ -1,0 +1,63 @@
+import { load } from "./load.mjs";
+import { measuredRound } from "./round.mjs";
+import { startServer } from "./server-process.mjs";
+import { median, rotate } from "../lib/stats.mjs";
+
+/**
+ * Server CPU per request of several variants served by one process, each
+ * variant its own app on its own port: a second view of what recording costs,
+ * beside `compareThroughput`'s one process per variant.
+ *
+ * Why: identical servers in separate processes differ by up to 10 µs of CPU
+ * per request for their whole life on this host (see compareThroughput), as
+ * much as the goal being measured. Here the variants share the process, so
+ * that luck is the same for all of them, and each round's cost over the
+ * baseline is taken against the baseline's round in the same process and
+ * round. What they also share, and what this view therefore does not
+ * separate: the JIT's code for Express or Nest, and the heap (the baseline's
+ * garbage collection runs beside the events the others keep).
+ *
+ * Each of `processes` processes serves every variant; each variant is warmed
+ * up, then loaded once per round (rotating which goes first).
+ */
+export async function compareInOneProcess({ script, variants, rounds, processes, durationSec, warmupSec, log }) {
+  const runs = Object.fromEntries(variants.map((v) => [v, []]));
+  const added = Object.fromEntries(variants.map((v) => [v, []]));
+  for (let p = 0; p < processes; p++) {
+    const server = await startServer(script, variants.join(","));
+    try {
+      for (const variant of variants) await load(server.urls[variant], { durationSec: warmupSec });
+      for (let round = 0; round < rounds; round++) {
+        const cpu = {};
+        for (const variant of rotate(variants, round)) {
+          const { run } = await measuredRound(server, server.urls[variant], durationSec);
+          runs[variant].push(run);
+          cpu[variant] = run.cpuUsPerRequest;
+        }
+        for (const variant of variants) added[variant].push(cpu[variant] - cpu[variants[0]]);
+        log(
+          `  process ${p + 1}/${processes} round ${round + 1}/${rounds} CPU µs/request: ` +
+            variants.map((v) => `${v} ${cpu[v].toFixed(1)}`).join(", "),
+        );
+      }
+    } finally {
+      await server.stop();
+    }
+  }
+  return Object.fromEntries(
+    variants.map((variant) => [
+      variant,
+      {
+        medianCpuUsPerRequest: median(runs[variant].map((r) => r.cpuUsPerRequest)),
+        medianUserCpuUsPerRequest: median(runs[variant].map((r) => r.userCpuUsPerRequest)),
+        medianSystemCpuUsPerRequest: median(runs[variant].map((r) => r.systemCpuUsPerRequest)),
+        medianGcUsPerRequest: median(runs[variant].map((r) => r.gcUsPerRequest)),
+        // Median over rounds of (this variant's CPU/request − the baseline's, same process and round).
+        medianAddedCpuUsPerRequest: median(added[variant]),
+        addedCpuUsPerRequest: added[variant],
+        medianReqPerSec: median(runs[variant].map((r) => r.reqPerSec)),
+        failedRequests: runs[variant].reduce((n, r) => n + r.non2xx + r.errors + r.timeouts, 0),
+      },
+    ]),
+  );
+}
