@@ -90,34 +90,36 @@ function httpTable(runs, name) {
   return markdownTable([title, ...withPart.map(nodeHeader)], rows);
 }
 
-/** Every variant of an app in one process: its CPU per request and what it adds over bare (n/a where not run). */
-function oneProcessTable(runs) {
-  const perRun = runs.map(({ results }) => (results["one-process"]?.apps ? oneProcessRows(results["one-process"]) : []));
+/**
+ * One table row per label found in any run's rows (rows start with their
+ * label), one cell per run: `cell(row)` of that run's row, or "n/a".
+ */
+function rowsByLabel(perRun, cell) {
   const labels = [...new Set(perRun.flatMap((rows) => rows.map(([label]) => label)))];
-  if (labels.length === 0) return undefined;
-  const rows = labels.map((label) => [
+  return labels.map((label) => [
     label,
     ...perRun.map((rows) => {
       const row = rows.find(([l]) => l === label);
-      if (row === undefined) return "n/a";
-      return row[2] === "baseline" ? row[1] : `${row[2]} (${row[1]})${row[3] ? `, ${row[3]}` : ""}`;
+      return row === undefined ? "n/a" : cell(row);
     }),
   ]);
+}
+
+/** Every variant of an app in one process: its CPU per request and what it adds over bare (n/a where not run). */
+function oneProcessTable(runs) {
+  const perRun = runs.map(({ results }) => (results["one-process"]?.apps ? oneProcessRows(results["one-process"]) : []));
+  const rows = rowsByLabel(perRun, ([, cpu, added, target]) =>
+    added === "baseline" ? cpu : `${added} (${cpu})${target ? `, ${target}` : ""}`,
+  );
+  if (rows.length === 0) return undefined;
   const title = "all variants in one process (server CPU per request added over bare; the variant's own: user + system; GC)";
   return markdownTable([title, ...runs.map(nodeHeader)], rows);
 }
 
 function evidencePolicyTable(runs) {
   const perRun = runs.map(({ results }) => evidencePolicyRows(results));
-  const labels = [...new Set(perRun.flatMap((rows) => rows.map(([label]) => label)))];
-  if (labels.length === 0) return undefined;
-  const rows = labels.map((label) => [
-    label,
-    ...perRun.map((rows) => {
-      const row = rows.find(([l]) => l === label);
-      return row ? (row[2] ? `${row[1]} (${row[2]})` : row[1]) : "n/a";
-    }),
-  ]);
+  const rows = rowsByLabel(perRun, ([, value, target]) => (target ? `${value} (${target})` : value));
+  if (rows.length === 0) return undefined;
   return markdownTable(["evidence and completeness", ...runs.map(nodeHeader)], rows);
 }
 
