@@ -277,7 +277,7 @@ await section("one-process", async () => {
   const recordedVariants = { express: "recorded", nest: "decorated" };
   const targets = Object.fromEntries(
     Object.entries(apps).map(([app, variants]) => {
-      const addedUs = variants[recordedVariants[app]].medianAddedCpuUsPerRequest;
+      const addedUs = variants.variants[recordedVariants[app]].medianAddedCpuUsPerRequest;
       return [app, { variant: recordedVariants[app], maxAddedUs: 15, met: addedUs <= 15 }];
     }),
   );

@@ -23,6 +23,9 @@ import { median, rotate } from "../lib/stats.mjs";
 export async function compareInOneProcess({ script, variants, rounds, processes, durationSec, warmupSec, log }) {
   const runs = Object.fromEntries(variants.map((v) => [v, []]));
   const added = Object.fromEntries(variants.map((v) => [v, []]));
+  // What the recording apps kept, per process, and the last event: proof they recorded.
+  const eventsKept = [];
+  let lastEvent;
   for (let p = 0; p < processes; p++) {
     const server = await startServer(script, variants.join(","));
     try {
@@ -40,11 +43,13 @@ export async function compareInOneProcess({ script, variants, rounds, processes,
             variants.map((v) => `${v} ${cpu[v].toFixed(1)}`).join(", "),
         );
       }
+      eventsKept.push((await server.stats()).events);
+      lastEvent = await server.lastEvent();
     } finally {
       await server.stop();
     }
   }
-  return Object.fromEntries(
+  const byVariant = Object.fromEntries(
     variants.map((variant) => [
       variant,
       {
@@ -60,4 +65,5 @@ export async function compareInOneProcess({ script, variants, rounds, processes,
       },
     ]),
   );
+  return { variants: byVariant, eventsKept: Math.min(...eventsKept), lastEventStatus: lastEvent?.status };
 }

@@ -1,4 +1,4 @@
-import { fmtAddedNs, fmtBytes, fmtCpu, fmtMs, fmtNs, fmtRate, fmtRatio, markdownTable, textTable, verdict } from "./table.mjs";
+import { fmtAddedNs, fmtAddedUs, fmtBytes, fmtCpu, fmtMs, fmtNs, fmtRate, fmtRatio, markdownTable, textTable, verdict } from "./table.mjs";
 
 export const CORE_ROWS = [
   ["plain", "plain function (sync)", undefined],
@@ -50,15 +50,12 @@ function httpRows(name, part) {
   ]);
 }
 
-/** Added server CPU per request over bare, every variant in one process: "+12.3 µs". */
-export const fmtAddedUs = (us) => (Number.isFinite(us) ? `${us < 0 ? "-" : "+"}${Math.abs(us).toFixed(1)} µs` : "n/a");
-
-/** [app, variant label, CPU/req, added over bare, target] rows of the one-process section. */
+/** [variant label, CPU/req, added over bare, target] rows of the one-process section. */
 export function oneProcessRows(part) {
   const rows = [];
-  for (const [app, variants] of Object.entries(part.apps)) {
+  for (const [app, result] of Object.entries(part.apps)) {
     const target = part.targets[app];
-    for (const [variant, r] of Object.entries(variants)) {
+    for (const [variant, r] of Object.entries(result.variants)) {
       rows.push([
         HTTP_LABELS[app][variant] ?? variant,
         fmtCpu(r),
@@ -187,6 +184,13 @@ export function printReport(results) {
         " added = median over rounds of (CPU/req − bare's CPU/req, same process and round)",
     );
     out.push(textTable(["variant", "CPU/req", "added over bare", "target"], oneProcessRows(oneProcess)));
+    for (const [app, result] of Object.entries(oneProcess.apps)) {
+      if (result.eventsKept === 0 || result.lastEventStatus !== "ok") {
+        out.push(`warning: the ${app} apps kept ${result.eventsKept} events (last status ${result.lastEventStatus}); the recording ones should record every request`);
+      }
+      const failed = Object.values(result.variants).reduce((n, r) => n + r.failedRequests, 0);
+      if (failed > 0) out.push(`warning: ${failed} ${app} requests failed (non-2xx, errors or timeouts)`);
+    }
   } else if (oneProcess?.error) out.push("", `One process: failed: ${oneProcess.error}`);
   else if (oneProcess?.skipped) out.push("", `One process: skipped (${oneProcess.skipped})`);
 

@@ -16,6 +16,8 @@ export function markdownTable(header, rows) {
 export const fmtNs = (ns) => (Number.isFinite(ns) ? `${Math.round(ns).toLocaleString("en-US")} ns` : "n/a");
 /** An added cost with its sign: "+251 ns", "-6 ns". */
 export const fmtAddedNs = (ns) => (Number.isFinite(ns) && Math.round(ns) < 0 ? fmtNs(ns) : `+${fmtNs(ns)}`);
+/** An added server CPU time per request with its sign: "+12.3 µs", "-1.5 µs". */
+export const fmtAddedUs = (us) => (Number.isFinite(us) ? `${us < 0 ? "-" : "+"}${Math.abs(us).toFixed(1)} µs` : "n/a");
 export const fmtRatio = (r, digits = 2) => (Number.isFinite(r) ? `${r.toFixed(digits)}×` : "n/a");
 export const fmtRate = (r) => (Number.isFinite(r) ? Math.round(r).toLocaleString("en-US") : "n/a");
 export const fmtMs = (ms) => (Number.isFinite(ms) ? `${ms.toFixed(1)} ms` : "n/a");
