@@ -1,10 +1,11 @@
 // `npm run bench` (after `npm run build`): core overhead per call, heap over
-// 1M calls, cold import time, and Express / Nest throughput with and without
-// IntentProof. Every measurement runs in child processes that import the
-// package by its own name (resolved through package.json "exports" to dist/),
-// so it measures what users get. Progress goes to stderr; the tables, the
-// Markdown snippet and bench/results/latest.json (and node-<major>.json, one
-// per Node major) are the results.
+// 1M calls, cold import time, Express / Nest throughput with and without
+// IntentProof, and (Node 24+) the server CPU each variant adds when all of an
+// app's variants share one process. Every measurement runs in child processes
+// that import the package by its own name (resolved through package.json
+// "exports" to dist/), so it measures what users get. Progress goes to
+// stderr; the tables, the Markdown snippet and bench/results/latest.json (and
+// node-<major>.json, one per Node major) are the results.
 //
 //   node bench/run.mjs [--quick] [--only core,memory,import,express,nest,one-process,evidence,policy]
 //                      [--http-rounds N] [--http-processes N] [--http-duration S] [--node <path>]
@@ -276,8 +277,8 @@ await section("one-process", async () => {
   // Issue 12's goal on Node 24: a recorded request (two records) at most +15 µs of server CPU over bare.
   const recordedVariants = { express: "recorded", nest: "decorated" };
   const targets = Object.fromEntries(
-    Object.entries(apps).map(([app, variants]) => {
-      const addedUs = variants.variants[recordedVariants[app]].medianAddedCpuUsPerRequest;
+    Object.entries(apps).map(([app, result]) => {
+      const addedUs = result.variants[recordedVariants[app]].medianAddedCpuUsPerRequest;
       return [app, { variant: recordedVariants[app], maxAddedUs: 15, met: addedUs <= 15 }];
     }),
   );
