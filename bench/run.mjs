@@ -95,8 +95,17 @@ const log = (message) => process.stderr.write(`${message}\n`);
 const started = Date.now();
 const results = { machine: machineInfo(), settings, sections: only, loadAverage: { atStart: loadavg()[0] } };
 
-/** Runs `node --input-type=module -e "await import(specifier)"`; undefined when it works, else why not. */
-async function importProblem(specifier) {
+/**
+ * Runs `node --input-type=module -e "await import(specifier)"` once per run
+ * (several sections ask); resolves undefined when it works, else why not.
+ */
+const importProblems = new Map();
+function importProblem(specifier) {
+  if (!importProblems.has(specifier)) importProblems.set(specifier, probeImport(specifier));
+  return importProblems.get(specifier);
+}
+
+async function probeImport(specifier) {
   try {
     await runNode(["--input-type=module", "-e", `await import(${JSON.stringify(specifier)});`], { timeoutMs: 60_000 });
     return undefined;
@@ -186,11 +195,9 @@ await section("memory", async () => {
 await section("import", async () => {
   const probes = [];
   const skipped = {};
-  const problems = new Map();
   for (const probe of IMPORT_PROBES) {
     // Framework probes (and their references) only run when that entry exists.
-    if (probe.entry && !problems.has(probe.entry)) problems.set(probe.entry, await importProblem(`intentproof/${probe.entry}`));
-    const problem = probe.entry ? problems.get(probe.entry) : undefined;
+    const problem = probe.entry ? await importProblem(`intentproof/${probe.entry}`) : undefined;
     if (problem) {
       skipped[probe.name] = problem;
       log(`  ${probe.name}: not available (${problem})`);

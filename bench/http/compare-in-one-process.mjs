@@ -18,7 +18,8 @@ import { median, rotate } from "../lib/stats.mjs";
  * garbage collection runs beside the events the others keep).
  *
  * Each of `processes` processes serves every variant; each variant is warmed
- * up, then loaded once per round (rotating which goes first).
+ * up, then loaded once per round (rotating which goes first). `variants[0]`
+ * is the baseline.
  */
 export async function compareInOneProcess({ script, variants, rounds, processes, durationSec, warmupSec, log }) {
   const runs = Object.fromEntries(variants.map((v) => [v, []]));
