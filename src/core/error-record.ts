@@ -1,4 +1,5 @@
 import { capString } from "./cap-string.js";
+import { ErrorRecord } from "./event-objects.js";
 import type { ExecutionError } from "./types.js";
 
 /** Name used when a thrown value carries no usable name of its own. */
@@ -83,23 +84,19 @@ export function toExecutionError(
   withCause = true,
 ): ExecutionError {
   if (thrown === null || (typeof thrown !== "object" && typeof thrown !== "function") || !isErrorLike(thrown)) {
-    return { name: FALLBACK_ERROR_NAME, message: thrownValueString(thrown, maxStringLength), stack: null };
+    return new ErrorRecord(FALLBACK_ERROR_NAME, thrownValueString(thrown, maxStringLength), null);
   }
   const rawName = readProperty(thrown, "name");
   const rawMessage = readProperty(thrown, "message");
   const rawStack = includeStack ? readProperty(thrown, "stack") : undefined;
   const rawCode = readProperty(thrown, "code");
-  const record: ExecutionError = {
-    name: capString(
-      typeof rawName === "string" && rawName !== "" ? rawName : (constructorName(thrown) ?? FALLBACK_ERROR_NAME),
-      maxStringLength,
-    ),
-    message: capString(
-      typeof rawMessage === "string" ? rawMessage : rawMessage === undefined ? "" : safeString(rawMessage),
-      maxStringLength,
-    ),
-    stack: typeof rawStack === "string" ? capString(rawStack, maxStringLength) : null,
-  };
+  const name = typeof rawName === "string" && rawName !== "" ? rawName : (constructorName(thrown) ?? FALLBACK_ERROR_NAME);
+  const message = typeof rawMessage === "string" ? rawMessage : rawMessage === undefined ? "" : safeString(rawMessage);
+  const record = new ErrorRecord(
+    capString(name, maxStringLength),
+    capString(message, maxStringLength),
+    typeof rawStack === "string" ? capString(rawStack, maxStringLength) : null,
+  );
   if (typeof rawCode === "string") record.code = capString(rawCode, maxStringLength);
   else if (typeof rawCode === "number" || typeof rawCode === "bigint") record.code = capString(String(rawCode), maxStringLength);
   if (withCause) {

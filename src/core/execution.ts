@@ -47,6 +47,7 @@ import { mergeAttributes } from "./attributes.js";
 import { callInScope, currentScope, runInScope, type CorrelationScope } from "./correlation.js";
 import { toExecutionError } from "./error-record.js";
 import { copyEvent } from "./event-copy.js";
+import { newInputs1, newInputs2, newRecord, OkEvent } from "./event-objects.js";
 import { snapshotValue } from "./snapshot.js";
 import { isoTimestamp } from "./timestamps.js";
 import type { Attributes, ExecutionEvent, JsonValue } from "./types.js";
@@ -182,19 +183,19 @@ function captureInputs(wrap: ResolvedWrap, args: unknown[], defaultInputs: unkno
 /** Spec: `inputs` is an object keyed by argument index (`{ "0": … }`). */
 function argumentsByIndex(args: readonly unknown[], wrap: ResolvedWrap): Inputs {
   const serialization = wrap.serialization;
-  // The common arities as literals: one allocation of a ready-made shape
-  // instead of an empty object grown key by key.
+  // The common arities from a ready-made shape, instead of an empty object
+  // grown key by key.
   switch (args.length) {
     case 0:
       return {};
     case 1:
-      return { 0: snapshotValue(args[0], serialization) };
+      return newInputs1(snapshotValue(args[0], serialization));
     case 2:
       if (serialization.maxKeys >= 2) {
-        return { 0: snapshotValue(args[0], serialization), 1: snapshotValue(args[1], serialization) };
+        return newInputs2(snapshotValue(args[0], serialization), snapshotValue(args[1], serialization));
       }
   }
-  const inputs: Inputs = {};
+  const inputs = newRecord<Inputs>();
   const count = Math.min(args.length, serialization.maxKeys);
   for (let i = 0; i < count; i++) inputs[i] = snapshotValue(args[i], serialization);
   return inputs;
@@ -204,13 +205,15 @@ function argumentsByIndex(args: readonly unknown[], wrap: ResolvedWrap): Inputs 
 function inputsFromHookResult(value: unknown, wrap: ResolvedWrap): Inputs {
   const snap = snapshotValue(value, wrap.serialization);
   if (Array.isArray(snap)) {
-    const inputs: Inputs = {};
+    const inputs = newRecord<Inputs>();
     const count = Math.min(snap.length, wrap.serialization.maxKeys);
     for (let i = 0; i < count; i++) inputs[i] = snap[i]!;
     return inputs;
   }
   if (snap !== null && typeof snap === "object") return snap;
-  return { value: snap };
+  const inputs = newRecord<Inputs>();
+  inputs.value = snap;
+  return inputs;
 }
 
 // ---------------------------------------------------------------------------
@@ -427,21 +430,21 @@ export class Execution {
     }
     let event: ExecutionEvent;
     if (status === "ok" && correlationId !== undefined) {
-      // The common shape as one literal: cheaper than growing an object key by key.
-      event = {
-        id: this.id,
+      // The common shape in one constructor call: cheaper than growing an object key by key.
+      event = new OkEvent(
+        this.id,
         correlationId,
-        intent: wrap.intent,
-        action: wrap.action,
-        inputs: this.inputs,
-        output: output as JsonValue,
-        status,
+        wrap.intent,
+        wrap.action,
+        this.inputs,
+        output as JsonValue,
         startedAt,
         completedAt,
         durationMs,
-      };
+      );
     } else {
-      event = { id: this.id } as ExecutionEvent;
+      event = newRecord<ExecutionEvent>();
+      event.id = this.id;
       if (correlationId !== undefined) event.correlationId = correlationId;
       event.intent = wrap.intent;
       event.action = wrap.action;

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from "express";
 import type { IntentProofClient } from "../core/client.js";
+import { newRecord } from "../core/event-objects.js";
 import { tryStartExecution, type Execution, type Settlement } from "../core/execution.js";
 import {
   HTTP_CLIENT_ABORTED,
@@ -175,7 +176,10 @@ export class RouteRecording implements Settlement, BodyRecorder, PendingRecordin
     try {
       const res = this.res;
       const status = res.statusCode;
-      const attributes: Attributes = { [HTTP_METHOD]: this.method, [HTTP_ROUTE]: this.route };
+      // Kept with the event: built like the core builds an event's objects (event-objects.ts).
+      const attributes = newRecord<Attributes>();
+      attributes[HTTP_METHOD] = this.method;
+      attributes[HTTP_ROUTE] = this.route;
       // An aborted request may never have had a status; only one actually sent is reported.
       if (!aborted || res.headersSent) attributes[HTTP_STATUS_CODE] = status;
       if (aborted) attributes[HTTP_CLIENT_ABORTED] = true;

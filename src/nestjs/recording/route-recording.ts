@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import type { ServerResponse } from "node:http";
 import type { IntentProofClient } from "../../core/client.js";
 import { callWithStore, runInScope, type CorrelationScope } from "../../core/correlation.js";
+import { newRecord } from "../../core/event-objects.js";
 import { tryStartExecution, type Execution, type FailureDetails, type Settlement } from "../../core/execution.js";
 import type { Attributes } from "../../core/types.js";
 import {
@@ -130,7 +131,8 @@ export class RouteRecording implements Settlement {
     const response = this.response;
     const aborted = !response.writableFinished;
     const status = response.statusCode;
-    const attributes: Attributes = {};
+    // Kept with the event: built like the core builds an event's objects (event-objects.ts).
+    const attributes = newRecord<Attributes>();
     const method = (this.request as { method?: unknown })?.method;
     if (typeof method === "string") attributes[HTTP_METHOD] = method;
     const route = routePatternOf(this.request);
