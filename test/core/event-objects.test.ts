@@ -10,14 +10,15 @@ import { fileURLToPath } from "node:url";
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
 import { createIntentProofClient, type ExecutionEvent } from "../../src/index.js";
+import { CheckedExporter, expectValidEvent } from "../support/event-validator.js";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const FIXTURE = fileURLToPath(new URL("./fixtures/kept-events.mjs", import.meta.url));
 
-/** Events as built: the only exporter gets the original, not a copy. */
+/** Events as built (the only exporter gets the original, not a copy), each checked against the schema and its rules. */
 function recordedEvents(): ExecutionEvent[] {
-  const events: ExecutionEvent[] = [];
-  const client = createIntentProofClient({ exporters: [{ export: (event: ExecutionEvent) => void events.push(event) }] });
+  const exporter = new CheckedExporter();
+  const client = createIntentProofClient({ exporters: [exporter] });
   const ok = client.wrap({ intent: "Refund", action: "refunds.create" }, (input: { orderId: string }, note?: string) => ({
     refundId: `rf_${input.orderId}`,
     note,
@@ -28,7 +29,7 @@ function recordedEvents(): ExecutionEvent[] {
   ok({ orderId: "o1" });
   ok({ orderId: "o2" }, "second argument");
   expect(() => failing(1, 2, 3)).toThrow("not refundable");
-  return events;
+  return exporter.getEvents();
 }
 
 function expectPlain(value: unknown): void {
@@ -65,7 +66,14 @@ describe("the objects an event is made of", () => {
         timeout: 60_000,
       });
       expect(child.status, child.stderr).toBe(0);
-      expect(child.stdout).toContain(`done ${mode} `);
+      const done = /^done (\S+) (.*)$/m.exec(child.stdout);
+      expect(done?.[1]).toBe(mode);
+      // The child's last ok and error events, as its exporter kept them.
+      if (mode === "recorded") {
+        const lastEvents = JSON.parse(done![2]!) as ExecutionEvent[];
+        expect(lastEvents.map((event) => event.status)).toEqual(["ok", "error"]);
+        for (const event of lastEvents) expectValidEvent(event);
+      }
       return child.stdout.split("\n").filter((line) => /=> tenure$/.test(line.trim())).length;
     };
     // The control: the same shapes built by object literals and kept the same
