@@ -10,6 +10,7 @@
 //   node bench/run.mjs [--quick] [--only core,memory,import,express,nest,one-process,evidence,policy]
 //                      [--http-rounds N] [--http-processes N] [--http-duration S] [--node <path>]
 //   node bench/run.mjs --report [--write]
+//   node bench/pool.mjs <results.json> ...   (the HTTP rounds of several runs pooled)
 //
 // --node runs the whole bench (this script and every child) on that Node
 // binary. --report prints the docs/benchmarks.md tables from the saved
@@ -31,8 +32,15 @@ import { sideBySideReport } from "./lib/side-by-side.mjs";
 import { median } from "./lib/stats.mjs";
 
 const SECTIONS = ["core", "memory", "import", "express", "nest", "one-process", "evidence", "policy"];
-const { values: flags } = parseArgs({
+const USAGE = `usage:
+  node bench/run.mjs [--quick] [--only ${SECTIONS.join(",")}]
+                     [--http-rounds N] [--http-processes N] [--http-duration S] [--node <path>]
+  node bench/run.mjs --report [--write]
+  node bench/pool.mjs <results.json> <results.json> ...   (HTTP rounds of several runs pooled)
+`;
+const { values: flags } = parseFlags({
   options: {
+    help: { type: "boolean", default: false },
     quick: { type: "boolean", default: false },
     only: { type: "string" },
     "http-rounds": { type: "string" },
@@ -43,6 +51,20 @@ const { values: flags } = parseArgs({
     write: { type: "boolean", default: false },
   },
 });
+/** parseArgs, with a one-line error and the usage instead of a stack trace for a flag it does not know. */
+function parseFlags(config) {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    process.stderr.write(`${error.message}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+if (flags.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
 
 if (flags.report) {
   sideBySideReport({ resultsDir: join(repoRoot, "bench/results"), docsFile: join(repoRoot, "docs/benchmarks.md"), write: flags.write });
@@ -72,7 +94,7 @@ function countFlag(name, fallback) {
   return value;
 }
 
-const httpRounds = countFlag("http-rounds", quick ? 1 : 6);
+const httpRounds = countFlag("http-rounds", quick ? 1 : 24);
 
 const settings = {
   mode: quick ? "quick" : "full",
@@ -82,13 +104,14 @@ const settings = {
   http: {
     rounds: httpRounds,
     // Server processes per variant, the rounds spread over them (see compare.mjs).
-    processes: countFlag("http-processes", Math.ceil(httpRounds / 3)),
-    durationSec: countFlag("http-duration", quick ? 1 : 3),
+    processes: countFlag("http-processes", Math.ceil(httpRounds / 6)),
+    // One slice; a round loads each variant twice (see http/round.mjs).
+    durationSec: countFlag("http-duration", 1),
     // Per process: a server keeps getting faster for several seconds.
     warmupSec: quick ? 1 : 8,
   },
   // Every variant of an app served by one process (see compare-in-one-process.mjs).
-  oneProcess: quick ? { processes: 1, rounds: 1, durationSec: 1, warmupSec: 1 } : { processes: 3, rounds: 4, durationSec: 3, warmupSec: 8 },
+  oneProcess: quick ? { processes: 1, rounds: 1, durationSec: 1, warmupSec: 1 } : { processes: 3, rounds: 8, durationSec: 1, warmupSec: 8 },
 };
 
 const log = (message) => process.stderr.write(`${message}\n`);
@@ -213,9 +236,10 @@ await section("import", async () => {
   };
 });
 
+const EXPRESS_VARIANTS = ["bare", "middleware", "recorded", "als", "next"];
 const http = settings.http;
 const httpPlan =
-  `  autocannon: 10 connections, pipelining 1, ${http.durationSec}s × ${http.rounds} rounds per variant, ` +
+  `  autocannon: 10 connections, pipelining 1, ${http.rounds} rounds, each loading every variant twice for ${http.durationSec}s (mirrored order), ` +
   `rounds spread over ${http.processes} server processes per variant (${http.warmupSec}s warm-up each)`;
 const httpTargets = (res, [bare, light, heavy]) => ({
   [light]: { minRatio: 0.97, met: res[light].ratioVsBaseline >= 0.97 },
@@ -230,8 +254,8 @@ await section("express", async () => {
     return { notAvailable: problem };
   }
   log(httpPlan);
-  // "als" is a reference point (a bare AsyncLocalStorage middleware), not IntentProof.
-  const variants = ["bare", "middleware", "recorded", "als"];
+  // "als" and "next" are reference points (a bare AsyncLocalStorage middleware, an empty one), not IntentProof.
+  const variants = EXPRESS_VARIANTS;
   const res = await compareThroughput({
     script: join(repoRoot, "bench/apps/express-app.mjs"),
     variants,
@@ -265,14 +289,14 @@ await section("one-process", async () => {
   const c = settings.oneProcess;
   log(
     `  every variant of an app in one server process (an app and a port each): ${c.processes} processes × ` +
-      `${c.rounds} rounds of ${c.durationSec}s per variant (${c.warmupSec}s warm-up each)`,
+      `${c.rounds} rounds, each loading every variant twice for ${c.durationSec}s (mirrored order; ${c.warmupSec}s warm-up each)`,
   );
   const apps = {};
   if (!(await importProblem("intentproof/express"))) {
     log("  Express");
     apps.express = await compareInOneProcess({
       script: join(repoRoot, "bench/apps/express-app.mjs"),
-      variants: ["bare", "middleware", "recorded", "als"],
+      variants: EXPRESS_VARIANTS,
       ...c,
       log,
     });

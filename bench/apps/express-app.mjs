@@ -5,6 +5,8 @@
 //   als         bare + a middleware entering an AsyncLocalStorage scope and
 //               setting one response header: the floor any async-context
 //               correlation pays on this Node version (reference, no IntentProof)
+//   next        bare + a middleware that only calls next(): what one more
+//               layer of Express's router costs (reference, no IntentProof)
 // argv[2] may name several variants ("bare,recorded"): each gets its own app
 // (its own request and response prototypes, its own client) on its own port,
 // in this one process. Reports its ports over IPC once listening, then
@@ -35,6 +37,11 @@ async function buildApp(variant) {
       res.setHeader("x-request-id", id);
       store.run({ id }, next);
     });
+    app.post("/refunds", async (req, res) => {
+      res.status(201).json(await createRefund(req.body));
+    });
+  } else if (variant === "next") {
+    app.use((req, res, next) => next());
     app.post("/refunds", async (req, res) => {
       res.status(201).json(await createRefund(req.body));
     });

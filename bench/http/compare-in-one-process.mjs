@@ -1,7 +1,7 @@
 import { load } from "./load.mjs";
-import { measuredRound } from "./round.mjs";
+import { measuredSlice, mirroredRound } from "./round.mjs";
 import { startServer } from "./server-process.mjs";
-import { median, rotate } from "../lib/stats.mjs";
+import { median, medianInterval, rotate } from "../lib/stats.mjs";
 
 /**
  * Server CPU per request of several variants served by one process, each
@@ -18,8 +18,8 @@ import { median, rotate } from "../lib/stats.mjs";
  * garbage collection runs beside the events the others keep).
  *
  * Each of `processes` processes serves every variant; each variant is warmed
- * up, then loaded once per round (rotating which goes first). `variants[0]`
- * is the baseline.
+ * up, then loaded twice per round in mirrored order (see mirroredRound;
+ * which goes first rotates). `variants[0]` is the baseline.
  */
 export async function compareInOneProcess({ script, variants, rounds, processes, durationSec, warmupSec, log }) {
   const runs = Object.fromEntries(variants.map((v) => [v, []]));
@@ -32,11 +32,14 @@ export async function compareInOneProcess({ script, variants, rounds, processes,
     try {
       for (const variant of variants) await load(server.urls[variant], { durationSec: warmupSec });
       for (let round = 0; round < rounds; round++) {
+        const combined = await mirroredRound(
+          rotate(variants, round),
+          async (variant) => (await measuredSlice(server, server.urls[variant], durationSec)).slice,
+        );
         const cpu = {};
-        for (const variant of rotate(variants, round)) {
-          const { run } = await measuredRound(server, server.urls[variant], durationSec);
-          runs[variant].push(run);
-          cpu[variant] = run.cpuUsPerRequest;
+        for (const variant of variants) {
+          runs[variant].push(combined.get(variant));
+          cpu[variant] = combined.get(variant).cpuUsPerRequest;
         }
         for (const variant of variants) added[variant].push(cpu[variant] - cpu[variants[0]]);
         log(
@@ -60,9 +63,10 @@ export async function compareInOneProcess({ script, variants, rounds, processes,
         medianGcUsPerRequest: median(runs[variant].map((r) => r.gcUsPerRequest)),
         // Median over rounds of (this variant's CPU/request − the baseline's, same process and round).
         medianAddedCpuUsPerRequest: median(added[variant]),
+        addedCpuInterval: medianInterval(added[variant]),
         addedCpuUsPerRequest: added[variant],
         medianReqPerSec: median(runs[variant].map((r) => r.reqPerSec)),
-        failedRequests: runs[variant].reduce((n, r) => n + r.non2xx + r.errors + r.timeouts, 0),
+        failedRequests: runs[variant].reduce((n, r) => n + r.failed, 0),
       },
     ]),
   );

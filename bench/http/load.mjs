@@ -21,6 +21,7 @@ export async function load(url, { durationSec, connections = 10, pipelining = 1 
   return {
     reqPerSec: result.requests.total / seconds,
     total: result.requests.total,
+    seconds,
     non2xx: result.non2xx,
     errors: result.errors,
     timeouts: result.timeouts,

@@ -1,4 +1,4 @@
-import { fmtAddedNs, fmtAddedUs, fmtBytes, fmtCpu, fmtMs, fmtNs, fmtRate, fmtRatio, markdownTable, textTable, verdict } from "./table.mjs";
+import { fmtAddedNs, fmtAddedUs, fmtBytes, fmtCpu, fmtMs, fmtNs, fmtRate, fmtRatio, markdownTable, textTable, verdict, withInterval } from "./table.mjs";
 
 export const CORE_ROWS = [
   ["plain", "plain function (sync)", undefined],
@@ -26,8 +26,12 @@ function coreRows(core) {
 }
 
 export const HTTP_LABELS = {
-  express: { bare: "Express 5, bare", middleware: "+ app.use(intentproof())", recorded: "+ recordRoute + 1 wrapped call",
+  express: {
+    bare: "Express 5, bare",
+    middleware: "+ app.use(intentproof())",
+    recorded: "+ recordRoute + 1 wrapped call",
     als: "reference: bare + AsyncLocalStorage.run middleware",
+    next: "reference: bare + a middleware that only calls next()",
   },
   nest: {
     bare: "Nest 12 (Express), bare",
@@ -40,10 +44,11 @@ function httpRows(name, part) {
   return Object.entries(part.variants).map(([variant, r]) => [
     HTTP_LABELS[name][variant] ?? variant,
     fmtRate(r.medianReqPerSec),
-    fmtRatio(r.ratioVsBaseline, 3),
+    variant === "bare" ? "baseline" : withInterval(fmtRatio(r.ratioVsBaseline, 3), r.ratioInterval, (x) => x.toFixed(3)),
     r.runsReqPerSec.map((x) => Math.round(x)).join(" / "),
     fmtCpu(r),
     fmtRatio(r.cpuRatioVsBaseline, 3),
+    variant === "bare" ? "baseline" : withInterval(fmtAddedUs(r.medianAddedCpuUsPerRequest), r.addedCpuInterval, (x) => x.toFixed(1)),
     `${r.medianLatencyP99Ms} ms`,
     String(r.eventsKept),
     part.targets[variant] ? `≥ ${part.targets[variant].minRatio}: ${verdict(part.targets[variant].met)}` : "",
@@ -59,7 +64,7 @@ export function oneProcessRows(part) {
       rows.push([
         HTTP_LABELS[app][variant] ?? variant,
         fmtCpu(r),
-        variant === "bare" ? "baseline" : fmtAddedUs(r.medianAddedCpuUsPerRequest),
+        variant === "bare" ? "baseline" : withInterval(fmtAddedUs(r.medianAddedCpuUsPerRequest), r.addedCpuInterval, (x) => x.toFixed(1)),
         target?.variant === variant ? `≤ +${target.maxAddedUs} µs: ${verdict(target.met)}` : "",
       ]);
     }
@@ -155,14 +160,22 @@ export function printReport(results) {
     if (unavailable(part)) out.push("", `${title}: not available (${part.notAvailable})`);
     else if (part.error) out.push("", `${title}: failed: ${part.error}`);
     else {
-      out.push("", `${title}: req/s, median of ${results.settings.http.rounds} interleaved autocannon runs of ${results.settings.http.durationSec}s (10 connections, POST /refunds)`);
-      out.push(textTable(["variant", "req/s", "ratio", "runs", "CPU/req", "CPU ratio", "p99", "events", "target"], httpRows(name, part)));
+      const { rounds, durationSec } = results.settings.http;
+      out.push(
+        "",
+        `${title}: req/s over ${rounds} rounds, each loading every variant twice for ${durationSec}s in mirrored order` +
+          " (autocannon, 10 connections, POST /refunds); ratio and CPU: medians over rounds of this variant against bare in the same round",
+      );
+      out.push(textTable(["variant", "req/s", "ratio", "rounds", "CPU/req", "CPU ratio", "CPU added", "p99", "events", "target"], httpRows(name, part)));
       for (const [variant, r] of Object.entries(part.variants)) {
         if (RECORDING_VARIANTS.has(variant) && (r.eventsKept === 0 || r.lastEventStatus !== "ok")) {
           out.push(`warning: ${variant} recorded ${r.eventsKept} events (last status ${r.lastEventStatus}); it should record every request`);
         }
       }
-      out.push("CPU/req: the server process's CPU time per request (user + system; GC: the garbage collector's pauses within it); CPU ratio = bare's CPU/req ÷ this one's (a second view of the same cost).");
+      out.push(
+        "CPU/req: the server process's CPU time per request (user + system; GC: the garbage collector's pauses within it);" +
+          " CPU ratio = bare's CPU/req ÷ this one's (a second view of the same cost); CPU added = this one's CPU/req − bare's.",
+      );
       const baseline = Object.values(part.variants)[0];
       if (baseline.processes > 1) {
         out.push(
@@ -180,7 +193,7 @@ export function printReport(results) {
     const c = results.settings.oneProcess;
     out.push(
       "",
-      `Every variant of an app in one server process: ${c.processes} processes × ${c.rounds} rounds of ${c.durationSec}s per variant;` +
+      `Every variant of an app in one server process: ${c.processes} processes × ${c.rounds} rounds, each loading every variant twice for ${c.durationSec}s in mirrored order;` +
         " added = median over rounds of (CPU/req − bare's CPU/req, same process and round)",
     );
     out.push(textTable(["variant", "CPU/req", "added over bare", "target"], oneProcessRows(oneProcess)));

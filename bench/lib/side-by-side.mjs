@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CORE_ROWS, evidencePolicyRows, HTTP_LABELS, oneProcessRows } from "./report.mjs";
-import { fmtAddedNs, fmtBytes, fmtCpu, fmtMs, fmtNs, fmtRate, fmtRatio, markdownTable } from "./table.mjs";
+import { fmtAddedNs, fmtBytes, fmtCpu, fmtMs, fmtNs, fmtRate, fmtRatio, markdownTable, withInterval } from "./table.mjs";
 
 const START = "<!-- BENCH:START -->";
 const END = "<!-- BENCH:END -->";
@@ -68,13 +68,15 @@ function httpTable(runs, name) {
   const withPart = runs.filter((r) => r.results[name]?.variants);
   if (withPart.length === 0) return undefined;
   const variants = [...new Set(withPart.flatMap((r) => Object.keys(r.results[name].variants)))];
-  const measures = "req/s, vs bare, server CPU per request: user + system; GC";
+  const measures = "req/s; vs bare, with its 95% interval; server CPU per request: user + system; GC";
   const title = name === "express" ? `Express 5 (${measures})` : `NestJS on Express (${measures})`;
   const rows = variants.map((variant) => [
     HTTP_LABELS[name][variant] ?? variant,
     ...withPart.map(({ results }) => {
       const r = results[name].variants[variant];
-      return r ? `${fmtRate(r.medianReqPerSec)} (${fmtRatio(r.ratioVsBaseline)}, ${fmtCpu(r)})` : "n/a";
+      if (r === undefined) return "n/a";
+      const ratio = variant === variants[0] ? fmtRatio(1) : withInterval(fmtRatio(r.ratioVsBaseline), r.ratioInterval, (x) => x.toFixed(2));
+      return `${fmtRate(r.medianReqPerSec)} (${ratio}; ${fmtCpu(r)})`;
     }),
   ]);
   // How far apart the same bare app ran in separate processes: the noise floor of the ratios above.
@@ -109,10 +111,10 @@ function rowsByLabel(perRun, cell) {
 function oneProcessTable(runs) {
   const perRun = runs.map(({ results }) => (results["one-process"]?.apps ? oneProcessRows(results["one-process"]) : []));
   const rows = rowsByLabel(perRun, ([, cpu, added, target]) =>
-    added === "baseline" ? cpu : `${added} (${cpu})${target ? `, ${target}` : ""}`,
+    added === "baseline" ? cpu : `${added}; ${cpu}${target ? `; ${target}` : ""}`,
   );
   if (rows.length === 0) return undefined;
-  const title = "all variants in one process (server CPU per request added over bare; the variant's own: user + system; GC)";
+  const title = "all variants in one process (server CPU per request added over bare, its 95% interval; the variant's own: user + system; GC)";
   return markdownTable([title, ...runs.map(nodeHeader)], rows);
 }
 

@@ -41,3 +41,6 @@ export const fmtCpu = (r) => {
   return text;
 };
 export const verdict = (ok) => (ok === undefined ? "" : ok ? "met" : "MISSED");
+/** A median with its 95% interval when there is one: "0.97× (0.93–0.99)". */
+export const withInterval = (text, interval, format) =>
+  interval !== undefined && Number.isFinite(interval[0]) ? `${text} (${format(interval[0])}–${format(interval[1])})` : text;
