@@ -163,7 +163,7 @@ export function printReport(results) {
       const { rounds, durationSec } = results.settings.http;
       out.push(
         "",
-        `${title}: req/s over ${rounds} rounds, each loading every variant twice for ${durationSec}s in mirrored order` +
+        `${title}: req/s over ${rounds} round${rounds === 1 ? "" : "s"}, each loading every variant twice for ${durationSec}s in mirrored order` +
           " (autocannon, 10 connections, POST /refunds); ratio and CPU: medians over rounds of this variant against bare in the same round",
       );
       out.push(textTable(["variant", "req/s", "ratio", "rounds", "CPU/req", "CPU ratio", "CPU added", "p99", "events", "target"], httpRows(name, part)));
@@ -193,7 +193,7 @@ export function printReport(results) {
     const c = results.settings.oneProcess;
     out.push(
       "",
-      `Every variant of an app in one server process: ${c.processes} processes × ${c.rounds} rounds, each loading every variant twice for ${c.durationSec}s in mirrored order;` +
+      `Every variant of an app in one server process: ${c.processes} process${c.processes === 1 ? "" : "es"} × ${c.rounds} round${c.rounds === 1 ? "" : "s"}, each loading every variant twice for ${c.durationSec}s in mirrored order;` +
         " added = median over rounds of (CPU/req − bare's CPU/req, same process and round)",
     );
     out.push(textTable(["variant", "CPU/req", "added over bare", "target"], oneProcessRows(oneProcess)));
