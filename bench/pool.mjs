@@ -20,12 +20,9 @@ if (files.length === 0) {
 }
 const runs = files.map((file) => JSON.parse(readFileSync(file, "utf8")));
 
-/** Every run's per-round values of `pick(variant result)` for one app's variant, concatenated. */
-function pooled(app, variant, pick) {
-  return runs.flatMap((run) => {
-    const result = app.startsWith("one-process:") ? run["one-process"]?.apps?.[app.slice(12)] : run[app];
-    return pick(result?.variants?.[variant]) ?? [];
-  });
+/** Every run's per-round values of `pick(variant result)`, the variant's app result taken by `appOf(run)`, concatenated. */
+function pooled(appOf, variant, pick) {
+  return runs.flatMap((run) => pick(appOf(run)?.variants?.[variant]) ?? []);
 }
 
 function summary(values, format, digits) {
@@ -35,12 +32,14 @@ function summary(values, format, digits) {
 
 const rows = [];
 for (const app of ["express", "nest"]) {
+  const separateProcesses = (run) => run[app];
+  const oneProcess = (run) => run["one-process"]?.apps?.[app];
   for (const variant of Object.keys(HTTP_LABELS[app]).slice(1)) {
     rows.push([
       HTTP_LABELS[app][variant],
-      summary(pooled(app, variant, (r) => r?.sameRoundRatios), (x) => fmtRatio(x, 3), 3),
-      summary(pooled(app, variant, (r) => r?.addedCpuUsPerRound), fmtAddedUs, 1),
-      summary(pooled(`one-process:${app}`, variant, (r) => r?.addedCpuUsPerRequest), fmtAddedUs, 1),
+      summary(pooled(separateProcesses, variant, (r) => r?.sameRoundRatios), (x) => fmtRatio(x, 3), 3),
+      summary(pooled(separateProcesses, variant, (r) => r?.addedCpuUsPerRound), fmtAddedUs, 1),
+      summary(pooled(oneProcess, variant, (r) => r?.addedCpuUsPerRequest), fmtAddedUs, 1),
     ]);
   }
 }

@@ -32,19 +32,17 @@ export async function compareInOneProcess({ script, variants, rounds, processes,
     try {
       for (const variant of variants) await load(server.urls[variant], { durationSec: warmupSec });
       for (let round = 0; round < rounds; round++) {
-        const combined = await mirroredRound(
-          rotate(variants, round),
-          async (variant) => (await measuredSlice(server, server.urls[variant], durationSec)).slice,
+        const combined = await mirroredRound(rotate(variants, round), (variant) =>
+          measuredSlice(server, server.urls[variant], durationSec),
         );
-        const cpu = {};
+        const cpu = (variant) => combined.get(variant).cpuUsPerRequest;
         for (const variant of variants) {
           runs[variant].push(combined.get(variant));
-          cpu[variant] = combined.get(variant).cpuUsPerRequest;
+          added[variant].push(cpu(variant) - cpu(variants[0]));
         }
-        for (const variant of variants) added[variant].push(cpu[variant] - cpu[variants[0]]);
         log(
           `  process ${p + 1}/${processes} round ${round + 1}/${rounds} CPU µs/request: ` +
-            variants.map((v) => `${v} ${cpu[v].toFixed(1)}`).join(", "),
+            variants.map((v) => `${v} ${cpu(v).toFixed(1)}`).join(", "),
         );
       }
       eventsKept.push((await server.stats()).events);

@@ -41,9 +41,9 @@ export async function compareThroughput({ script, variants, rounds, processes, d
       const order = rotate(variants, round);
       // Every server of the round is up and warm before its first slice.
       for (const variant of order) await serverFor(variant, slot);
-      const combined = await mirroredRound(order, async (variant) => {
+      const combined = await mirroredRound(order, (variant) => {
         const server = servers[variant][slot];
-        return (await measuredSlice(server, server.url, durationSec)).slice;
+        return measuredSlice(server, server.url, durationSec);
       });
       for (const variant of order) {
         const run = { ...combined.get(variant), process: slot };
@@ -88,7 +88,7 @@ export async function compareThroughput({ script, variants, rounds, processes, d
       processes: perVariant,
       processSpread: spreadOverProcesses(runs[variant], perVariant),
       runsReqPerSec: rates,
-      // Per round, for pooling several runs (node bench/run.mjs --pool).
+      // Per round, for pooling several runs (node bench/pool.mjs).
       sameRoundRatios: ratios,
       addedCpuUsPerRound: addedCpu,
       medianCpuUsPerRequest: median(runs[variant].map((r) => r.cpuUsPerRequest)),

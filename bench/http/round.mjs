@@ -6,14 +6,13 @@ import { load } from "./load.mjs";
  * over the slice. Server CPU per request barely moves when other processes
  * compete for the cores, so it backs up the throughput figures; it is split
  * too, because the kernel's share (socket writes, wake-ups) moves with the
- * load pattern and the process's own share with the code. Also returns the
- * stats taken at the end of the slice.
+ * load pattern and the process's own share with the code.
  */
 export async function measuredSlice(server, url, durationSec) {
   const start = await server.stats();
   const run = await load(url, { durationSec });
   const end = await server.stats();
-  const slice = {
+  return {
     total: run.total,
     seconds: run.seconds,
     userCpuUs: end.cpu.user - start.cpu.user,
@@ -24,7 +23,6 @@ export async function measuredSlice(server, url, durationSec) {
     latencyP50Ms: run.latencyP50Ms,
     latencyP99Ms: run.latencyP99Ms,
   };
-  return { slice, stats: end };
 }
 
 /** Several slices of one variant taken as one run: req/s and CPU per request over all of them. */

@@ -7,9 +7,10 @@ import type { ExecutionError, ExecutionEvent, JsonValue } from "./types.js";
 // requests, so nearly every event built since the last collection is still
 // alive at the next one, and V8 then makes the literal allocate straight into
 // the old generation ("allocation-site pretenuring"), where its objects die
-// and only full collections reclaim them. On Node 24 that made a decorated
-// Nest handler's two records cost several µs more per request (see
-// docs/benchmarks.md). A constructor's objects are not followed that way.
+// and only full collections reclaim them. In CPU profiles of a decorated Nest
+// server on Node 24 that cost its two records several µs per request; the
+// bench resolves less (docs/benchmarks.md). A constructor's objects are not
+// followed that way.
 // Each constructor's prototype is `Object.prototype`: to every observer
 // (`Object.getPrototypeOf`, `util.inspect`, `structuredClone`, JSON) these
 // are plain objects.
