@@ -11,13 +11,14 @@
 //                      [--http-rounds N] [--http-processes N] [--http-duration S] [--node <path>]
 //   node bench/run.mjs --report [--write]
 //   node bench/pool.mjs <results.json> ...   (the HTTP rounds of several runs pooled)
+//   node bench/profile.mjs express|nest       (where a request's time goes, by function)
 //
 // --node runs the whole bench (this script and every child) on that Node
 // binary. --report prints the docs/benchmarks.md tables from the saved
 // node-<major>.json results, one column per Node version; --write puts them
 // between the BENCH markers of docs/benchmarks.md.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -27,6 +28,7 @@ import { compareThroughput } from "./http/compare.mjs";
 import { compareInOneProcess } from "./http/compare-in-one-process.mjs";
 import { repoRoot, runNode, runNodeJson } from "./lib/child.mjs";
 import { machineInfo } from "./lib/machine.mjs";
+import { compiledNestMain } from "./lib/nest-build.mjs";
 import { printReport } from "./lib/report.mjs";
 import { sideBySideReport } from "./lib/side-by-side.mjs";
 import { median } from "./lib/stats.mjs";
@@ -37,6 +39,7 @@ const USAGE = `usage:
                      [--http-rounds N] [--http-processes N] [--http-duration S] [--node <path>]
   node bench/run.mjs --report [--write]
   node bench/pool.mjs <results.json> <results.json> ...   (HTTP rounds of several runs pooled)
+  node bench/profile.mjs express|nest                      (where a request's time goes, by function)
 `;
 const { values: flags } = parseFlags({
   options: {
@@ -151,23 +154,6 @@ async function section(name, fn) {
   log(`  (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
 }
 
-/** The Nest bench apps use decorator metadata, so they are compiled with tsc, once per run. */
-let nestMain;
-async function compiledNestMain() {
-  if (nestMain !== undefined) return nestMain;
-  const outDir = join(repoRoot, "bench/dist");
-  rmSync(outDir, { recursive: true, force: true });
-  try {
-    await runNode(["node_modules/typescript/bin/tsc", "-p", "bench/tsconfig.json"], { timeoutMs: 120_000 });
-  } catch (error) {
-    // tsc still emits on type errors; go on if it did, but say so.
-    if (!existsSync(join(outDir, "nest/main.js"))) throw error;
-    log(`  warning: bench/tsconfig.json has type errors:\n${error.message}`);
-  }
-  nestMain = join(outDir, "nest/main.js");
-  return nestMain;
-}
-
 await section("core", async () => {
   const c = settings.core;
   log(`  ${c.processes} process${c.processes === 1 ? "" : "es"} × ${c.rounds} rounds × ${c.iterations} sync calls per variant (async: half), variants interleaved`);
@@ -237,6 +223,9 @@ await section("import", async () => {
 });
 
 const EXPRESS_VARIANTS = ["bare", "middleware", "recorded", "als", "next"];
+// In one process, where a µs is resolved, "recorded" is also split into its
+// parts, beside a control that adds 5 µs of plain JavaScript.
+const EXPRESS_ONE_PROCESS_VARIANTS = ["bare", "middleware", "wrapped-call", "route-only", "recorded", "als", "next", "spin5"];
 const http = settings.http;
 const httpPlan =
   `  autocannon: 10 connections, pipelining 1, ${http.rounds} rounds, each loading every variant twice for ${http.durationSec}s (mirrored order), ` +
@@ -273,7 +262,7 @@ await section("nest", async () => {
   }
   log(httpPlan);
   const variants = ["bare", "undecorated", "decorated"];
-  const res = await compareThroughput({ script: await compiledNestMain(), variants, ...http, log });
+  const res = await compareThroughput({ script: await compiledNestMain(log), variants, ...http, log });
   return { variants: res, targets: httpTargets(res, variants) };
 });
 
@@ -296,14 +285,14 @@ await section("one-process", async () => {
     log("  Express");
     apps.express = await compareInOneProcess({
       script: join(repoRoot, "bench/apps/express-app.mjs"),
-      variants: EXPRESS_VARIANTS,
+      variants: EXPRESS_ONE_PROCESS_VARIANTS,
       ...c,
       log,
     });
   }
   if (!(await importProblem("intentproof/nestjs"))) {
     log("  Nest");
-    apps.nest = await compareInOneProcess({ script: await compiledNestMain(), variants: ["bare", "undecorated", "decorated"], ...c, log });
+    apps.nest = await compareInOneProcess({ script: await compiledNestMain(log), variants: ["bare", "undecorated", "decorated"], ...c, log });
   }
   // Issue 12's goal on Node 24: a recorded request (two records) at most +15 µs of server CPU over bare.
   const recordedVariants = { express: "recorded", nest: "decorated" };

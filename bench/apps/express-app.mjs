@@ -7,6 +7,12 @@
 //               correlation pays on this Node version (reference, no IntentProof)
 //   next        bare + a middleware that only calls next(): what one more
 //               layer of Express's router costs (reference, no IntentProof)
+//   wrapped-call   middleware + a plain route calling one wrapped service
+//   route-only     middleware + recordRoute around a route calling a plain service
+//               (these two split "recorded" into its parts)
+//   spin5       bare + a middleware that runs 5 µs of plain JavaScript, timed
+//               at startup in a tight loop: a control showing whether added
+//               work is measured at its own cost under load (no IntentProof)
 // argv[2] may name several variants ("bare,recorded"): each gets its own app
 // (its own request and response prototypes, its own client) on its own port,
 // in this one process. Reports its ports over IPC once listening, then
@@ -19,15 +25,36 @@ async function createRefund(input) {
   return body(input);
 }
 
+const plainRoute = async (req, res) => {
+  res.status(201).json(await createRefund(req.body));
+};
+
+const RECORDING_VARIANTS = new Set(["middleware", "recorded", "wrapped-call", "route-only"]);
+
+// The control's busy loop: integer arithmetic only, no allocation, so it
+// costs the same in a tight loop and in a server.
+let spinState = 1;
+function spin(iterations) {
+  let x = spinState;
+  for (let i = 0; i < iterations; i++) x = (x * 1103515245 + 12345) % 2147483648;
+  spinState = x;
+}
+const SPIN_ITERATIONS_PER_US = (() => {
+  if (!process.argv[2]?.split(",").includes("spin5")) return 0;
+  for (let i = 0; i < 5; i++) spin(1e6);
+  const iterations = 2e7;
+  const started = process.hrtime.bigint();
+  spin(iterations);
+  return iterations / (Number(process.hrtime.bigint() - started) / 1000);
+})();
+
 /** The variant's app, and the MemoryExporter it records into (if it records). */
 async function buildApp(variant) {
   const app = express();
   app.use(express.json());
   let memory;
   if (variant === "bare") {
-    app.post("/refunds", async (req, res) => {
-      res.status(201).json(await createRefund(req.body));
-    });
+    app.post("/refunds", plainRoute);
   } else if (variant === "als") {
     const { AsyncLocalStorage } = await import("node:async_hooks");
     const { randomUUID } = await import("node:crypto");
@@ -37,36 +64,32 @@ async function buildApp(variant) {
       res.setHeader("x-request-id", id);
       store.run({ id }, next);
     });
-    app.post("/refunds", async (req, res) => {
-      res.status(201).json(await createRefund(req.body));
-    });
+    app.post("/refunds", plainRoute);
   } else if (variant === "next") {
     app.use((req, res, next) => next());
-    app.post("/refunds", async (req, res) => {
-      res.status(201).json(await createRefund(req.body));
+    app.post("/refunds", plainRoute);
+  } else if (variant === "spin5") {
+    const iterations = Math.round(SPIN_ITERATIONS_PER_US * 5);
+    app.use((req, res, next) => {
+      spin(iterations);
+      next();
     });
-  } else if (variant === "middleware" || variant === "recorded") {
+    app.post("/refunds", plainRoute);
+  } else if (RECORDING_VARIANTS.has(variant)) {
     const { createIntentProofClient, MemoryExporter } = await import("intentproof");
     const { intentproof, recordRoute } = await import("intentproof/express");
     memory = new MemoryExporter({ maxEvents: 1000 });
     const client = createIntentProofClient({ exporters: [memory] });
     app.use(intentproof({ client }));
-    if (variant === "middleware") {
-      app.post("/refunds", async (req, res) => {
-        res.status(201).json(await createRefund(req.body));
-      });
-    } else {
-      const recordedRefund = client.wrap(
-        { intent: "Return captured funds to the customer", action: "payments.refund" },
-        createRefund,
-      );
-      app.post(
-        "/refunds",
-        recordRoute({ intent: "Initiate refund", action: "refunds.create" }, async (req, res) => {
-          res.status(201).json(await recordedRefund(req.body));
-        }),
-      );
-    }
+    const service =
+      variant === "recorded" || variant === "wrapped-call"
+        ? client.wrap({ intent: "Return captured funds to the customer", action: "payments.refund" }, createRefund)
+        : createRefund;
+    const handler = async (req, res) => {
+      res.status(201).json(await service(req.body));
+    };
+    const routed = variant === "recorded" || variant === "route-only";
+    app.post("/refunds", routed ? recordRoute({ intent: "Initiate refund", action: "refunds.create" }, handler) : handler);
   } else {
     throw new Error(`unknown express variant ${variant}`);
   }

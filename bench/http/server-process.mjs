@@ -6,11 +6,12 @@ import { repoRoot } from "../lib/child.mjs";
  * process, so the load generator never shares its event loop, and resolves
  * once it listens. `stats()` asks for its counters (events kept, CPU time,
  * GC pause time), `lastEvent()` for the last event it recorded (a copy of
- * all it keeps: not inside a measured round).
+ * all it keeps: not inside a measured round). `execArgv` are the server's
+ * Node flags (the bench's own by default).
  */
-export function startServer(script, variant, { startTimeoutMs = 30_000 } = {}) {
+export function startServer(script, variant, { startTimeoutMs = 30_000, execArgv = process.execArgv } = {}) {
   return new Promise((resolve, reject) => {
-    const child = fork(script, [variant], { cwd: repoRoot, stdio: ["ignore", "ignore", "pipe", "ipc"] });
+    const child = fork(script, [variant], { cwd: repoRoot, execArgv, stdio: ["ignore", "ignore", "pipe", "ipc"] });
     let stderr = "";
     child.stderr.setEncoding("utf8").on("data", (chunk) => (stderr += chunk));
     const timer = setTimeout(() => {
@@ -39,6 +40,14 @@ export function startServer(script, variant, { startTimeoutMs = 30_000 } = {}) {
             if (child.exitCode !== null || child.signalCode !== null) return done();
             child.once("exit", () => done());
             child.kill("SIGTERM");
+          }),
+        // The app exits by itself when its IPC channel closes (app-ipc.mjs):
+        // a normal exit, which is when --cpu-prof writes its profile.
+        exitNormally: () =>
+          new Promise((done) => {
+            if (child.exitCode !== null || child.signalCode !== null) return done();
+            child.once("exit", () => done());
+            child.disconnect();
           }),
       });
     });

@@ -32,6 +32,9 @@ export const HTTP_LABELS = {
     recorded: "+ recordRoute + 1 wrapped call",
     als: "reference: bare + AsyncLocalStorage.run middleware",
     next: "reference: bare + a middleware that only calls next()",
+    "wrapped-call": "+ app.use(intentproof()) + 1 wrapped call (no recordRoute)",
+    "route-only": "+ app.use(intentproof()) + recordRoute (no wrapped call)",
+    spin5: "control: bare + a middleware running 5 µs of plain JavaScript",
   },
   nest: {
     bare: "Nest 12 (Express), bare",

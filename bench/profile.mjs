@@ -1,0 +1,127 @@
+// Where a request's time goes, by function, for each variant of an app:
+//
+//   node bench/profile.mjs express|nest [--rounds N] [--top N]
+//
+// One server process serves the app's variants (each its own app and port)
+// under V8's CPU profiler. The variants are loaded one at a time, in mirrored
+// rounds of 1 s slices, and each sample is credited to the variant loaded at
+// that moment (lib/profile-windows.mjs), so every variant is profiled in the
+// same process, with the same JIT and the same luck. Prints self time per
+// request by part of the process, then the functions that differ most from
+// the first variant. The Express app also serves the "spin5" control, a
+// middleware timed at 5 µs of plain JavaScript: what the profile credits to
+// it says how much of a function's CPU time this host's profiles show.
+//
+// Read the output as where the time goes, not as a measurement of cost: the
+// profiler samples wall time and perturbs what it measures. Costs are
+// measured by `npm run bench`.
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import { load } from "./http/load.mjs";
+import { startServer } from "./http/server-process.mjs";
+import { repoRoot } from "./lib/child.mjs";
+import { compiledNestMain } from "./lib/nest-build.mjs";
+import { categoryOf, selfTimeByWindow } from "./lib/profile-windows.mjs";
+import { rotate } from "./lib/stats.mjs";
+
+const APPS = {
+  express: { script: () => join(repoRoot, "bench/apps/express-app.mjs"), variants: ["bare", "spin5", "middleware", "recorded"] },
+  nest: { script: () => compiledNestMain(log), variants: ["bare", "undecorated", "decorated"] },
+};
+const USAGE = "usage: node bench/profile.mjs express|nest [--rounds N] [--top N]\n";
+
+const { values: flags, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { rounds: { type: "string", default: "6" }, top: { type: "string", default: "30" }, help: { type: "boolean", default: false } },
+});
+if (flags.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+if (positionals.length !== 1 || !Object.hasOwn(APPS, positionals[0])) {
+  process.stderr.write(USAGE);
+  process.exit(2);
+}
+/** A flag that must be a whole number ≥ 1. */
+function countFlag(name) {
+  const value = Number(flags[name]);
+  if (Number.isInteger(value) && value >= 1) return value;
+  process.stderr.write(`--${name}: expected a whole number ≥ 1, got "${flags[name]}"\n${USAGE}`);
+  process.exit(2);
+}
+const app = APPS[positionals[0]];
+const rounds = countFlag("rounds");
+const top = countFlag("top");
+const log = (message) => process.stderr.write(`${message}\n`);
+
+const profileDir = mkdtempSync(join(tmpdir(), "intentproof-profile-"));
+const nowUs = () => Number(process.hrtime.bigint() / 1000n);
+const windows = [];
+const requests = new Map(app.variants.map((variant) => [variant, 0]));
+let failed = 0;
+const server = await startServer(await app.script(), app.variants.join(","), {
+  execArgv: ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, "--cpu-prof-interval=100"],
+});
+try {
+  log(`profiling ${app.variants.join(", ")} in one process: 6 s warm-up each, ${rounds} mirrored rounds of 1 s slices`);
+  for (const variant of app.variants) await load(server.urls[variant], { durationSec: 6 });
+  for (let round = 0; round < rounds; round++) {
+    const order = rotate(app.variants, round);
+    for (const variant of [...order, ...[...order].reverse()]) {
+      const fromUs = nowUs();
+      const run = await load(server.urls[variant], { durationSec: 1 });
+      windows.push({ variant, fromUs, toUs: nowUs() });
+      requests.set(variant, requests.get(variant) + run.total);
+      failed += run.non2xx + run.errors + run.timeouts;
+    }
+  }
+} finally {
+  await server.exitNormally();
+}
+let profile;
+try {
+  const [file] = readdirSync(profileDir);
+  if (file === undefined) throw new Error("the server wrote no CPU profile");
+  profile = JSON.parse(readFileSync(join(profileDir, file), "utf8"));
+} finally {
+  rmSync(profileDir, { recursive: true, force: true });
+}
+if (failed > 0) log(`warning: ${failed} requests failed (non-2xx, errors or timeouts)`);
+
+const perRequest = new Map();
+for (const [variant, self] of selfTimeByWindow(profile, windows, pathToFileURL(repoRoot).href)) {
+  const count = requests.get(variant);
+  perRequest.set(variant, new Map([...self].map(([key, us]) => [key, us / count])));
+}
+
+const variants = app.variants;
+const LABEL_WIDTH = 64;
+const cell = (x) => x.toFixed(2).padStart(12);
+const label = (text) => text.slice(0, LABEL_WIDTH - 1).padEnd(LABEL_WIDTH);
+const header = (first) => `${label(first)}${variants.map((v) => v.padStart(12)).join("")}`;
+const categories = new Map();
+for (const [variant, byKey] of perRequest) {
+  for (const [key, us] of byKey) {
+    const category = categoryOf(key);
+    if (!categories.has(category)) categories.set(category, new Map());
+    categories.get(category).set(variant, (categories.get(category).get(variant) ?? 0) + us);
+  }
+}
+const lines = [`self time per request (µs), sampled every 100 µs; requests: ${variants.map((v) => `${v} ${requests.get(v)}`).join(", ")}`, header("part of the process")];
+for (const [category, byVariant] of [...categories].sort(([a], [b]) => a.localeCompare(b))) {
+  lines.push(`${label(category)}${variants.map((v) => cell(byVariant.get(v) ?? 0)).join("")}`);
+}
+lines.push(`${label("sampled in all")}${variants.map((v) => cell([...perRequest.get(v).values()].reduce((a, b) => a + b, 0))).join("")}`);
+
+const keys = new Set(variants.flatMap((v) => [...perRequest.get(v).keys()]));
+const last = variants.at(-1);
+const of = (variant, key) => perRequest.get(variant).get(key) ?? 0;
+const rows = [...keys].sort((a, b) => Math.abs(of(last, b) - of(variants[0], b)) - Math.abs(of(last, a) - of(variants[0], a)));
+lines.push("", `the ${top} functions whose self time differs most between ${variants[0]} and ${last}`, header("function"));
+for (const key of rows.slice(0, top)) {
+  lines.push(`${label(key)}${variants.map((v) => cell(of(v, key))).join("")}`);
+}
+process.stdout.write(`${lines.join("\n")}\n`);
