@@ -136,8 +136,9 @@ export function startExecution(
   defaultInputs?: unknown,
 ): Execution {
   const wrap = plan.resolve(client.config);
-  // One wall-clock reading; the end is derived from a monotonic delta, so a
-  // wall clock stepping back during the call cannot reverse the record.
+  // The duration is monotonic; the end's wall-clock reading is checked
+  // against it (completedAtMs), so a wall clock stepped during the call
+  // cannot reverse the record or make it invalid.
   const startedAtMs = Date.now();
   const startedMonotonic = performance.now();
   const active = currentScope();
@@ -416,9 +417,9 @@ export class Execution {
     const elapsed = performance.now() - this.startedMonotonic;
     const durationMs = elapsed > 0 ? Math.round(elapsed * 1000) / 1000 : 0;
     const startedAt = isoTimestamp(this.startedAtMs);
-    const elapsedMs = Math.round(durationMs);
+    const endMs = completedAtMs(this.startedAtMs, durationMs);
     // Most calls end within the millisecond they started in: one string serves both.
-    const completedAt = elapsedMs === 0 ? startedAt : isoTimestamp(this.startedAtMs + elapsedMs);
+    const completedAt = endMs === Math.floor(this.startedAtMs) ? startedAt : isoTimestamp(endMs);
     // An integration's own attributes are taken over as they are when there
     // is nothing to merge them with. They are not frozen: this object is the
     // event's alone, and copies for other exporters copy it (event-copy.ts).
@@ -459,6 +460,24 @@ export class Execution {
     if (attributes !== undefined) event.attributes = attributes;
     return event;
   }
+}
+
+/**
+ * The wall-clock millisecond a call ended in. A fresh reading, so that a call
+ * made inside another ends no later than it in the records too: the start's
+ * whole millisecond plus the duration could put a nested call's end 1 ms
+ * after its caller's. The reading is kept when it agrees with the monotonic
+ * duration within the spec's 1 ms; when the wall clock was stepped or set
+ * during the call, the end is the start plus the duration instead, so the
+ * record stays ordered and valid.
+ */
+function completedAtMs(startedAtMs: number, durationMs: number): number {
+  // Whole milliseconds, as the timestamps show them (a mocked clock may return fractions).
+  const startMs = Math.floor(startedAtMs);
+  const nowMs = Math.floor(Date.now());
+  const wallElapsed = nowMs - startMs;
+  if (wallElapsed >= 0 && Math.abs(wallElapsed - durationMs) <= 1) return nowMs;
+  return startMs + Math.round(durationMs);
 }
 
 /** The snapshot of a capture hook's result, or `undefined` when the hook threw. */

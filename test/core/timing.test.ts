@@ -41,8 +41,55 @@ describe("event timing", () => {
     await call();
     const [event] = checked.getEvents();
     expect(event!.durationMs).toBeGreaterThanOrEqual(20);
-    // completedAt is derived from the one wall reading plus the monotonic delta.
+    // The wall clock disagrees with the duration: completedAt is the start plus the monotonic duration.
     expect(Date.parse(event!.completedAt) - frozenWall).toBe(Math.round(event!.durationMs));
+  });
+
+  it("keeps a nested call's end no later than its caller's when they straddle a millisecond", () => {
+    // The caller starts late in millisecond 1000 (its reading says 1000), the
+    // nested call at 1001. Derived from each start's whole millisecond plus its
+    // duration, the nested call would end at 1001 + round(0.6) = 1002 and the
+    // caller at 1000 + round(0.9) = 1001: before the call it waited for.
+    const checked = new CheckedExporter();
+    const client = createIntentProofClient({ exporters: [checked] });
+    const base = Date.parse("2026-05-04T12:00:00.000Z");
+    let wall = base + 1000;
+    let monotonic = 0;
+    vi.spyOn(Date, "now").mockImplementation(() => wall);
+    vi.spyOn(performance, "now").mockImplementation(() => monotonic);
+    const nested = client.wrap({ intent: "Nested step", action: "clock.nested" }, () => {
+      monotonic = 0.7;
+      return 1;
+    });
+    const caller = client.wrap(labels, () => {
+      wall = base + 1001;
+      monotonic = 0.1;
+      const result = nested();
+      monotonic = 0.9;
+      return result;
+    });
+    caller();
+    const [inner, outer] = checked.getEvents();
+    expect(inner!.action).toBe("clock.nested");
+    expect(Date.parse(inner!.startedAt)).toBeGreaterThanOrEqual(Date.parse(outer!.startedAt));
+    expect(Date.parse(outer!.completedAt)).toBeGreaterThanOrEqual(Date.parse(inner!.completedAt));
+    expect(outer!.completedAt).toBe("2026-05-04T12:00:01.001Z");
+    expect(inner!.durationMs).toBe(0.6);
+    expect(outer!.durationMs).toBe(0.9);
+  });
+
+  it("falls back to the start plus the duration when the wall clock steps forward during the call", () => {
+    const checked = new CheckedExporter();
+    const client = createIntentProofClient({ exporters: [checked] });
+    let wall = Date.parse("2026-05-04T12:00:10.000Z");
+    vi.spyOn(Date, "now").mockImplementation(() => wall);
+    const call = client.wrap(labels, () => {
+      wall += 60_000;
+      return "done";
+    });
+    call();
+    const [event] = checked.getEvents();
+    expect(Date.parse(event!.completedAt) - Date.parse(event!.startedAt)).toBe(Math.round(event!.durationMs));
   });
 
   it("records a fractional duration in milliseconds, at most to the microsecond", () => {
