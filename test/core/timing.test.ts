@@ -9,15 +9,21 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
+/** A client recording into a CheckedExporter, with `Date.now()` reading `wall.ms`. */
+function clientWithWallClock(startIso: string) {
+  const checked = new CheckedExporter();
+  const client = createIntentProofClient({ exporters: [checked] });
+  const wall = { ms: Date.parse(startIso) };
+  vi.spyOn(Date, "now").mockImplementation(() => wall.ms);
+  return { checked, client, wall };
+}
+
 describe("event timing", () => {
   it("keeps startedAt <= completedAt and durationMs >= 0 when the wall clock steps back during the call", () => {
-    const checked = new CheckedExporter();
-    const client = createIntentProofClient({ exporters: [checked] });
-    let wall = Date.parse("2026-05-04T12:00:10.000Z");
-    vi.spyOn(Date, "now").mockImplementation(() => wall);
+    const { checked, client, wall } = clientWithWallClock("2026-05-04T12:00:10.000Z");
     // An NTP step of ten seconds backwards in the middle of the call.
     const call = client.wrap(labels, () => {
-      wall -= 10_000;
+      wall.ms -= 10_000;
       return "done";
     });
     expect(call()).toBe("done");
@@ -50,19 +56,15 @@ describe("event timing", () => {
     // nested call at 1001. Derived from each start's whole millisecond plus its
     // duration, the nested call would end at 1001 + round(0.6) = 1002 and the
     // caller at 1000 + round(0.9) = 1001: before the call it waited for.
-    const checked = new CheckedExporter();
-    const client = createIntentProofClient({ exporters: [checked] });
-    const base = Date.parse("2026-05-04T12:00:00.000Z");
-    let wall = base + 1000;
+    const { checked, client, wall } = clientWithWallClock("2026-05-04T12:00:01.000Z");
     let monotonic = 0;
-    vi.spyOn(Date, "now").mockImplementation(() => wall);
     vi.spyOn(performance, "now").mockImplementation(() => monotonic);
     const nested = client.wrap({ intent: "Nested step", action: "clock.nested" }, () => {
       monotonic = 0.7;
       return 1;
     });
     const caller = client.wrap(labels, () => {
-      wall = base + 1001;
+      wall.ms += 1;
       monotonic = 0.1;
       const result = nested();
       monotonic = 0.9;
@@ -79,12 +81,9 @@ describe("event timing", () => {
   });
 
   it("falls back to the start plus the duration when the wall clock steps forward during the call", () => {
-    const checked = new CheckedExporter();
-    const client = createIntentProofClient({ exporters: [checked] });
-    let wall = Date.parse("2026-05-04T12:00:10.000Z");
-    vi.spyOn(Date, "now").mockImplementation(() => wall);
+    const { checked, client, wall } = clientWithWallClock("2026-05-04T12:00:10.000Z");
     const call = client.wrap(labels, () => {
-      wall += 60_000;
+      wall.ms += 60_000;
       return "done";
     });
     call();
