@@ -21,8 +21,10 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { load } from "./http/load.mjs";
+import { mirroredOrder } from "./http/round.mjs";
 import { startServer } from "./http/server-process.mjs";
 import { repoRoot } from "./lib/child.mjs";
+import { countFlag } from "./lib/flags.mjs";
 import { compiledNestMain } from "./lib/nest-build.mjs";
 import { categoryOf, selfTimeByWindow } from "./lib/profile-windows.mjs";
 import { rotate } from "./lib/stats.mjs";
@@ -35,7 +37,7 @@ const USAGE = "usage: node bench/profile.mjs express|nest [--rounds N] [--top N]
 
 const { values: flags, positionals } = parseArgs({
   allowPositionals: true,
-  options: { rounds: { type: "string", default: "6" }, top: { type: "string", default: "30" }, help: { type: "boolean", default: false } },
+  options: { rounds: { type: "string" }, top: { type: "string" }, help: { type: "boolean", default: false } },
 });
 if (flags.help) {
   process.stdout.write(USAGE);
@@ -45,16 +47,15 @@ if (positionals.length !== 1 || !Object.hasOwn(APPS, positionals[0])) {
   process.stderr.write(USAGE);
   process.exit(2);
 }
-/** A flag that must be a whole number ≥ 1. */
-function countFlag(name) {
-  const value = Number(flags[name]);
-  if (Number.isInteger(value) && value >= 1) return value;
-  process.stderr.write(`--${name}: expected a whole number ≥ 1, got "${flags[name]}"\n${USAGE}`);
-  process.exit(2);
-}
+const [rounds, top] = (() => {
+  try {
+    return [countFlag(flags, "rounds", 6), countFlag(flags, "top", 30)];
+  } catch (error) {
+    process.stderr.write(`${error.message}\n${USAGE}`);
+    process.exit(2);
+  }
+})();
 const app = APPS[positionals[0]];
-const rounds = countFlag("rounds");
-const top = countFlag("top");
 const log = (message) => process.stderr.write(`${message}\n`);
 
 const profileDir = mkdtempSync(join(tmpdir(), "intentproof-profile-"));
@@ -69,8 +70,7 @@ try {
   log(`profiling ${app.variants.join(", ")} in one process: 6 s warm-up each, ${rounds} mirrored rounds of 1 s slices`);
   for (const variant of app.variants) await load(server.urls[variant], { durationSec: 6 });
   for (let round = 0; round < rounds; round++) {
-    const order = rotate(app.variants, round);
-    for (const variant of [...order, ...[...order].reverse()]) {
+    for (const variant of mirroredOrder(rotate(app.variants, round))) {
       const fromUs = nowUs();
       const run = await load(server.urls[variant], { durationSec: 1 });
       windows.push({ variant, fromUs, toUs: nowUs() });

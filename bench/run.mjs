@@ -27,6 +27,7 @@ import { measureColdImports, IMPORT_PROBES } from "./cold-import.mjs";
 import { compareThroughput } from "./http/compare.mjs";
 import { compareInOneProcess } from "./http/compare-in-one-process.mjs";
 import { repoRoot, runNode, runNodeJson } from "./lib/child.mjs";
+import { countFlag } from "./lib/flags.mjs";
 import { machineInfo } from "./lib/machine.mjs";
 import { compiledNestMain } from "./lib/nest-build.mjs";
 import { printReport } from "./lib/report.mjs";
@@ -88,16 +89,7 @@ const quick = flags.quick;
 const only = flags.only ? flags.only.split(",").map((s) => s.trim()) : SECTIONS;
 for (const name of only) if (!SECTIONS.includes(name)) throw new Error(`--only: unknown section "${name}" (${SECTIONS.join(", ")})`);
 
-/** A flag that must be a whole number ≥ 1, or `fallback` when it is not given. */
-function countFlag(name, fallback) {
-  const raw = flags[name];
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name}: expected a whole number ≥ 1, got "${raw}"`);
-  return value;
-}
-
-const httpRounds = countFlag("http-rounds", quick ? 1 : 24);
+const httpRounds = countFlag(flags, "http-rounds", quick ? 1 : 24);
 
 const settings = {
   mode: quick ? "quick" : "full",
@@ -107,9 +99,9 @@ const settings = {
   http: {
     rounds: httpRounds,
     // Server processes per variant, the rounds spread over them (see compare.mjs).
-    processes: countFlag("http-processes", Math.ceil(httpRounds / 6)),
+    processes: countFlag(flags, "http-processes", Math.ceil(httpRounds / 6)),
     // One slice; a round loads each variant twice (see http/round.mjs).
-    durationSec: countFlag("http-duration", 1),
+    durationSec: countFlag(flags, "http-duration", 1),
     // Per process: a server keeps getting faster for several seconds.
     warmupSec: quick ? 1 : 8,
   },

@@ -55,6 +55,11 @@ export function combineSlices(slices) {
  */
 export async function mirroredRound(order, measure) {
   const slices = new Map(order.map((variant) => [variant, []]));
-  for (const variant of [...order, ...[...order].reverse()]) slices.get(variant).push(await measure(variant));
+  for (const variant of mirroredOrder(order)) slices.get(variant).push(await measure(variant));
   return new Map([...slices].map(([variant, list]) => [variant, combineSlices(list)]));
+}
+
+/** The slices of one round: `order`, then `order` reversed (`a b c c b a`). */
+export function mirroredOrder(order) {
+  return [...order, ...[...order].reverse()];
 }

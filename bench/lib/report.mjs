@@ -43,6 +43,11 @@ export const HTTP_LABELS = {
   },
 };
 
+/** The CPU a variant adds over bare, with its 95% interval ("baseline" for bare itself). */
+function addedCpuCell(variant, r) {
+  return variant === "bare" ? "baseline" : withInterval(fmtAddedUs(r.medianAddedCpuUsPerRequest), r.addedCpuInterval, (x) => x.toFixed(1));
+}
+
 function httpRows(name, part) {
   return Object.entries(part.variants).map(([variant, r]) => [
     HTTP_LABELS[name][variant] ?? variant,
@@ -51,7 +56,7 @@ function httpRows(name, part) {
     r.runsReqPerSec.map((x) => Math.round(x)).join(" / "),
     fmtCpu(r),
     fmtRatio(r.cpuRatioVsBaseline, 3),
-    variant === "bare" ? "baseline" : withInterval(fmtAddedUs(r.medianAddedCpuUsPerRequest), r.addedCpuInterval, (x) => x.toFixed(1)),
+    addedCpuCell(variant, r),
     `${r.medianLatencyP99Ms} ms`,
     String(r.eventsKept),
     part.targets[variant] ? `≥ ${part.targets[variant].minRatio}: ${verdict(part.targets[variant].met)}` : "",
@@ -67,7 +72,7 @@ export function oneProcessRows(part) {
       rows.push([
         HTTP_LABELS[app][variant] ?? variant,
         fmtCpu(r),
-        variant === "bare" ? "baseline" : withInterval(fmtAddedUs(r.medianAddedCpuUsPerRequest), r.addedCpuInterval, (x) => x.toFixed(1)),
+        addedCpuCell(variant, r),
         target?.variant === variant ? `≤ +${target.maxAddedUs} µs: ${verdict(target.met)}` : "",
       ]);
     }
