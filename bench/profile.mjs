@@ -1,6 +1,6 @@
 // Where a request's time goes, by function, for each variant of an app:
 //
-//   node bench/profile.mjs express|nest [--rounds N] [--top N]
+//   node bench/profile.mjs express|nest [--variants a,b,…] [--rounds N] [--top N]
 //
 // One server process serves the app's variants (each its own app and port)
 // under V8's CPU profiler. The variants are loaded one at a time, in mirrored
@@ -8,9 +8,11 @@
 // that moment (lib/profile-windows.mjs), so every variant is profiled in the
 // same process, with the same JIT and the same luck. Prints self time per
 // request by part of the process, then the functions that differ most from
-// the first variant. The Express app also serves the "spin5" control, a
-// middleware timed at 5 µs of plain JavaScript: what the profile credits to
-// it says how much of a function's CPU time this host's profiles show.
+// the first variant. --variants picks them (names from bench/apps; the first
+// is the one the others are compared with). Express's default list has the
+// "spin5" control, a middleware timed at 5 µs of plain JavaScript: what the
+// profile credits to it says how much of a function's CPU time this host's
+// profiles show.
 //
 // Read the output as where the time goes, not as a measurement of cost: the
 // profiler samples wall time and perturbs what it measures. Costs are
@@ -23,54 +25,51 @@ import { parseArgs } from "node:util";
 import { load } from "./http/load.mjs";
 import { mirroredOrder } from "./http/round.mjs";
 import { startServer } from "./http/server-process.mjs";
+import { BENCH_APPS } from "./lib/apps.mjs";
 import { repoRoot } from "./lib/child.mjs";
-import { countFlag } from "./lib/flags.mjs";
-import { compiledNestMain } from "./lib/nest-build.mjs";
+import { countFlag, variantsFlag } from "./lib/flags.mjs";
 import { categoryOf, selfTimeByWindow } from "./lib/profile-windows.mjs";
 import { rotate } from "./lib/stats.mjs";
 
-const APPS = {
-  express: { script: () => join(repoRoot, "bench/apps/express-app.mjs"), variants: ["bare", "spin5", "middleware", "recorded"] },
-  nest: { script: () => compiledNestMain(log), variants: ["bare", "undecorated", "decorated"] },
-};
-const USAGE = "usage: node bench/profile.mjs express|nest [--rounds N] [--top N]\n";
+const DEFAULT_VARIANTS = { express: ["bare", "spin5", "middleware", "recorded"], nest: ["bare", "undecorated", "decorated"] };
+const USAGE = "usage: node bench/profile.mjs express|nest [--variants a,b,…] [--rounds N] [--top N]\n";
 
 const { values: flags, positionals } = parseArgs({
   allowPositionals: true,
-  options: { rounds: { type: "string" }, top: { type: "string" }, help: { type: "boolean", default: false } },
+  options: { variants: { type: "string" }, rounds: { type: "string" }, top: { type: "string" }, help: { type: "boolean", default: false } },
 });
 if (flags.help) {
   process.stdout.write(USAGE);
   process.exit(0);
 }
-if (positionals.length !== 1 || !Object.hasOwn(APPS, positionals[0])) {
+if (positionals.length !== 1 || !Object.hasOwn(BENCH_APPS, positionals[0])) {
   process.stderr.write(USAGE);
   process.exit(2);
 }
-const [rounds, top] = (() => {
+const appName = positionals[0];
+const [rounds, top, variants] = (() => {
   try {
-    return [countFlag(flags, "rounds", 6), countFlag(flags, "top", 30)];
+    return [countFlag(flags, "rounds", 6), countFlag(flags, "top", 30), variantsFlag(flags, DEFAULT_VARIANTS[appName])];
   } catch (error) {
     process.stderr.write(`${error.message}\n${USAGE}`);
     process.exit(2);
   }
 })();
-const app = APPS[positionals[0]];
 const log = (message) => process.stderr.write(`${message}\n`);
 
 const profileDir = mkdtempSync(join(tmpdir(), "intentproof-profile-"));
 const nowUs = () => Number(process.hrtime.bigint() / 1000n);
 const windows = [];
-const requests = new Map(app.variants.map((variant) => [variant, 0]));
+const requests = new Map(variants.map((variant) => [variant, 0]));
 let failed = 0;
-const server = await startServer(await app.script(), app.variants.join(","), {
+const server = await startServer(await BENCH_APPS[appName](log), variants.join(","), {
   execArgv: ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, "--cpu-prof-interval=100"],
 });
 try {
-  log(`profiling ${app.variants.join(", ")} in one process: 6 s warm-up each, ${rounds} mirrored rounds of 1 s slices`);
-  for (const variant of app.variants) await load(server.urls[variant], { durationSec: 6 });
+  log(`profiling ${variants.join(", ")} in one process: 6 s warm-up each, ${rounds} mirrored rounds of 1 s slices`);
+  for (const variant of variants) await load(server.urls[variant], { durationSec: 6 });
   for (let round = 0; round < rounds; round++) {
-    for (const variant of mirroredOrder(rotate(app.variants, round))) {
+    for (const variant of mirroredOrder(rotate(variants, round))) {
       const fromUs = nowUs();
       const run = await load(server.urls[variant], { durationSec: 1 });
       windows.push({ variant, fromUs, toUs: nowUs() });
@@ -97,11 +96,12 @@ for (const [variant, self] of selfTimeByWindow(profile, windows, pathToFileURL(r
   perRequest.set(variant, new Map([...self].map(([key, us]) => [key, us / count])));
 }
 
-const variants = app.variants;
 const LABEL_WIDTH = 64;
-const cell = (x) => x.toFixed(2).padStart(12);
+// Each variant's column is wide enough for its name and a space.
+const cellWidth = Math.max(12, ...variants.map((v) => v.length + 2));
+const cell = (x) => x.toFixed(2).padStart(cellWidth);
 const label = (text) => text.slice(0, LABEL_WIDTH - 1).padEnd(LABEL_WIDTH);
-const header = (first) => `${label(first)}${variants.map((v) => v.padStart(12)).join("")}`;
+const header = (first) => `${label(first)}${variants.map((v) => v.padStart(cellWidth)).join("")}`;
 const categories = new Map();
 for (const [variant, byKey] of perRequest) {
   for (const [key, us] of byKey) {

@@ -26,10 +26,10 @@ import { parseArgs } from "node:util";
 import { measureColdImports, IMPORT_PROBES } from "./cold-import.mjs";
 import { compareThroughput } from "./http/compare.mjs";
 import { compareInOneProcess } from "./http/compare-in-one-process.mjs";
+import { BENCH_APPS } from "./lib/apps.mjs";
 import { repoRoot, runNode, runNodeJson } from "./lib/child.mjs";
 import { countFlag } from "./lib/flags.mjs";
 import { machineInfo } from "./lib/machine.mjs";
-import { compiledNestMain } from "./lib/nest-build.mjs";
 import { printReport } from "./lib/report.mjs";
 import { sideBySideReport } from "./lib/side-by-side.mjs";
 import { median } from "./lib/stats.mjs";
@@ -238,7 +238,7 @@ await section("express", async () => {
   // "als" and "next" are reference points (a bare AsyncLocalStorage middleware, an empty one), not IntentProof.
   const variants = EXPRESS_VARIANTS;
   const res = await compareThroughput({
-    script: join(repoRoot, "bench/apps/express-app.mjs"),
+    script: BENCH_APPS.express(log),
     variants,
     ...http,
     log,
@@ -254,7 +254,7 @@ await section("nest", async () => {
   }
   log(httpPlan);
   const variants = ["bare", "undecorated", "decorated"];
-  const res = await compareThroughput({ script: await compiledNestMain(log), variants, ...http, log });
+  const res = await compareThroughput({ script: await BENCH_APPS.nest(log), variants, ...http, log });
   return { variants: res, targets: httpTargets(res, variants) };
 });
 
@@ -276,7 +276,7 @@ await section("one-process", async () => {
   if (!(await importProblem("intentproof/express"))) {
     log("  Express");
     apps.express = await compareInOneProcess({
-      script: join(repoRoot, "bench/apps/express-app.mjs"),
+      script: BENCH_APPS.express(log),
       variants: EXPRESS_ONE_PROCESS_VARIANTS,
       ...c,
       log,
@@ -284,7 +284,7 @@ await section("one-process", async () => {
   }
   if (!(await importProblem("intentproof/nestjs"))) {
     log("  Nest");
-    apps.nest = await compareInOneProcess({ script: await compiledNestMain(log), variants: ["bare", "undecorated", "decorated"], ...c, log });
+    apps.nest = await compareInOneProcess({ script: await BENCH_APPS.nest(log), variants: ["bare", "undecorated", "decorated"], ...c, log });
   }
   // Issue 12's goal on Node 24: a recorded request (two records) at most +15 µs of server CPU over bare.
   const recordedVariants = { express: "recorded", nest: "decorated" };

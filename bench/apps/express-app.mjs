@@ -13,6 +13,13 @@
 //   spin5       bare + a middleware that runs 5 µs of plain JavaScript, timed
 //               at startup in a tight loop: a control showing whether added
 //               work is measured at its own cost under load (no IntentProof)
+//   wrapped-calls-2, wrapped-calls-4
+//               middleware + a plain route calling the wrapped service 2 or 4
+//               times in turn: what the calls after a request's first cost
+//   recorded-keep-1
+//               recorded, but its MemoryExporter keeps 1 event instead of
+//               1,000: what keeping events costs the collector
+//   (these three: bench/one-process.mjs --variants only)
 // argv[2] may name several variants ("bare,recorded"): each gets its own app
 // (its own request and response prototypes, its own client) on its own port,
 // in this one process. Reports its ports over IPC once listening, then
@@ -29,7 +36,10 @@ const plainRoute = async (req, res) => {
   res.status(201).json(await createRefund(req.body));
 };
 
-const RECORDING_VARIANTS = new Set(["middleware", "recorded", "wrapped-call", "route-only"]);
+const RECORDING_VARIANTS = new Set(["middleware", "recorded", "wrapped-call", "route-only", "wrapped-calls-2", "wrapped-calls-4", "recorded-keep-1"]);
+// How many times each variant's route calls the wrapped service (0: the plain one).
+const WRAPPED_CALLS = { recorded: 1, "recorded-keep-1": 1, "wrapped-call": 1, "wrapped-calls-2": 2, "wrapped-calls-4": 4 };
+const ROUTED_VARIANTS = new Set(["recorded", "route-only", "recorded-keep-1"]);
 
 // The control's busy loop: integer arithmetic only, no allocation, so it
 // costs the same in a tight loop and in a server.
@@ -78,17 +88,23 @@ async function buildApp(variant) {
   } else if (RECORDING_VARIANTS.has(variant)) {
     const { createIntentProofClient, MemoryExporter } = await import("intentproof");
     const { intentproof, recordRoute } = await import("intentproof/express");
-    memory = new MemoryExporter({ maxEvents: 1000 });
+    memory = new MemoryExporter({ maxEvents: variant === "recorded-keep-1" ? 1 : 1000 });
     const client = createIntentProofClient({ exporters: [memory] });
     app.use(intentproof({ client }));
+    const calls = WRAPPED_CALLS[variant] ?? 0;
     const service =
-      variant === "recorded" || variant === "wrapped-call"
-        ? client.wrap({ intent: "Return captured funds to the customer", action: "payments.refund" }, createRefund)
-        : createRefund;
-    const handler = async (req, res) => {
-      res.status(201).json(await service(req.body));
-    };
-    const routed = variant === "recorded" || variant === "route-only";
+      calls > 0 ? client.wrap({ intent: "Return captured funds to the customer", action: "payments.refund" }, createRefund) : createRefund;
+    const handler =
+      calls > 1
+        ? async (req, res) => {
+            let refund;
+            for (let i = 0; i < calls; i++) refund = await service(req.body);
+            res.status(201).json(refund);
+          }
+        : async (req, res) => {
+            res.status(201).json(await service(req.body));
+          };
+    const routed = ROUTED_VARIANTS.has(variant);
     app.post("/refunds", routed ? recordRoute({ intent: "Initiate refund", action: "refunds.create" }, handler) : handler);
   } else {
     throw new Error(`unknown express variant ${variant}`);
