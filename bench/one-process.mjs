@@ -9,50 +9,30 @@
 // one, two, four wrapped calls) are resolved as finely as the whole. Run with
 // Node 24: before it, the first AsyncLocalStorage switches promise hooks on
 // for every app of the process (see run.mjs).
-import { parseArgs } from "node:util";
-import { compareInOneProcess } from "./http/compare-in-one-process.mjs";
-import { BENCH_APPS } from "./lib/apps.mjs";
-import { countFlag, variantsFlag } from "./lib/flags.mjs";
+import { compareInOneProcess, ONE_PROCESS_SETTINGS } from "./http/compare-in-one-process.mjs";
+import { BENCH_APPS, benchAppName } from "./lib/apps.mjs";
+import { countFlag, readCommandLine, variantsFlag } from "./lib/flags.mjs";
 import { median, medianInterval } from "./lib/stats.mjs";
 import { fmtAddedUs, textTable, withInterval } from "./lib/table.mjs";
 
 const USAGE = "usage: node bench/one-process.mjs express|nest --variants bare,a,b,… [--rounds N] [--processes N]\n";
-const { values: flags, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    variants: { type: "string" },
-    rounds: { type: "string" },
-    processes: { type: "string" },
-    help: { type: "boolean", default: false },
+const { appName, variants, rounds, processes } = readCommandLine(
+  USAGE,
+  { allowPositionals: true, options: { variants: { type: "string" }, rounds: { type: "string" }, processes: { type: "string" } } },
+  (flags, positionals) => {
+    const appName = benchAppName(positionals);
+    if (flags.variants === undefined) throw new Error("--variants is required");
+    return {
+      appName,
+      variants: variantsFlag(flags),
+      rounds: countFlag(flags, "rounds", ONE_PROCESS_SETTINGS.rounds),
+      processes: countFlag(flags, "processes", ONE_PROCESS_SETTINGS.processes),
+    };
   },
-});
-if (flags.help) {
-  process.stdout.write(USAGE);
-  process.exit(0);
-}
-if (positionals.length !== 1 || !Object.hasOwn(BENCH_APPS, positionals[0]) || flags.variants === undefined) {
-  process.stderr.write(USAGE);
-  process.exit(2);
-}
-const [variants, rounds, processes] = (() => {
-  try {
-    return [variantsFlag(flags), countFlag(flags, "rounds", 8), countFlag(flags, "processes", 3)];
-  } catch (error) {
-    process.stderr.write(`${error.message}\n${USAGE}`);
-    process.exit(2);
-  }
-})();
+);
 const log = (message) => process.stderr.write(`${message}\n`);
 
-const result = await compareInOneProcess({
-  script: await BENCH_APPS[positionals[0]](log),
-  variants,
-  rounds,
-  processes,
-  durationSec: 1,
-  warmupSec: 8,
-  log,
-});
+const result = await compareInOneProcess({ ...ONE_PROCESS_SETTINGS, script: await BENCH_APPS[appName](log), variants, rounds, processes, log });
 const addedOf = (variant) => result.variants[variant].addedCpuUsPerRequest;
 const cell = (values) => withInterval(fmtAddedUs(median(values)), medianInterval(values), (x) => x.toFixed(1));
 const rows = variants.slice(1).map((variant, i) => {

@@ -21,40 +21,26 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { parseArgs } from "node:util";
 import { load } from "./http/load.mjs";
 import { mirroredOrder } from "./http/round.mjs";
 import { startServer } from "./http/server-process.mjs";
-import { BENCH_APPS } from "./lib/apps.mjs";
+import { BENCH_APPS, benchAppName } from "./lib/apps.mjs";
 import { repoRoot } from "./lib/child.mjs";
-import { countFlag, variantsFlag } from "./lib/flags.mjs";
+import { countFlag, readCommandLine, variantsFlag } from "./lib/flags.mjs";
 import { categoryOf, selfTimeByWindow } from "./lib/profile-windows.mjs";
 import { rotate } from "./lib/stats.mjs";
 
 const DEFAULT_VARIANTS = { express: ["bare", "spin5", "middleware", "recorded"], nest: ["bare", "undecorated", "decorated"] };
 const USAGE = "usage: node bench/profile.mjs express|nest [--variants a,b,…] [--rounds N] [--top N]\n";
 
-const { values: flags, positionals } = parseArgs({
-  allowPositionals: true,
-  options: { variants: { type: "string" }, rounds: { type: "string" }, top: { type: "string" }, help: { type: "boolean", default: false } },
-});
-if (flags.help) {
-  process.stdout.write(USAGE);
-  process.exit(0);
-}
-if (positionals.length !== 1 || !Object.hasOwn(BENCH_APPS, positionals[0])) {
-  process.stderr.write(USAGE);
-  process.exit(2);
-}
-const appName = positionals[0];
-const [rounds, top, variants] = (() => {
-  try {
-    return [countFlag(flags, "rounds", 6), countFlag(flags, "top", 30), variantsFlag(flags, DEFAULT_VARIANTS[appName])];
-  } catch (error) {
-    process.stderr.write(`${error.message}\n${USAGE}`);
-    process.exit(2);
-  }
-})();
+const { appName, rounds, top, variants } = readCommandLine(
+  USAGE,
+  { allowPositionals: true, options: { variants: { type: "string" }, rounds: { type: "string" }, top: { type: "string" } } },
+  (flags, positionals) => {
+    const appName = benchAppName(positionals);
+    return { appName, rounds: countFlag(flags, "rounds", 6), top: countFlag(flags, "top", 30), variants: variantsFlag(flags, DEFAULT_VARIANTS[appName]) };
+  },
+);
 const log = (message) => process.stderr.write(`${message}\n`);
 
 const profileDir = mkdtempSync(join(tmpdir(), "intentproof-profile-"));

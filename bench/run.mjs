@@ -12,6 +12,7 @@
 //   node bench/run.mjs --report [--write]
 //   node bench/pool.mjs <results.json> ...   (the HTTP rounds of several runs pooled)
 //   node bench/profile.mjs express|nest       (where a request's time goes, by function)
+//   node bench/one-process.mjs express|nest --variants a,b,…   (any variants in one process, step by step)
 //
 // --node runs the whole bench (this script and every child) on that Node
 // binary. --report prints the docs/benchmarks.md tables from the saved
@@ -22,13 +23,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { measureColdImports, IMPORT_PROBES } from "./cold-import.mjs";
 import { compareThroughput } from "./http/compare.mjs";
-import { compareInOneProcess } from "./http/compare-in-one-process.mjs";
+import { compareInOneProcess, ONE_PROCESS_SETTINGS } from "./http/compare-in-one-process.mjs";
 import { BENCH_APPS } from "./lib/apps.mjs";
 import { repoRoot, runNode, runNodeJson } from "./lib/child.mjs";
-import { countFlag } from "./lib/flags.mjs";
+import { countFlag, readCommandLine } from "./lib/flags.mjs";
 import { machineInfo } from "./lib/machine.mjs";
 import { printReport } from "./lib/report.mjs";
 import { sideBySideReport } from "./lib/side-by-side.mjs";
@@ -41,34 +41,24 @@ const USAGE = `usage:
   node bench/run.mjs --report [--write]
   node bench/pool.mjs <results.json> <results.json> ...   (HTTP rounds of several runs pooled)
   node bench/profile.mjs express|nest                      (where a request's time goes, by function)
+  node bench/one-process.mjs express|nest --variants a,b,… (any variants in one process, step by step)
 `;
-const { values: flags } = parseFlags({
-  options: {
-    help: { type: "boolean", default: false },
-    quick: { type: "boolean", default: false },
-    only: { type: "string" },
-    "http-rounds": { type: "string" },
-    "http-processes": { type: "string" },
-    "http-duration": { type: "string" },
-    node: { type: "string" },
-    report: { type: "boolean", default: false },
-    write: { type: "boolean", default: false },
+const flags = readCommandLine(
+  USAGE,
+  {
+    options: {
+      quick: { type: "boolean", default: false },
+      only: { type: "string" },
+      "http-rounds": { type: "string" },
+      "http-processes": { type: "string" },
+      "http-duration": { type: "string" },
+      node: { type: "string" },
+      report: { type: "boolean", default: false },
+      write: { type: "boolean", default: false },
+    },
   },
-});
-/** parseArgs, with a one-line error and the usage instead of a stack trace for a flag it does not know. */
-function parseFlags(config) {
-  try {
-    return parseArgs(config);
-  } catch (error) {
-    process.stderr.write(`${error.message}\n${USAGE}`);
-    process.exit(2);
-  }
-}
-
-if (flags.help) {
-  process.stdout.write(USAGE);
-  process.exit(0);
-}
+  (values) => values,
+);
 
 if (flags.report) {
   sideBySideReport({ resultsDir: join(repoRoot, "bench/results"), docsFile: join(repoRoot, "docs/benchmarks.md"), write: flags.write });
@@ -106,7 +96,7 @@ const settings = {
     warmupSec: quick ? 1 : 8,
   },
   // Every variant of an app served by one process (see compare-in-one-process.mjs).
-  oneProcess: quick ? { processes: 1, rounds: 1, durationSec: 1, warmupSec: 1 } : { processes: 3, rounds: 8, durationSec: 1, warmupSec: 8 },
+  oneProcess: quick ? { processes: 1, rounds: 1, durationSec: 1, warmupSec: 1 } : ONE_PROCESS_SETTINGS,
 };
 
 const log = (message) => process.stderr.write(`${message}\n`);

@@ -3,6 +3,9 @@ import { measuredSlice, mirroredRound } from "./round.mjs";
 import { startServer } from "./server-process.mjs";
 import { median, medianInterval, rotate } from "../lib/stats.mjs";
 
+/** The full bench's settings for compareInOneProcess (bench/one-process.mjs starts from them too). */
+export const ONE_PROCESS_SETTINGS = { processes: 3, rounds: 8, durationSec: 1, warmupSec: 8 };
+
 /**
  * Server CPU per request of several variants served by one process, each
  * variant its own app on its own port: a second view of what recording costs,

@@ -7,3 +7,11 @@ export const BENCH_APPS = {
   express: () => join(repoRoot, "bench/apps/express-app.mjs"),
   nest: (log) => compiledNestMain(log),
 };
+
+/** The one app a command line names (its positionals), checked against BENCH_APPS. */
+export function benchAppName(positionals) {
+  if (positionals.length !== 1 || !Object.hasOwn(BENCH_APPS, positionals[0])) {
+    throw new Error(`expected one app: ${Object.keys(BENCH_APPS).join(" or ")}`);
+  }
+  return positionals[0];
+}

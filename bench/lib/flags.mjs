@@ -1,3 +1,26 @@
+import { parseArgs } from "node:util";
+
+/**
+ * A bench script's command line, read once: `config` is parseArgs's (`--help`
+ * is added), and `read(flags, positionals)` turns what it parsed into the
+ * script's checked values. `--help` prints `usage` and exits 0; an unknown
+ * flag, or a bad value `read` throws for, prints a one-line error and `usage`
+ * and exits 2, so a mistake never starts a server or shows a stack trace.
+ */
+export function readCommandLine(usage, config, read) {
+  try {
+    const { values, positionals } = parseArgs({ ...config, options: { ...config.options, help: { type: "boolean", default: false } } });
+    if (values.help) {
+      process.stdout.write(usage);
+      process.exit(0);
+    }
+    return read(values, positionals);
+  } catch (error) {
+    process.stderr.write(`${error.message}\n${usage}`);
+    process.exit(2);
+  }
+}
+
 /** `flags[name]` (a parseArgs string) as a whole number ≥ 1, or `fallback` when it is not given. */
 export function countFlag(flags, name, fallback) {
   const raw = flags[name];
