@@ -57,7 +57,20 @@ const flags = readCommandLine(
       write: { type: "boolean", default: false },
     },
   },
-  (values) => values,
+  (values) => {
+    const sections = values.only ? values.only.split(",").map((s) => s.trim()) : SECTIONS;
+    for (const name of sections) if (!SECTIONS.includes(name)) throw new Error(`--only: unknown section "${name}" (${SECTIONS.join(", ")})`);
+    const httpRounds = countFlag(values, "http-rounds", values.quick ? 1 : 24);
+    return {
+      ...values,
+      sections,
+      httpRounds,
+      // Server processes per variant, the rounds spread over them (see compare.mjs).
+      httpProcesses: countFlag(values, "http-processes", Math.ceil(httpRounds / 6)),
+      // One slice; a round loads each variant twice (see http/round.mjs).
+      httpDurationSec: countFlag(values, "http-duration", 1),
+    };
+  },
 );
 
 if (flags.report) {
@@ -70,16 +83,16 @@ if (flags.node !== undefined) {
   // process.execPath) then inherits it too.
   const rest = process.argv.slice(2).filter((arg, i, all) => arg !== "--node" && all[i - 1] !== "--node" && !arg.startsWith("--node="));
   const version = spawnSync(flags.node, ["--version"], { encoding: "utf8" });
-  if (version.status !== 0) throw new Error(`--node: cannot run ${flags.node} (${version.error?.message ?? version.stderr})`);
+  if (version.status !== 0) {
+    process.stderr.write(`--node: cannot run ${flags.node} (${version.error?.message ?? version.stderr.trim()})\n`);
+    process.exit(2);
+  }
   process.stderr.write(`running the bench on ${flags.node} (${version.stdout.trim()})\n`);
   const child = spawnSync(flags.node, [fileURLToPath(import.meta.url), ...rest], { stdio: "inherit" });
   process.exit(child.status ?? 1);
 }
 const quick = flags.quick;
-const only = flags.only ? flags.only.split(",").map((s) => s.trim()) : SECTIONS;
-for (const name of only) if (!SECTIONS.includes(name)) throw new Error(`--only: unknown section "${name}" (${SECTIONS.join(", ")})`);
-
-const httpRounds = countFlag(flags, "http-rounds", quick ? 1 : 24);
+const { sections: only, httpRounds } = flags;
 
 const settings = {
   mode: quick ? "quick" : "full",
@@ -88,10 +101,8 @@ const settings = {
   import: { runs: quick ? 3 : 11 },
   http: {
     rounds: httpRounds,
-    // Server processes per variant, the rounds spread over them (see compare.mjs).
-    processes: countFlag(flags, "http-processes", Math.ceil(httpRounds / 6)),
-    // One slice; a round loads each variant twice (see http/round.mjs).
-    durationSec: countFlag(flags, "http-duration", 1),
+    processes: flags.httpProcesses,
+    durationSec: flags.httpDurationSec,
     // Per process: a server keeps getting faster for several seconds.
     warmupSec: quick ? 1 : 8,
   },
