@@ -42,6 +42,7 @@ const USAGE = `usage:
   node bench/pool.mjs <results.json> <results.json> ...   (HTTP rounds of several runs pooled)
   node bench/profile.mjs express|nest                      (where a request's time goes, by function)
   node bench/one-process.mjs express|nest --variants a,b,… (any variants in one process, step by step)
+  node bench/allocation.mjs express|nest                   (what a request allocates, by function)
 `;
 const flags = readCommandLine(
   USAGE,

@@ -35,6 +35,9 @@ export function startServer(script, variant, { startTimeoutMs = 30_000, execArgv
         urls: Object.fromEntries(Object.entries(message.ports ?? {}).map(([name, port]) => [name, `http://127.0.0.1:${port}/refunds`])),
         stats: () => ask(child, "stats"),
         lastEvent: async () => (await ask(child, "last-event")).event,
+        // What the process allocates between the two, by function (bench/allocation.mjs).
+        startHeapSampling: () => ask(child, "heap-sampling-start"),
+        stopHeapSampling: async () => new Map((await ask(child, "heap-sampling-stop")).bytes),
         stop: () =>
           new Promise((done) => {
             if (child.exitCode !== null || child.signalCode !== null) return done();
