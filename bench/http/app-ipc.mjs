@@ -25,7 +25,10 @@ export function answerBenchQueries(memories) {
       const memory = memories.findLast((m) => m.size > 0);
       process.send({ type: "last-event", event: memory?.getEvents().at(-1) });
     } else if (message === "heap-sampling-start" || message === "heap-sampling-stop") {
-      heapSampling(message).then((reply) => process.send(reply));
+      heapSampling(message).then(
+        (reply) => process.send(reply),
+        (error) => process.send({ type: message, error: String(error?.message ?? error) }),
+      );
     }
   });
   process.on("disconnect", () => process.exit(0));

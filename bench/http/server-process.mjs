@@ -36,8 +36,8 @@ export function startServer(script, variant, { startTimeoutMs = 30_000, execArgv
         stats: () => ask(child, "stats"),
         lastEvent: async () => (await ask(child, "last-event")).event,
         // What the process allocates between the two, by function (bench/allocation.mjs).
-        startHeapSampling: () => ask(child, "heap-sampling-start"),
-        stopHeapSampling: async () => new Map((await ask(child, "heap-sampling-stop")).bytes),
+        startHeapSampling: () => askHeapSampling(child, "heap-sampling-start"),
+        stopHeapSampling: async () => new Map((await askHeapSampling(child, "heap-sampling-stop")).bytes),
         stop: () =>
           new Promise((done) => {
             if (child.exitCode !== null || child.signalCode !== null) return done();
@@ -68,4 +68,11 @@ function ask(child, query) {
     child.on("message", onReply);
     child.send(query);
   });
+}
+
+/** `ask` for the heap-sampling queries, whose reply may say the inspector failed. */
+async function askHeapSampling(child, query) {
+  const reply = await ask(child, query);
+  if (reply.error !== undefined) throw new Error(`${query}: ${reply.error}`);
+  return reply;
 }
