@@ -16,7 +16,7 @@ import { load } from "./http/load.mjs";
 import { startServer } from "./http/server-process.mjs";
 import { BENCH_APPS, benchAppName } from "./lib/apps.mjs";
 import { countFlag, readCommandLine, variantsFlag } from "./lib/flags.mjs";
-import { categoryOf } from "./lib/profile-windows.mjs";
+import { functionTables, variantColumns } from "./lib/function-tables.mjs";
 
 const DEFAULT_VARIANTS = { express: ["bare", "middleware", "wrapped-call", "route-only", "recorded"], nest: ["bare", "undecorated", "decorated"] };
 const USAGE = "usage: node bench/allocation.mjs express|nest [--variants a,b,…] [--rounds N] [--top N]\n";
@@ -59,35 +59,10 @@ try {
 }
 if (failed > 0) log(`warning: ${failed} requests failed (non-2xx, errors or timeouts)`);
 
-const LABEL_WIDTH = 64;
-const cellWidth = Math.max(12, ...variants.map((v) => v.length + 2));
-const label = (text) => text.slice(0, LABEL_WIDTH - 1).padEnd(LABEL_WIDTH);
-const cell = (n) => Math.round(n).toLocaleString("en-US").padStart(cellWidth);
-const header = (first) => `${label(first)}${variants.map((v) => v.padStart(cellWidth)).join("")}`;
-const perRequest = (variant, key) => (bytes.get(variant).get(key) ?? 0) / requests.get(variant);
-
-const lines = [`bytes allocated per request (sampled every 512 bytes); requests: ${variants.map((v) => `${v} ${requests.get(v)}`).join(", ")}`, header("round")];
-for (let round = 0; round < rounds; round++) lines.push(`${label(`round ${round + 1}`)}${variants.map((v) => cell(perRound.get(v)[round])).join("")}`);
-
-const categories = new Map();
-for (const variant of variants) {
-  for (const key of bytes.get(variant).keys()) {
-    const byVariant = categories.get(categoryOf(key)) ?? new Map();
-    byVariant.set(variant, (byVariant.get(variant) ?? 0) + perRequest(variant, key));
-    categories.set(categoryOf(key), byVariant);
-  }
-}
-lines.push("", header("part of the process"));
-for (const [category, byVariant] of [...categories].sort(([a], [b]) => a.localeCompare(b))) {
-  lines.push(`${label(category)}${variants.map((v) => cell(byVariant.get(v) ?? 0)).join("")}`);
-}
-
-const first = variants[0];
-const last = variants.at(-1);
-const keys = new Set(variants.flatMap((v) => [...bytes.get(v).keys()]));
-const difference = (key) => Math.abs(perRequest(last, key) - perRequest(first, key));
-lines.push("", `the ${top} functions whose allocation differs most between ${first} and ${last}`, header("function"));
-for (const key of [...keys].sort((a, b) => difference(b) - difference(a)).slice(0, top)) {
-  lines.push(`${label(key)}${variants.map((v) => cell(perRequest(v, key))).join("")}`);
-}
+const perRequest = new Map(variants.map((v) => [v, new Map([...bytes.get(v)].map(([key, n]) => [key, n / requests.get(v)]))]));
+const format = (n) => Math.round(n).toLocaleString("en-US");
+const columns = variantColumns(variants, format);
+const lines = [`bytes allocated per request (sampled every 512 bytes); requests: ${variants.map((v) => `${v} ${requests.get(v)}`).join(", ")}`, columns.header("round")];
+for (let round = 0; round < rounds; round++) lines.push(columns.row(`round ${round + 1}`, (v) => perRound.get(v)[round]));
+lines.push("", ...functionTables(variants, perRequest, { format, measure: "allocation", top }));
 process.stdout.write(`${lines.join("\n")}\n`);

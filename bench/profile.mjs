@@ -27,7 +27,8 @@ import { startServer } from "./http/server-process.mjs";
 import { BENCH_APPS, benchAppName } from "./lib/apps.mjs";
 import { repoRoot } from "./lib/child.mjs";
 import { countFlag, readCommandLine, variantsFlag } from "./lib/flags.mjs";
-import { categoryOf, selfTimeByWindow } from "./lib/profile-windows.mjs";
+import { functionTables } from "./lib/function-tables.mjs";
+import { selfTimeByWindow } from "./lib/profile-windows.mjs";
 import { rotate } from "./lib/stats.mjs";
 
 const DEFAULT_VARIANTS = { express: ["bare", "spin5", "middleware", "recorded"], nest: ["bare", "undecorated", "decorated"] };
@@ -82,32 +83,8 @@ for (const [variant, self] of selfTimeByWindow(profile, windows, pathToFileURL(r
   perRequest.set(variant, new Map([...self].map(([key, us]) => [key, us / count])));
 }
 
-const LABEL_WIDTH = 64;
-// Each variant's column is wide enough for its name and a space.
-const cellWidth = Math.max(12, ...variants.map((v) => v.length + 2));
-const cell = (x) => x.toFixed(2).padStart(cellWidth);
-const label = (text) => text.slice(0, LABEL_WIDTH - 1).padEnd(LABEL_WIDTH);
-const header = (first) => `${label(first)}${variants.map((v) => v.padStart(cellWidth)).join("")}`;
-const categories = new Map();
-for (const [variant, byKey] of perRequest) {
-  for (const [key, us] of byKey) {
-    const category = categoryOf(key);
-    if (!categories.has(category)) categories.set(category, new Map());
-    categories.get(category).set(variant, (categories.get(category).get(variant) ?? 0) + us);
-  }
-}
-const lines = [`self time per request (µs), sampled every 100 µs; requests: ${variants.map((v) => `${v} ${requests.get(v)}`).join(", ")}`, header("part of the process")];
-for (const [category, byVariant] of [...categories].sort(([a], [b]) => a.localeCompare(b))) {
-  lines.push(`${label(category)}${variants.map((v) => cell(byVariant.get(v) ?? 0)).join("")}`);
-}
-lines.push(`${label("sampled in all")}${variants.map((v) => cell([...perRequest.get(v).values()].reduce((a, b) => a + b, 0))).join("")}`);
-
-const keys = new Set(variants.flatMap((v) => [...perRequest.get(v).keys()]));
-const last = variants.at(-1);
-const of = (variant, key) => perRequest.get(variant).get(key) ?? 0;
-const rows = [...keys].sort((a, b) => Math.abs(of(last, b) - of(variants[0], b)) - Math.abs(of(last, a) - of(variants[0], a)));
-lines.push("", `the ${top} functions whose self time differs most between ${variants[0]} and ${last}`, header("function"));
-for (const key of rows.slice(0, top)) {
-  lines.push(`${label(key)}${variants.map((v) => cell(of(v, key))).join("")}`);
-}
+const lines = [
+  `self time per request (µs), sampled every 100 µs; requests: ${variants.map((v) => `${v} ${requests.get(v)}`).join(", ")}`,
+  ...functionTables(variants, perRequest, { format: (us) => us.toFixed(2), measure: "self time", top, totalLabel: "sampled in all" }),
+];
 process.stdout.write(`${lines.join("\n")}\n`);
