@@ -13,6 +13,7 @@
 //   node bench/pool.mjs <results.json> ...   (the HTTP rounds of several runs pooled)
 //   node bench/profile.mjs express|nest       (where a request's time goes, by function)
 //   node bench/one-process.mjs express|nest --variants a,b,…   (any variants in one process, step by step)
+//   node bench/allocation.mjs express|nest    (what a request allocates, by function)
 //
 // --node runs the whole bench (this script and every child) on that Node
 // binary. --report prints the docs/benchmarks.md tables from the saved
