@@ -14,6 +14,7 @@
 //   node bench/profile.mjs express|nest       (where a request's time goes, by function)
 //   node bench/one-process.mjs express|nest --variants a,b,…   (any variants in one process, step by step)
 //   node bench/allocation.mjs express|nest    (what a request allocates, by function)
+//   node bench/native-profile.mjs express|nest   (all of a request's CPU time, native code too; needs Linux perf)
 //
 // --node runs the whole bench (this script and every child) on that Node
 // binary. --report prints the docs/benchmarks.md tables from the saved
@@ -44,6 +45,7 @@ const USAGE = `usage:
   node bench/profile.mjs express|nest                      (where a request's time goes, by function)
   node bench/one-process.mjs express|nest --variants a,b,… (any variants in one process, step by step)
   node bench/allocation.mjs express|nest                   (what a request allocates, by function)
+  node bench/native-profile.mjs express|nest               (all of a request's CPU time, native code too; needs Linux perf)
 `;
 const flags = readCommandLine(
   USAGE,

@@ -30,6 +30,7 @@ export function startServer(script, variant, { startTimeoutMs = 30_000, execArgv
       clearTimeout(timer);
       resolve({
         variant,
+        pid: child.pid,
         url: `http://127.0.0.1:${message.port}/refunds`,
         // One per variant when the process serves several (an app each).
         urls: Object.fromEntries(Object.entries(message.ports ?? {}).map(([name, port]) => [name, `http://127.0.0.1:${port}/refunds`])),

@@ -1,7 +1,7 @@
-// The per-function tables of bench/profile.mjs (self time) and
-// bench/allocation.mjs (bytes allocated): one column per variant, a
-// function's figure per request in each.
-import { categoryOf } from "./profile-windows.mjs";
+// The per-function tables of bench/profile.mjs (self time),
+// bench/allocation.mjs (bytes allocated) and bench/native-profile.mjs (CPU
+// time): one column per variant, a function's figure per request in each.
+import { categoryOf as jsCategoryOf } from "./profile-windows.mjs";
 
 const LABEL_WIDTH = 64;
 
@@ -17,11 +17,11 @@ export function variantColumns(variants, format) {
 
 /**
  * `perRequest` (variant → function key → figure per request) summed by part
- * of the process (categoryOf), with a `totalLabel` row of all of it when
- * given, then the `top` functions whose `measure` differs most between the
- * first variant and the last. Returns the lines.
+ * of the process (`categoryOf`, by default the V8 profiles' parts), with a
+ * `totalLabel` row of all of it when given, then the `top` functions whose
+ * `measure` differs most between the first variant and the last. Returns the lines.
  */
-export function functionTables(variants, perRequest, { format, measure, top, totalLabel }) {
+export function functionTables(variants, perRequest, { format, measure, top, totalLabel, categoryOf = jsCategoryOf }) {
   const columns = variantColumns(variants, format);
   const of = (variant, key) => perRequest.get(variant).get(key) ?? 0;
   const categories = new Map();
