@@ -4,8 +4,9 @@
 //
 // One server process serves the variants (each its own app and port). Linux
 // perf samples the whole process on CPU time (the cpu-clock event, one
-// sample per 100 µs a thread spends on a core) while one variant is loaded,
-// for 2 s slices in mirrored rounds. Unlike V8's profiler (bench/profile.mjs),
+// sample per 200 µs a thread spends on a core) while one variant is loaded,
+// for 2 s slices in mirrored rounds; a symbol's figure is its median over the
+// rounds. Unlike V8's profiler (bench/profile.mjs),
 // which samples wall time and sees only JavaScript frames, this credits the
 // time spent in V8's builtins (property lookups, calls, write barriers), its
 // C++ runtime and garbage collector, Node's C++, the C library and the
@@ -54,7 +55,7 @@ if (perfVersion.status !== 0) {
   process.exit(2);
 }
 
-/** Starts `perf record` on the process `pid`; resolves once it is attached (its data file exists). */
+/** Starts `perf record` on the process `pid`; resolves once it has opened its data file, as it attaches. */
 async function startRecording(pid, file) {
   const perf = spawn("perf", ["record", "-q", "-e", "cpu-clock", "-c", String(SAMPLE_PERIOD_NS), "-p", String(pid), "-o", file], {
     stdio: ["ignore", "ignore", "pipe"],
