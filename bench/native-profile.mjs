@@ -49,9 +49,16 @@ const { appName, rounds, top, variants } = readCommandLine(
 );
 const log = (message) => process.stderr.write(`${message}\n`);
 
+// Checked before a server starts: perf is there, and may sample on CPU time.
 const perfVersion = spawnSync("perf", ["--version"], { encoding: "utf8" });
 if (perfVersion.status !== 0) {
   process.stderr.write("bench/native-profile.mjs needs Linux perf on the PATH (Debian: apt-get install linux-perf)\n");
+  process.exit(2);
+}
+const trial = spawnSync("perf", ["record", "-q", "-e", "cpu-clock", "-o", "/dev/null", "--", "true"], { encoding: "utf8" });
+if (trial.status !== 0) {
+  const reason = trial.stderr.trim().split("\n")[0];
+  process.stderr.write(`bench/native-profile.mjs: perf may not record here (root, or kernel.perf_event_paranoid ≤ 1): ${reason}\n`);
   process.exit(2);
 }
 
