@@ -135,7 +135,8 @@ try {
 }
 if (failed > 0) log(`warning: ${failed} requests failed (non-2xx, errors or timeouts)`);
 
-const sum = (byKey) => [...byKey.values()].reduce((a, b) => a + b, 0);
+// Each variant's total per request in each round, summed once.
+const roundTotals = new Map(variants.map((v) => [v, roundFigures.get(v).map((byKey) => [...byKey.values()].reduce((a, b) => a + b, 0))]));
 // This host has slow spells that inflate every figure of a round: each
 // symbol's figure is its median over the rounds (so the parts need not add
 // up to the median total).
@@ -152,11 +153,11 @@ const lines = [
   `CPU time per request (µs), every thread, a sample per ${SAMPLE_PERIOD_NS / 1000} µs on a core; requests: ${variants.map((v) => `${v} ${requests.get(v)}`).join(", ")}`,
   columns.header("round"),
 ];
-for (let round = 0; round < rounds; round++) lines.push(columns.row(`round ${round + 1}`, (v) => sum(roundFigures.get(v)[round])));
-lines.push(columns.row("median", (v) => median(roundFigures.get(v).map(sum))));
+for (let round = 0; round < rounds; round++) lines.push(columns.row(`round ${round + 1}`, (v) => roundTotals.get(v)[round]));
+lines.push(columns.row("median", (v) => median(roundTotals.get(v))));
 // Taken round by round, so a slow spell weighs on both sides of each difference.
-const totalsOf = (v) => roundFigures.get(v).map(sum);
-lines.push(columns.row(`over ${variants[0]}, median`, (v) => median(totalsOf(v).map((total, round) => total - totalsOf(variants[0])[round]))));
+const baseTotals = roundTotals.get(variants[0]);
+lines.push(columns.row(`over ${variants[0]}, median`, (v) => median(roundTotals.get(v).map((total, round) => total - baseTotals[round]))));
 lines.push(
   "",
   "medians over the rounds:",
