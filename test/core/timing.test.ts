@@ -110,4 +110,12 @@ describe("isoTimestamp", () => {
     for (const ms of samples) expect(isoTimestamp(ms)).toBe(new Date(ms).toISOString());
     expect(isoTimestamp(1_700_000_000_123.75)).toBe(new Date(1_700_000_000_123).toISOString());
   });
+
+  it("gives the same text again for a repeated millisecond, after another one, and after a fraction of it", async () => {
+    const { isoTimestamp } = await import("../../src/core/timestamps.js");
+    const [a, b] = [Date.parse("2026-12-02T01:00:00.041Z"), Date.parse("2026-12-02T01:00:01.041Z")];
+    for (const ms of [a, a, b, b, a, a + 0.5, b + 0.999, b]) {
+      expect(isoTimestamp(ms)).toBe(new Date(Math.floor(ms)).toISOString());
+    }
+  });
 });
