@@ -15,6 +15,7 @@
 //   node bench/one-process.mjs express|nest --variants a,b,…   (any variants in one process, step by step)
 //   node bench/allocation.mjs express|nest    (what a request allocates, by function)
 //   node bench/native-profile.mjs express|nest   (all of a request's CPU time, native code too; needs Linux perf)
+//   node bench/instructions.mjs express|nest     (instructions a request executes, by function; needs valgrind)
 //
 // --node runs the whole bench (this script and every child) on that Node
 // binary. --report prints the docs/benchmarks.md tables from the saved
@@ -46,6 +47,7 @@ const USAGE = `usage:
   node bench/one-process.mjs express|nest --variants a,b,… (any variants in one process, step by step)
   node bench/allocation.mjs express|nest                   (what a request allocates, by function)
   node bench/native-profile.mjs express|nest               (all of a request's CPU time, native code too; needs Linux perf)
+  node bench/instructions.mjs express|nest                 (instructions a request executes, by function; needs valgrind)
 `;
 const flags = readCommandLine(
   USAGE,

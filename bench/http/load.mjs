@@ -3,11 +3,12 @@ import autocannon from "autocannon";
 export const REQUEST_BODY = JSON.stringify({ orderId: "ord_7f3a91", amountCents: 1250 });
 
 /**
- * One autocannon run against `url` (POST /refunds with a JSON body). Returns
+ * One autocannon run against `url` (POST /refunds with a JSON body), for
+ * `durationSec` or, when given, for exactly `requests` requests. Returns
  * req/s and what went wrong, so a run with errors or non-2xx answers is
  * reported instead of silently counted.
  */
-export async function load(url, { durationSec, connections = 10, pipelining = 1 }) {
+export async function load(url, { durationSec, requests, connections = 10, pipelining = 1 }) {
   const result = await autocannon({
     url,
     method: "POST",
@@ -15,7 +16,7 @@ export async function load(url, { durationSec, connections = 10, pipelining = 1 
     body: REQUEST_BODY,
     connections,
     pipelining,
-    duration: durationSec,
+    ...(requests === undefined ? { duration: durationSec } : { amount: requests }),
   });
   const seconds = result.duration > 0 ? result.duration : durationSec;
   return {

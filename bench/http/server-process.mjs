@@ -7,11 +7,12 @@ import { repoRoot } from "../lib/child.mjs";
  * once it listens. `stats()` asks for its counters (events kept, CPU time,
  * GC pause time), `lastEvent()` for the last event it recorded (a copy of
  * all it keeps: not inside a measured round). `execArgv` are the server's
- * Node flags (the bench's own by default).
+ * Node flags (the bench's own by default); `execPath` what runs it (Node by
+ * default; valgrind, given Node's path as the last of `execArgv`).
  */
-export function startServer(script, variant, { startTimeoutMs = 30_000, execArgv = process.execArgv } = {}) {
+export function startServer(script, variant, { startTimeoutMs = 30_000, execArgv = process.execArgv, execPath = process.execPath } = {}) {
   return new Promise((resolve, reject) => {
-    const child = fork(script, [variant], { cwd: repoRoot, execArgv, stdio: ["ignore", "ignore", "pipe", "ipc"] });
+    const child = fork(script, [variant], { cwd: repoRoot, execPath, execArgv, stdio: ["ignore", "ignore", "pipe", "ipc"] });
     let stderr = "";
     child.stderr.setEncoding("utf8").on("data", (chunk) => (stderr += chunk));
     const timer = setTimeout(() => {
