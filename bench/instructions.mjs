@@ -100,7 +100,7 @@ async function countInstructions(variant, index) {
     execPath: "valgrind",
     execArgv: [
       "--tool=callgrind",
-      // Counting starts after the warm-up (and the warm-up runs 5–10 times faster).
+      // Counting starts after the warm-up, which runs several times faster uncounted.
       "--instr-atstart=no",
       // V8 writes and rewrites the code it runs.
       "--smc-check=all-non-file",
@@ -165,7 +165,7 @@ const format = (n) => n.toFixed(0);
 const columns = variantColumns(variants, format);
 const first = variants[0];
 const lines = [
-  `instructions per request, requests ${warmup + 1} to ${warmup + requests}, every thread, user space; median over ${processes} processes`,
+  `instructions per request, requests ${warmup + 1} to ${warmup + requests}, every thread, user space; median over ${processes} process${processes === 1 ? "" : "es"}`,
   columns.header("variant"),
   columns.row("all", medianTotal),
   columns.row("fewest, of its processes", (v) => Math.min(...totals.get(v))),
