@@ -44,7 +44,7 @@ try {
       await server.startHeapSampling();
       const run = await load(server.urls[variant], { durationSec: 1 });
       const sampled = await server.stopHeapSampling();
-      failed += run.non2xx + run.errors + run.timeouts;
+      failed += run.failed;
       requests.set(variant, requests.get(variant) + run.total);
       let total = 0;
       for (const [key, n] of sampled) {

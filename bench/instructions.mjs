@@ -86,7 +86,7 @@ const outputDir = mkdtempSync(join(tmpdir(), "intentproof-instructions-"));
 /** Serves `count` requests to `server`, and throws unless every one was answered with a 2xx. */
 async function serve(server, count) {
   const result = await load(server.url, { requests: count, connections: CONNECTIONS });
-  if (result.errors > 0 || result.timeouts > 0 || result.non2xx > 0 || result.total < count) {
+  if (result.failed > 0 || result.total < count) {
     throw new Error(
       `${server.variant}: ${result.total} of ${count} requests answered, ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx`,
     );
@@ -139,7 +139,7 @@ async function inPool(tasks, limit) {
   return results;
 }
 
-log(`callgrind on ${variants.join(", ")}: ${processes} server processes each, counting requests ${warmup + 1} to ${warmup + requests}`);
+log(`callgrind on ${variants.join(", ")}: ${processes} server process${processes === 1 ? "" : "es"} each, counting requests ${warmup + 1} to ${warmup + requests}`);
 const runs = new Map();
 try {
   // Interleaved (a b c a b c …), so that a variant's processes do not all run at the same moment.

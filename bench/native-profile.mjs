@@ -116,7 +116,7 @@ try {
       const recording = await startRecording(server.pid, file);
       const run = await load(server.urls[variant], { durationSec: SLICE_SEC });
       await recording.stop();
-      failed += run.non2xx + run.errors + run.timeouts;
+      failed += run.failed;
       requests.set(variant, requests.get(variant) + run.total);
       const tally = thisRound.get(variant);
       tally.requests += run.total;

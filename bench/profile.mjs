@@ -61,7 +61,7 @@ try {
       const run = await load(server.urls[variant], { durationSec: 1 });
       windows.push({ variant, fromUs, toUs: nowUs() });
       requests.set(variant, requests.get(variant) + run.total);
-      failed += run.non2xx + run.errors + run.timeouts;
+      failed += run.failed;
     }
   }
 } finally {

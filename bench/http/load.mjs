@@ -26,6 +26,8 @@ export async function load(url, { durationSec, requests, connections = 10, pipel
     non2xx: result.non2xx,
     errors: result.errors,
     timeouts: result.timeouts,
+    /** The three above, summed: requests that did not get a 2xx answer. */
+    failed: result.non2xx + result.errors + result.timeouts,
     latencyP50Ms: result.latency.p50,
     latencyP99Ms: result.latency.p99,
   };

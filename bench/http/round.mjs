@@ -19,7 +19,7 @@ export async function measuredSlice(server, url, durationSec) {
     systemCpuUs: end.cpu.system - start.cpu.system,
     // What the heap's life costs (kept events survive a scavenge).
     gcUs: (end.gcMs - start.gcMs) * 1000,
-    failed: run.non2xx + run.errors + run.timeouts,
+    failed: run.failed,
     latencyP50Ms: run.latencyP50Ms,
     latencyP99Ms: run.latencyP99Ms,
   };
