@@ -1,5 +1,6 @@
 // Reading a callgrind dump (valgrind --tool=callgrind --compress-strings=no
 // --compress-pos=no), for bench/instructions.mjs.
+import { objectName } from "./perf-report.mjs";
 
 /**
  * Instructions executed per function (self, not what its calls executed) in
@@ -37,16 +38,14 @@ export function instructionsByFunction(text) {
 }
 
 /**
- * "symbol [object]", as bench/lib/perf-report.mjs keys native code: the
- * object is the shared object's file name without its directory and version
- * ("node", "libc", "libstdc++", "vdso"). Code outside any object is V8's compiled
- * JavaScript and regular expressions, which callgrind names by address: one
- * row, "[JIT]".
+ * "symbol [object]", as bench/lib/perf-report.mjs keys native code, the
+ * object named by objectName ("node", "libc", "libstdc++", "vdso"). Code
+ * outside any object is V8's compiled JavaScript and regular expressions,
+ * which callgrind names by address: one row, "[JIT]".
  */
 export function instructionKey(object, fn) {
   if (object === "???" || object === "") return "(compiled JavaScript, regular expressions) [JIT]";
-  const file = object.slice(object.lastIndexOf("/") + 1).replace(/\.so[.\d]*$/, "").replace(/^\[|\]$/g, "");
-  return `${withoutReturnType(withoutParameters(fn))} [${file}]`;
+  return `${withoutReturnType(withoutParameters(fn))} [${objectName(object)}]`;
 }
 
 /** A demangled C++ name without its parameter list (and a `const` after it); other names as they are. */

@@ -37,8 +37,13 @@ export function symbolKey(dso, symbol, repoPath = "") {
     if (symbol.startsWith("RegExp")) return `${symbol.replace(/^RegExp\S* /, "regexp ")} [JIT]`;
     return "(code without a name) [JIT]";
   }
-  const object = dso === "[kernel.kallsyms]" ? "kernel" : dso.replace(/^\[|\]$/g, "").replace(/\.so[.\d]*$/, "");
+  const object = dso === "[kernel.kallsyms]" ? "kernel" : objectName(dso);
   return `${symbol || "(unknown)"} [${object}]`;
+}
+
+/** A shared object as keys name it: its file without directory, `.so` version or brackets ("libc", "vdso", "node"). */
+export function objectName(path) {
+  return path.slice(path.lastIndexOf("/") + 1).replace(/^\[|\]$/g, "").replace(/\.so[.\d]*$/, "");
 }
 
 const GARBAGE_COLLECTOR = /Heap|Scaveng|MarkCompact|Marking|Sweep|Evacuat|Remembered|SlotSet|GCTracer|Minor|WriteBarrier|RecordWrite/;
