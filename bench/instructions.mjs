@@ -16,8 +16,13 @@
 // lay out objects, when to collect garbage, and two processes of the same
 // variant can differ by a tenth (the range printed shows it). What a count
 // leaves out: time spent waiting on memory (an instruction that misses the
-// caches counts as one) and the kernel. The compiled JavaScript has no symbol
-// for callgrind and is one row; the V8 profilers (bench/profile.mjs,
+// caches counts as one) and the kernel. What it overstates: the garbage
+// collector's work on objects that live a while (events an exporter keeps).
+// Under valgrind V8 sees a process that allocates little per millisecond and
+// keeps its young generation smaller than at full speed, so it collects it
+// more often and copies those objects more often (docs/benchmarks.md,
+// "Keeping the events"). The compiled JavaScript has no symbol for callgrind
+// and is one row; the V8 profilers (bench/profile.mjs,
 // bench/native-profile.mjs) name its functions.
 //
 // Needs valgrind (Debian: apt-get install valgrind; callgrind_control comes

@@ -19,7 +19,8 @@
 //   recorded-keep-1
 //               recorded, but its MemoryExporter keeps 1 event instead of
 //               1,000: what keeping events costs the collector
-//   (these three: bench/one-process.mjs --variants only)
+//   (these three are not in `npm run bench`: name them with --variants in
+//   bench/one-process.mjs, bench/instructions.mjs or the profilers)
 // argv[2] may name several variants ("bare,recorded"): each gets its own app
 // (its own request and response prototypes, its own client) on its own port,
 // in this one process. Reports its ports over IPC once listening, then
