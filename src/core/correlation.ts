@@ -4,13 +4,31 @@ import type { Attributes } from "./types.js";
 
 /**
  * What a wrap or an inbound request binds for everything it runs: the
- * correlation id, the static attributes nested wraps inherit, and the client
- * that handled the request (so `recordRoute` can find it).
+ * correlation id, the static attributes nested wraps inherit, the client
+ * that handled the request (so `recordRoute` can find it), and the request's
+ * slot. Every scope nested in a request passes the client and the slot on.
  */
 export interface CorrelationScope {
   readonly correlationId: string | undefined;
   readonly attributes?: Attributes;
   readonly client?: unknown;
+  readonly requestSlot?: RequestSlot;
+}
+
+/**
+ * Where an integration keeps its state about one inbound request, for the
+ * code that handles it to find, whatever scopes that code runs in: made by
+ * the correlation middleware with the request's scope, filled at most once.
+ * Not a store of its own: on Node 20 and 22 every store a process has
+ * enabled costs every promise a hook call, and on Node 24 entering one
+ * builds a context frame.
+ */
+export class RequestSlot {
+  /** What the integration keeps; `undefined` until it fills the slot. */
+  held: unknown = undefined;
+
+  /** `request`: the Node request the slot belongs to. */
+  constructor(readonly request: object) {}
 }
 
 // One store per process: the package ships one copy of this module for
@@ -69,9 +87,9 @@ function enterThenApply<T>(storage: AsyncLocalStorage<T>, value: T, fn: Function
  * context restored afterwards: `storage.run`, at one frame instead of two
  * where context is kept in frames (the resource restores the caller's
  * context on the way out, and `enterWith` inside it copies the caller's
- * other stores). For every store of the package that is entered per call.
+ * other stores).
  */
-export function callWithStore<T>(storage: AsyncLocalStorage<T>, value: T, fn: Function, thisArg: unknown, args: readonly unknown[]): unknown {
+function callWithStore<T>(storage: AsyncLocalStorage<T>, value: T, fn: Function, thisArg: unknown, args: readonly unknown[]): unknown {
   if (!contextIsFramed()) return storage.run(value, Reflect.apply, fn, thisArg, args);
   return newContextResource().runInAsyncScope(enterThenApply, undefined, storage, value, fn, thisArg, args);
 }
@@ -175,5 +193,11 @@ export function runWithCorrelationId<T>(id: string, fn: () => T): T {
     throw new TypeError("intentproof: runWithCorrelationId(id, fn): fn must be a function");
   }
   const outer = store.getStore();
-  return runInScope({ correlationId: trimAsciiWhitespace(id), attributes: outer?.attributes, client: outer?.client }, fn);
+  const scope: CorrelationScope = {
+    correlationId: trimAsciiWhitespace(id),
+    attributes: outer?.attributes,
+    client: outer?.client,
+    requestSlot: outer?.requestSlot,
+  };
+  return runInScope(scope, fn);
 }

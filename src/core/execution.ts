@@ -162,6 +162,7 @@ export function startExecution(
       attributes:
         wrap.ownAttributes === undefined ? inheritedAttributes : mergeAttributes(inheritedAttributes, wrap.ownAttributes),
       client: active?.client,
+      requestSlot: active?.requestSlot,
     };
   }
   const inputs = captureInputs(wrap, args, defaultInputs);

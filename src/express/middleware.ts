@@ -69,7 +69,7 @@ function enterRequest(
     // Telemetry must never fail the request; it goes on with whatever id we have.
     client.reportInternalError(error);
   }
-  const scope: CorrelationScope = { correlationId, attributes: undefined, client };
+  const scope: CorrelationScope = { correlationId, attributes: undefined, client, requestSlot: undefined };
   try {
     bindRequestScope(req, res, scope, outer === undefined);
   } catch (error) {

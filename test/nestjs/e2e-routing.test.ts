@@ -1,5 +1,6 @@
 // Global prefix, URI versioning and the middleware switches, on both
 // platforms, with applications booted through @nestjs/testing.
+import { AsyncLocalStorage } from "node:async_hooks";
 import { VersioningType } from "@nestjs/common";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CheckedExporter, isUuidV4 } from "../support/event-validator.js";
@@ -47,6 +48,35 @@ describe.each(PLATFORMS)("routing on %s", (platform) => {
       const [event] = await eventsOf(exporter, id, 1);
       expect(event!.action).toBe("items.read.v2");
       expect(event!.attributes?.["http.route"]).toBe("/api/v2/items/:id");
+    });
+
+    it("hands a decorated route's recording to its handler through the request's scope, with no store of its own", async () => {
+      // Every store a process has enabled costs every promise a hook call on
+      // Node 20 and 22: the stores entered while the request is served are
+      // counted. One request first: the first scope entry of a process probes
+      // how Node keeps async context, with a store of its own.
+      await (await fetch(`${running.url}/api/v1/items/7`)).arrayBuffer();
+      const entered = new Set<AsyncLocalStorage<unknown>>();
+      const { run, enterWith } = AsyncLocalStorage.prototype;
+      AsyncLocalStorage.prototype.run = function (this: AsyncLocalStorage<unknown>, ...args: unknown[]) {
+        entered.add(this);
+        return Reflect.apply(run, this, args);
+      } as typeof run;
+      AsyncLocalStorage.prototype.enterWith = function (this: AsyncLocalStorage<unknown>, value: unknown) {
+        entered.add(this);
+        return Reflect.apply(enterWith, this, [value]);
+      };
+      const id = uniqueId("store");
+      try {
+        const response = await fetch(`${running.url}/api/v1/items/7`, { headers: { [HEADER]: id } });
+        expect(response.status).toBe(200);
+        const [event] = await eventsOf(exporter, id, 1);
+        expect(event!.attributes?.["http.status_code"]).toBe(200);
+      } finally {
+        AsyncLocalStorage.prototype.run = run;
+        AsyncLocalStorage.prototype.enterWith = enterWith;
+      }
+      expect(entered.size).toBe(1);
     });
 
     it("gives undecorated versioned routes the correlation id too", async () => {

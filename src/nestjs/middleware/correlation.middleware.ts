@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Inject, Injectable, Optional, type NestMiddleware } from "@nestjs/common";
 import { IntentProofClient } from "../../core/client.js";
-import { runInScope } from "../../core/correlation.js";
+import { RequestSlot, runInScope } from "../../core/correlation.js";
 import { INTENTPROOF_SETTINGS } from "../module/tokens.js";
 import type { ModuleSettings } from "../module/module-settings.js";
 import { inboundCorrelationId } from "../../core/http/index.js";
@@ -36,6 +36,7 @@ export class IntentProofMiddleware implements NestMiddleware<IncomingMessage, Se
     if (correlationId !== undefined && this.echoHeader && !response.headersSent) {
       response.setHeader(headerName, correlationId);
     }
-    runInScope({ correlationId, client }, next);
+    // The slot is where a decorated route's entry leaves its recording for the handler.
+    runInScope({ correlationId, attributes: undefined, client, requestSlot: new RequestSlot(request) }, next);
   }
 }

@@ -10,14 +10,13 @@
 // and Nest 12 (`create(instance, callback, ...)` returning
 // `async (req, res, next)`). Routes whose handler is not decorated keep
 // Nest's own function: they pay nothing.
-import type { IncomingMessage } from "node:http";
 import { RouterExecutionContext } from "@nestjs/core/router/router-execution-context.js";
-import { currentScope, runInScope, type CorrelationScope } from "../../core/correlation.js";
+import { currentScope, RequestSlot, runInScope, type CorrelationScope } from "../../core/correlation.js";
 import { inboundCorrelationId } from "../../core/http/index.js";
 import { currentClient } from "../utils/client-registry.js";
 import { rawRequest, rawResponse } from "../utils/platform.js";
 import { siteOfHandler, type DecoratedSite } from "./decorated-site.js";
-import { RouteRecording, runWithRouteRecording } from "./route-recording.js";
+import { RouteRecording } from "./route-recording.js";
 
 type RouteEntry = (request: unknown, response: unknown, next: unknown) => Promise<unknown>;
 type CreateRoute = (this: unknown, instance: unknown, callback: unknown, ...rest: unknown[]) => RouteEntry;
@@ -49,9 +48,7 @@ function recordedRoute(site: DecoratedSite, entry: RouteEntry): RouteEntry {
   return function recordedRouteEntry(request, response, next) {
     const recording = beginRecording(site, request, response);
     if (recording === undefined) return entry(request, response, next);
-    const handled = recording.opensScope
-      ? runInScope(recording.scope, runWithRouteRecording, recording, entry, request, response, next)
-      : runWithRouteRecording(recording, entry, request, response, next);
+    const handled = recording.opensScope ? runInScope(recording.scope, entry, request, response, next) : entry(request, response, next);
     // Nest's route function is async: whatever its guards, interceptors, pipes,
     // handler or serializer throw arrives here as a rejection, on its way to
     // the exception filters.
@@ -62,23 +59,37 @@ function recordedRoute(site: DecoratedSite, entry: RouteEntry): RouteEntry {
   };
 }
 
-/** The request's recording, or `undefined` when there is no client to record through. */
+/**
+ * The request's recording, or `undefined` when there is no client to record
+ * through. It is left in the request's slot, where the handler finds it
+ * (`currentRouteRecording`); the correlation middleware made the slot with
+ * the request's scope, and a route without one gets a scope of its own.
+ */
 function beginRecording(site: DecoratedSite, request: unknown, response: unknown): RouteRecording | undefined {
   const client = currentClient();
   if (client === undefined) return undefined; // no module started yet: the method itself warns
   try {
     const active = currentScope();
-    if (active?.correlationId !== undefined) {
-      return new RouteRecording(site, client, request, rawResponse(response), active, false);
+    const raw = rawRequest(request);
+    const slot = active?.requestSlot;
+    if (active?.correlationId !== undefined && slot?.request === raw && slot.held === undefined) {
+      const recording = new RouteRecording(site, client, request, rawResponse(response), active, false);
+      slot.held = recording;
+      return recording;
     }
-    // No correlation middleware on this route: the handler still gets the inbound or a generated id.
+    // No slot of this request's (no correlation middleware ran on this route):
+    // a scope of the route's own, with the active id, else the inbound or a generated one.
     const { headerName, generateOnMissing } = client.config;
+    const ownSlot = new RequestSlot(raw);
     const scope: CorrelationScope = {
-      correlationId: inboundCorrelationId(rawRequest(request) as IncomingMessage, headerName, generateOnMissing),
+      correlationId: active?.correlationId ?? inboundCorrelationId(raw, headerName, generateOnMissing),
       attributes: active?.attributes,
       client,
+      requestSlot: ownSlot,
     };
-    return new RouteRecording(site, client, request, rawResponse(response), scope, true);
+    const recording = new RouteRecording(site, client, request, rawResponse(response), scope, true);
+    ownSlot.held = recording;
+    return recording;
   } catch (error) {
     client.reportInternalError(error);
     return undefined;

@@ -1,7 +1,6 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import type { ServerResponse } from "node:http";
 import type { IntentProofClient } from "../../core/client.js";
-import { callWithStore, runInScope, type CorrelationScope } from "../../core/correlation.js";
+import { currentScope, runInScope, type CorrelationScope } from "../../core/correlation.js";
 import { newRecord } from "../../core/event-objects.js";
 import { tryStartExecution, type Execution, type FailureDetails, type Settlement } from "../../core/execution.js";
 import type { Attributes } from "../../core/types.js";
@@ -196,19 +195,8 @@ export function recordingOfResponse(response: ServerResponse): RouteRecording | 
   return recordingByResponse.get(response);
 }
 
-// The recording of the request being handled, for its decorated method to
-// find when Nest calls it. A store of the integration's own, set only by the
-// route entry: an application's `runWithCorrelationId` cannot hide it.
-const routeRecordings = new AsyncLocalStorage<RouteRecording>();
-
+/** The recording of the request being handled, for its decorated method to find when Nest calls it. */
 export function currentRouteRecording(): RouteRecording | undefined {
-  return routeRecordings.getStore();
-}
-
-export function runWithRouteRecording<R, TArgs extends unknown[]>(
-  recording: RouteRecording,
-  fn: (...args: TArgs) => R,
-  ...args: TArgs
-): R {
-  return callWithStore(routeRecordings, recording, fn, undefined, args) as R;
+  const held = currentScope()?.requestSlot?.held;
+  return held instanceof RouteRecording ? held : undefined;
 }
