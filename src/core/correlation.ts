@@ -18,17 +18,16 @@ export interface CorrelationScope {
 /**
  * Where an integration keeps its state about one inbound request, for the
  * code that handles it to find, whatever scopes that code runs in: made by
- * the correlation middleware with the request's scope, filled at most once.
- * Not a store of its own: on Node 20 and 22 every store a process has
- * enabled costs every promise a hook call, and on Node 24 entering one
- * builds a context frame.
+ * the correlation middleware with the request's scope. Not a store of its
+ * own: on Node 20 and 22 every store a process has enabled costs every
+ * promise a hook call, and on Node 24 entering one builds a context frame.
+ * It holds nothing of the request itself, and the integration empties it
+ * when done: an async resource created during a request (a pooled
+ * connection's socket) keeps the request's scope for its own lifetime.
  */
 export class RequestSlot {
-  /** What the integration keeps; `undefined` until it fills the slot. */
+  /** What the integration keeps; `undefined` until it fills the slot, and once it has emptied it. */
   held: unknown = undefined;
-
-  /** `request`: the Node request the slot belongs to. */
-  constructor(readonly request: object) {}
 }
 
 // One store per process: the package ships one copy of this module for

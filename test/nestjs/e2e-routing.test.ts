@@ -57,14 +57,14 @@ describe.each(PLATFORMS)("routing on %s", (platform) => {
       // first: the first scope entry of a process probes how Node keeps async
       // context, with a store of its own.
       await (await fetch(`${running.url}/api/v1/items/7`)).arrayBuffer();
-      const entered: AsyncLocalStorage<unknown>[] = [];
+      const entered: { store: AsyncLocalStorage<unknown>; value: unknown }[] = [];
       const { run, enterWith } = AsyncLocalStorage.prototype;
-      AsyncLocalStorage.prototype.run = function (this: AsyncLocalStorage<unknown>, ...args: unknown[]) {
-        entered.push(this);
-        return Reflect.apply(run, this, args);
+      AsyncLocalStorage.prototype.run = function (this: AsyncLocalStorage<unknown>, value: unknown, ...rest: unknown[]) {
+        entered.push({ store: this, value });
+        return Reflect.apply(run, this, [value, ...rest]);
       } as typeof run;
       AsyncLocalStorage.prototype.enterWith = function (this: AsyncLocalStorage<unknown>, value: unknown) {
-        entered.push(this);
+        entered.push({ store: this, value });
         return Reflect.apply(enterWith, this, [value]);
       };
       const id = uniqueId("store");
@@ -79,6 +79,12 @@ describe.each(PLATFORMS)("routing on %s", (platform) => {
       }
       // The correlation middleware's entry; the route entry and the handler add none.
       expect(entered).toHaveLength(1);
+      // Once the event is out, the request's slot holds nothing: async work the
+      // request left behind (a pooled connection's socket) keeps its scope, not
+      // the recording, the response or the request.
+      const scope = entered[0]!.value as { correlationId: string; requestSlot?: object };
+      expect(scope.correlationId).toBe(id);
+      expect(Object.entries(scope.requestSlot!)).toEqual([["held", undefined]]);
     });
 
     it("gives undecorated versioned routes the correlation id too", async () => {

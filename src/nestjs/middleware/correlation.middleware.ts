@@ -37,6 +37,6 @@ export class IntentProofMiddleware implements NestMiddleware<IncomingMessage, Se
       response.setHeader(headerName, correlationId);
     }
     // The slot is where a decorated route's entry leaves its recording for the handler.
-    runInScope({ correlationId, attributes: undefined, client, requestSlot: new RequestSlot(request) }, next);
+    runInScope({ correlationId, attributes: undefined, client, requestSlot: new RequestSlot() }, next);
   }
 }

@@ -70,26 +70,22 @@ function beginRecording(site: DecoratedSite, request: unknown, response: unknown
   if (client === undefined) return undefined; // no module started yet: the method itself warns
   try {
     const active = currentScope();
-    const raw = rawRequest(request);
     const slot = active?.requestSlot;
-    if (active?.correlationId !== undefined && slot?.request === raw && slot.held === undefined) {
-      const recording = new RouteRecording(site, client, request, rawResponse(response), active, false);
-      slot.held = recording;
-      return recording;
+    if (active?.correlationId !== undefined && slot !== undefined && slot.held === undefined) {
+      return new RouteRecording(site, client, request, rawResponse(response), active, slot, false);
     }
-    // No slot of this request's (no correlation middleware ran on this route):
-    // a scope of the route's own, with the active id, else the inbound or a generated one.
+    // No free slot (no correlation middleware ran on this route, or a route
+    // called through next() by another decorated one): a scope of the
+    // route's own, with the active id, else the inbound or a generated one.
     const { headerName, generateOnMissing } = client.config;
-    const ownSlot = new RequestSlot(raw);
+    const ownSlot = new RequestSlot();
     const scope: CorrelationScope = {
-      correlationId: active?.correlationId ?? inboundCorrelationId(raw, headerName, generateOnMissing),
+      correlationId: active?.correlationId ?? inboundCorrelationId(rawRequest(request), headerName, generateOnMissing),
       attributes: active?.attributes,
       client,
       requestSlot: ownSlot,
     };
-    const recording = new RouteRecording(site, client, request, rawResponse(response), scope, true);
-    ownSlot.held = recording;
-    return recording;
+    return new RouteRecording(site, client, request, rawResponse(response), scope, ownSlot, true);
   } catch (error) {
     client.reportInternalError(error);
     return undefined;

@@ -1,6 +1,6 @@
 import type { ServerResponse } from "node:http";
 import type { IntentProofClient } from "../../core/client.js";
-import { currentScope, runInScope, type CorrelationScope } from "../../core/correlation.js";
+import { currentScope, runInScope, type CorrelationScope, type RequestSlot } from "../../core/correlation.js";
 import { newRecord } from "../../core/event-objects.js";
 import { tryStartExecution, type Execution, type FailureDetails, type Settlement } from "../../core/execution.js";
 import type { Attributes } from "../../core/types.js";
@@ -55,12 +55,15 @@ export class RouteRecording implements Settlement {
     private readonly response: ServerResponse,
     /** The correlation the request runs in (a refusal is recorded with it). */
     readonly scope: CorrelationScope,
+    /** The slot of `scope` where the handler finds this recording, until it is recorded. */
+    private readonly slot: RequestSlot,
     /** True when the route entry opens `scope` (no correlation middleware ran), false when it is already active. */
     readonly opensScope: boolean,
   ) {
     if (trackByResponse) recordingByResponse.set(response, this);
     // `close` comes once, after `finish` or when the connection drops first.
     response.on("close", this.onResponseClosed);
+    slot.held = this;
   }
 
   private readonly onResponseClosed = (): void => {
@@ -119,6 +122,8 @@ export class RouteRecording implements Settlement {
   private recordWhenComplete(): void {
     if (this.recorded || !this.responseClosed || this.handlerRunning) return;
     this.recorded = true;
+    // Async work the request left behind keeps its scope, not this recording.
+    if (this.slot.held === this) this.slot.held = undefined;
     try {
       this.record();
     } catch (error) {
