@@ -5,7 +5,7 @@ import { VersioningType } from "@nestjs/common";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CheckedExporter, isUuidV4 } from "../support/event-validator.js";
 import { PLATFORMS, startApp, type RunningApp } from "./fixtures/platforms.js";
-import { manualMiddlewareAppModule, SEEN_BY_MIDDLEWARE, versionedAppModule } from "./fixtures/versioned-app.js";
+import { manualMiddlewareAppModule, relayAppModule, SEEN_BY_MIDDLEWARE, versionedAppModule } from "./fixtures/versioned-app.js";
 import { eventsOf, waitFor } from "./fixtures/wait.js";
 
 const HEADER = "x-intentproof-correlation-id";
@@ -189,5 +189,31 @@ describe.each(PLATFORMS)("routing on %s", (platform) => {
       expect(isUuidV4(echoed)).toBe(true);
       expect(await response.json()).toEqual({ active: echoed });
     });
+  });
+});
+
+// Express only: Fastify refuses two routes on one path.
+describe("a decorated Express route passing the request on with next() to another", () => {
+  const exporter = new CheckedExporter();
+  let running: RunningApp;
+  beforeAll(async () => {
+    running = await startApp("express", relayAppModule(exporter));
+  });
+  afterAll(() => running?.close());
+
+  it("records both handlers with the response the client got, each with its own recording", async () => {
+    const id = uniqueId("relay");
+    const response = await fetch(`${running.url}/relay`, { headers: { [HEADER]: id } });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ active: id });
+    const events = await eventsOf(exporter, id, 2);
+    const byAction = new Map(events.map((event) => [event.action, event]));
+    expect([...byAction.keys()].sort()).toEqual(["relay.first", "relay.second"]);
+    for (const event of events) {
+      expect(event.status).toBe("ok");
+      expect(event.attributes).toEqual({ "http.method": "GET", "http.route": "/relay", "http.status_code": 200 });
+    }
+    expect(byAction.get("relay.second")!.output).toEqual({ active: id });
+    expect(byAction.get("relay.first")!.output).toBeNull();
   });
 });
