@@ -30,6 +30,19 @@ export class RequestSlot {
   held: unknown = undefined;
 }
 
+/**
+ * A scope nested in `outer`, with its own id and attributes. The client and
+ * the request's slot are passed on, so code deeper in a request still finds
+ * them: the one place where a nested scope is built.
+ */
+export function nestedScope(
+  outer: CorrelationScope | undefined,
+  correlationId: string | undefined,
+  attributes: Attributes | undefined,
+): CorrelationScope {
+  return { correlationId, attributes, client: outer?.client, requestSlot: outer?.requestSlot };
+}
+
 // One store per process: the package ships one copy of this module for
 // `import` and `require` alike, so every entry shares it.
 const store = new AsyncLocalStorage<CorrelationScope>();
@@ -192,11 +205,5 @@ export function runWithCorrelationId<T>(id: string, fn: () => T): T {
     throw new TypeError("intentproof: runWithCorrelationId(id, fn): fn must be a function");
   }
   const outer = store.getStore();
-  const scope: CorrelationScope = {
-    correlationId: trimAsciiWhitespace(id),
-    attributes: outer?.attributes,
-    client: outer?.client,
-    requestSlot: outer?.requestSlot,
-  };
-  return runInScope(scope, fn);
+  return runInScope(nestedScope(outer, trimAsciiWhitespace(id), outer?.attributes), fn);
 }

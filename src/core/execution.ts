@@ -44,7 +44,7 @@
  */
 import type { IntentProofClient } from "./client.js";
 import { mergeAttributes } from "./attributes.js";
-import { callInScope, currentScope, runInScope, type CorrelationScope } from "./correlation.js";
+import { callInScope, currentScope, nestedScope, runInScope, type CorrelationScope } from "./correlation.js";
 import { toExecutionError } from "./error-record.js";
 import { copyEvent } from "./event-copy.js";
 import { newInputs1, newInputs2, newRecord, OkEvent } from "./event-objects.js";
@@ -157,13 +157,11 @@ export function startExecution(
   // one costs more than the rest of a small wrap.
   let scope: CorrelationScope | undefined;
   if (correlationId !== active?.correlationId || wrap.ownAttributes !== undefined) {
-    scope = {
+    scope = nestedScope(
+      active,
       correlationId,
-      attributes:
-        wrap.ownAttributes === undefined ? inheritedAttributes : mergeAttributes(inheritedAttributes, wrap.ownAttributes),
-      client: active?.client,
-      requestSlot: active?.requestSlot,
-    };
+      wrap.ownAttributes === undefined ? inheritedAttributes : mergeAttributes(inheritedAttributes, wrap.ownAttributes),
+    );
   }
   const inputs = captureInputs(wrap, args, defaultInputs);
   return new Execution(wrap, id, correlationId, scope, attributes, inputs, startedAtMs, startedMonotonic);
