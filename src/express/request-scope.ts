@@ -6,9 +6,10 @@ import { callInScope, captureContext, currentScope, type CorrelationScope } from
 // What the intentproof() middleware gave a request, kept on the request
 // itself: a second mount (app and router) finds its scope there, and the
 // request's and response's events are emitted inside it. One property, added
-// at the same point of every request, keeps one object shape and is the only
-// key added to the request besides `emit` (a WeakMap entry per request cost
-// more than everything else the middleware does).
+// at the same point of every request, keeps one object shape; at an app's
+// root it is the only key the request gains (see scopesOnPrototype). A
+// WeakMap entry per request cost more than everything else the middleware
+// does on Node 24.
 const REQUEST_STATE = Symbol("intentproof.requestState");
 
 interface RequestState {
@@ -83,11 +84,51 @@ export function bindRequestScope(req: IncomingMessage, res: ServerResponse, scop
   (req as ScopedRequest)[REQUEST_STATE] = state;
   // A second mount with another client: the installed emitters read the new state.
   if (!firstMount) return;
-  const requestEmit = req.emit as Emit;
-  req.emit = (requestEmit === nodeEmit ? emitInRequestScope : scopedEmit(requestEmit, req)) as IncomingMessage["emit"];
-  if (res.req !== req) return;
-  const responseEmit = res.emit as Emit;
-  res.emit = (responseEmit === nodeEmit ? emitInResponseScope : scopedEmit(responseEmit, req)) as ServerResponse["emit"];
+  if (!scopesOnPrototype(req, emitInRequestScope)) {
+    req.emit = ownScopedEmit(req.emit as Emit, emitInRequestScope as Emit, req) as IncomingMessage["emit"];
+  }
+  if (res.req !== req || scopesOnPrototype(res, emitInResponseScope)) return;
+  res.emit = ownScopedEmit(res.emit as Emit, emitInResponseScope as Emit, req) as ServerResponse["emit"];
+}
+
+/** The emit to give one request or response of its own: `scoped` where it would run EventEmitter's (or ours, inherited). */
+function ownScopedEmit(current: Emit, scoped: Emit, req: ScopedRequest): Emit {
+  return current === nodeEmit || current === scoped ? scoped : scopedEmit(current, req);
+}
+
+const SCOPED_EMIT = Symbol("intentproof.scopedEmit");
+
+interface AppPrototype {
+  emit?: unknown;
+  app?: { parent?: unknown };
+  [SCOPED_EMIT]?: true;
+}
+
+/**
+ * Installs `override` as the emit of the prototype Express gave `emitter`
+ * when that is a root app's own request or response prototype still using
+ * EventEmitter's emit: once per app, where adding it to each request and
+ * response cost 3–4 µs apiece on Node 20 and 22 (V8 there copies an object's
+ * map for every property added after `Object.setPrototypeOf`). A sub-app's
+ * prototypes inherit from the root's (Express links them when it is
+ * mounted), and Express puts the root's back when
+ * a request leaves a sub-app, so every listener of the request still runs in
+ * its scope. A sub-app's own prototypes are left alone (the request leaves
+ * them), and so is an emit the app has replaced: those fall back to the
+ * request's and response's own.
+ */
+function scopesOnPrototype(emitter: object, override: Function): boolean {
+  const proto = Object.getPrototypeOf(emitter) as AppPrototype | null;
+  if (proto === null || !Object.hasOwn(proto, "app") || proto.app?.parent !== undefined) return false;
+  if (Object.hasOwn(proto, SCOPED_EMIT)) return proto.emit === override;
+  if (proto.emit !== nodeEmit) return false;
+  proto.emit = override;
+  Object.defineProperty(proto, SCOPED_EMIT, { value: true });
+  // The request's emit reads its state: a request not yet bound (one a body
+  // parser mounted first reads) then finds it missing here, not at the end
+  // of Express's prototype chain.
+  if (override === emitInRequestScope) Object.defineProperty(proto, REQUEST_STATE, { value: undefined, writable: true });
+  return true;
 }
 
 /** Runs inside the request's scope: captures its context for the listeners, then goes on. */

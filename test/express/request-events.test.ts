@@ -4,6 +4,7 @@
  * emits them from the connection's own async context.
  */
 import express from "express";
+import { EventEmitter } from "node:events";
 import { request as httpRequest } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { getCorrelationId } from "../../src/index.js";
@@ -151,6 +152,61 @@ describe("request and response listeners keep the request's correlation id", () 
     await expect.poll(() => closed.length).toBe(ids.length);
     expect(finished).toEqual(ids);
     expect(closed).toEqual(ids);
+  });
+
+  it("at an app's root, the scoped emit is the app's prototypes' own: requests and responses gain no emit, other apps keep Node's", async () => {
+    const nodeEmit = EventEmitter.prototype.emit;
+    const app = express();
+    const other = express();
+    const ownEmits: boolean[] = [];
+    const finishIds: Array<string | undefined> = [];
+    app.use(express.json());
+    app.use(intentproof({ client: checkedClient().client }));
+    app.post("/orders", (req, res) => {
+      ownEmits.push(Object.hasOwn(req, "emit"), Object.hasOwn(res, "emit"));
+      res.once("finish", () => finishIds.push(getCorrelationId()));
+      res.json({ id: getCorrelationId(), body: req.body as unknown });
+    });
+    const url = await start(app);
+    const answer = await fetch(`${url}/orders`, {
+      method: "POST",
+      headers: { [HEADER]: "proto-1", "content-type": "application/json" },
+      body: JSON.stringify({ sku: "a-1" }),
+    });
+    expect(await answer.json()).toEqual({ id: "proto-1", body: { sku: "a-1" } });
+    expect(ownEmits).toEqual([false, false]);
+    await expect.poll(() => finishIds).toEqual(["proto-1"]);
+    expect(app.request.emit).not.toBe(nodeEmit);
+    expect(app.response.emit).not.toBe(nodeEmit);
+    expect(other.request.emit).toBe(nodeEmit);
+    expect(other.response.emit).toBe(nodeEmit);
+  });
+
+  it("an app that served requests at its root and is then mounted under another: listeners still see the id after the request leaves it", async () => {
+    const seenData = new Map<string, Array<string | undefined>>();
+    const sub = express();
+    sub.use(intentproof({ client: checkedClient().client }));
+    // 'data' arrives chunk by chunk from the connection, after routing has moved on.
+    sub.use((req, _res, next) => {
+      const ids: Array<string | undefined> = [];
+      seenData.set(req.get(HEADER)!, ids);
+      req.on("data", () => ids.push(getCorrelationId()));
+      next();
+    });
+    const answerAtEnd = (req: express.Request, res: express.Response) => {
+      req.on("end", () => res.json({ id: getCorrelationId() }));
+    };
+    sub.post("/upload", answerAtEnd);
+    expect(await postInChunks(await start(sub), "root-1", ["a-", "b-", "c"])).toBe('{"id":"root-1"}');
+    const app = express();
+    app.use("/api", sub);
+    // No route of the sub-app matches: the request goes back to the app, on the app's prototypes.
+    app.post("/api/elsewhere/upload", answerAtEnd);
+    expect(await postInChunks(`${await start(app)}/api/elsewhere`, "mounted-1", ["a-", "b-", "c"])).toBe('{"id":"mounted-1"}');
+    for (const id of ["root-1", "mounted-1"]) {
+      expect(seenData.get(id)!.length, id).toBeGreaterThanOrEqual(1);
+      expect(new Set(seenData.get(id)), id).toEqual(new Set([id]));
+    }
   });
 
   it("an app whose request prototype has its own emit keeps it, and its listeners still see the id", async () => {
