@@ -7,7 +7,7 @@ import { callInScope, captureContext, currentScope, type CorrelationScope } from
 // itself: a second mount (app and router) finds its scope there, and the
 // request's and response's events are emitted inside it. One property, added
 // at the same point of every request, keeps one object shape; at an app's
-// root it is the only key the request gains (see scopesOnPrototype). A
+// root it is the only key the request gains (see scopesOnRootPrototype). A
 // WeakMap entry per request cost more than everything else the middleware
 // does on Node 24.
 const REQUEST_STATE = Symbol("intentproof.requestState");
@@ -84,24 +84,28 @@ export function bindRequestScope(req: IncomingMessage, res: ServerResponse, scop
   (req as ScopedRequest)[REQUEST_STATE] = state;
   // A second mount with another client: the installed emitters read the new state.
   if (!firstMount) return;
-  if (!scopesOnPrototype(req, emitInRequestScope)) {
+  // Usually the app's prototypes already have it (from its first request): nothing to add.
+  if (req.emit !== emitInRequestScope && !scopesOnRootPrototype(req, emitInRequestScope)) {
     req.emit = ownScopedEmit(req.emit as Emit, emitInRequestScope as Emit, req) as IncomingMessage["emit"];
   }
-  if (res.req !== req || scopesOnPrototype(res, emitInResponseScope)) return;
+  if (res.req !== req || res.emit === emitInResponseScope || scopesOnRootPrototype(res, emitInResponseScope)) return;
   res.emit = ownScopedEmit(res.emit as Emit, emitInResponseScope as Emit, req) as ServerResponse["emit"];
 }
 
-/** The emit to give one request or response of its own: `scoped` where it would run EventEmitter's (or ours, inherited). */
+/** The emit to give one request or response of its own: `scoped` where it would run EventEmitter's. */
 function ownScopedEmit(current: Emit, scoped: Emit, req: ScopedRequest): Emit {
-  return current === nodeEmit || current === scoped ? scoped : scopedEmit(current, req);
+  return current === nodeEmit ? scoped : scopedEmit(current, req);
 }
 
-const SCOPED_EMIT = Symbol("intentproof.scopedEmit");
-
+/** What Express gives an app's `request` and `response`, as read here. */
 interface AppPrototype {
   emit?: unknown;
-  app?: { parent?: unknown };
-  [SCOPED_EMIT]?: true;
+  app?: unknown;
+}
+
+interface ExpressApp extends Function {
+  parent?: unknown;
+  once?: (event: string, listener: () => void) => unknown;
 }
 
 /**
@@ -110,20 +114,24 @@ interface AppPrototype {
  * EventEmitter's emit: once per app, where adding it to each request and
  * response cost 3–4 µs apiece on Node 20 and 22 (V8 there copies an object's
  * map for every property added after `Object.setPrototypeOf`). A sub-app's
- * prototypes inherit from the root's (Express links them when it is
- * mounted), and Express puts the root's back when
- * a request leaves a sub-app, so every listener of the request still runs in
- * its scope. A sub-app's own prototypes are left alone (the request leaves
- * them), and so is an emit the app has replaced: those fall back to the
- * request's and response's own.
+ * prototypes inherit from the root's (Express links them when it mounts the
+ * sub-app), and Express puts the root's back when a request leaves a
+ * sub-app, so every listener of the request still runs in its scope. A
+ * sub-app's own prototypes are left alone (the request leaves them), and so
+ * is an emit the app has replaced: those fall back to the request's and
+ * response's own.
  */
-function scopesOnPrototype(emitter: object, override: Function): boolean {
+function scopesOnRootPrototype(emitter: object, override: Function): boolean {
   const proto = Object.getPrototypeOf(emitter) as AppPrototype | null;
-  if (proto === null || !Object.hasOwn(proto, "app") || proto.app?.parent !== undefined) return false;
-  if (Object.hasOwn(proto, SCOPED_EMIT)) return proto.emit === override;
-  if (proto.emit !== nodeEmit) return false;
+  if (proto === null || !Object.hasOwn(proto, "app") || proto.emit !== nodeEmit) return false;
+  const app = proto.app as ExpressApp | undefined;
+  if (typeof app !== "function" || app.parent !== undefined || typeof app.once !== "function") return false;
   proto.emit = override;
-  Object.defineProperty(proto, SCOPED_EMIT, { value: true });
+  // Mounted under another app later, the app's requests would leave these
+  // prototypes halfway: from then on each gets an emit of its own again.
+  app.once("mount", () => {
+    if (proto.emit === override) delete proto.emit;
+  });
   // The request's emit reads its state: a request not yet bound (one a body
   // parser mounted first reads) then finds it missing here, not at the end
   // of Express's prototype chain.
