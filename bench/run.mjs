@@ -221,10 +221,14 @@ await section("import", async () => {
   };
 });
 
-const EXPRESS_VARIANTS = ["bare", "middleware", "recorded", "als", "next"];
+// "hand-recorded" is the recorded route's floor: its two events, hand-written
+// without the package's checks (bench/apps/hand-recorder.mjs).
+const EXPRESS_VARIANTS = ["bare", "middleware", "recorded", "als", "next", "hand-recorded"];
 // In one process, where a µs is resolved, "recorded" is also split into its
 // parts, beside a control that adds 5 µs of plain JavaScript.
-const EXPRESS_ONE_PROCESS_VARIANTS = ["bare", "middleware", "wrapped-call", "route-only", "recorded", "als", "next", "spin5"];
+const EXPRESS_ONE_PROCESS_VARIANTS = ["bare", "middleware", "wrapped-call", "route-only", "recorded", "als", "next", "hand-recorded", "spin5"];
+// Nest's floor likewise: the decorated route's two events, hand-written.
+const NEST_VARIANTS = ["bare", "undecorated", "decorated", "hand-recorded"];
 const http = settings.http;
 const httpPlan =
   `  autocannon: 10 connections, pipelining 1, ${http.rounds} rounds, each loading every variant twice for ${http.durationSec}s (mirrored order), ` +
@@ -242,7 +246,8 @@ await section("express", async () => {
     return { notAvailable: problem };
   }
   log(httpPlan);
-  // "als" and "next" are reference points (a bare AsyncLocalStorage middleware, an empty one), not IntentProof.
+  // "als", "next" and "hand-recorded" are reference points (a bare AsyncLocalStorage
+  // middleware, an empty one, the route's records written by hand), not IntentProof.
   const variants = EXPRESS_VARIANTS;
   const res = await compareThroughput({
     script: BENCH_APPS.express(log),
@@ -260,7 +265,7 @@ await section("nest", async () => {
     return { notAvailable: problem };
   }
   log(httpPlan);
-  const variants = ["bare", "undecorated", "decorated"];
+  const variants = NEST_VARIANTS;
   const res = await compareThroughput({ script: await BENCH_APPS.nest(log), variants, ...http, log });
   return { variants: res, targets: httpTargets(res, variants) };
 });
@@ -291,7 +296,7 @@ await section("one-process", async () => {
   }
   if (!(await importProblem("intentproof/nestjs"))) {
     log("  Nest");
-    apps.nest = await compareInOneProcess({ script: await BENCH_APPS.nest(log), variants: ["bare", "undecorated", "decorated"], ...c, log });
+    apps.nest = await compareInOneProcess({ script: await BENCH_APPS.nest(log), variants: NEST_VARIANTS, ...c, log });
   }
   // Issue 12's goal on Node 24: a recorded request (two records) at most +15 µs of server CPU over bare.
   const recordedVariants = { express: "recorded", nest: "decorated" };

@@ -10,6 +10,12 @@
 //   wrapped-call   middleware + a plain route calling one wrapped service
 //   route-only     middleware + recordRoute around a route calling a plain service
 //               (these two split "recorded" into its parts)
+//   hand-recorded
+//               bare + a hand-written recorder making the recorded variant's
+//               two events (ids, clocks, shallow copies of inputs and outputs,
+//               the HTTP attributes, the last 1,000 kept) with none of the
+//               package's checks, limits or guards: a floor for what
+//               recording this route costs on this Node (reference, no IntentProof)
 //   spin5       bare + a middleware that runs 5 µs of plain JavaScript, timed
 //               at startup in a tight loop: a control showing whether added
 //               work is measured at its own cost under load (no IntentProof)
@@ -84,6 +90,10 @@ async function buildApp(variant) {
       store.run({ id }, next);
     });
     app.post("/refunds", plainRoute);
+  } else if (variant === "hand-recorded") {
+    const { handKept, handRecordedApp } = await import("./hand-recorder.mjs");
+    handRecordedApp(app, createRefund);
+    memory = handKept;
   } else if (variant === "next") {
     app.use((req, res, next) => next());
     app.post("/refunds", plainRoute);

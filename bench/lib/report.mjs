@@ -32,6 +32,7 @@ export const HTTP_LABELS = {
     recorded: "+ recordRoute + 1 wrapped call",
     als: "reference: bare + AsyncLocalStorage.run middleware",
     next: "reference: bare + a middleware that only calls next()",
+    "hand-recorded": "reference: bare + the same two events, hand-written, no checks",
     "wrapped-call": "+ app.use(intentproof()) + 1 wrapped call (no recordRoute)",
     "route-only": "+ app.use(intentproof()) + recordRoute (no wrapped call)",
     spin5: "control: bare + a middleware running 5 µs of plain JavaScript",
@@ -40,6 +41,7 @@ export const HTTP_LABELS = {
     bare: "Nest 12 (Express), bare",
     undecorated: "+ IntentProofModule, route undecorated",
     decorated: "+ @IntentProof handler + 1 @IntentProof service",
+    "hand-recorded": "reference: bare + the same two events, hand-written, no checks",
   },
 };
 
@@ -81,7 +83,7 @@ export function oneProcessRows(part) {
 }
 
 // Variants whose requests must each produce events.
-const RECORDING_VARIANTS = new Set(["recorded", "decorated"]);
+const RECORDING_VARIANTS = new Set(["recorded", "decorated", "hand-recorded"]);
 
 const unavailable = (part) => part?.notAvailable !== undefined && part.variants === undefined;
 

@@ -1,11 +1,13 @@
 // Nest 12 apps (Express platform) for the HTTP bench, one per variant named by
-// argv[2] (bare | undecorated | decorated). argv[2] may name several
+// argv[2] (bare | undecorated | decorated | hand-recorded, the last a floor
+// with no IntentProof: see hand-recorded.module.ts). argv[2] may name several
 // ("bare,decorated"): each is its own application on its own port, in this
 // one process. Same IPC protocol as the Express bench app: reports its ports,
 // then answers the bench's queries.
 import "reflect-metadata";
 import { NestFactory } from "@nestjs/core";
 import type { AddressInfo } from "node:net";
+import type { INestApplication } from "@nestjs/common";
 import type { MemoryExporter } from "intentproof";
 
 // Two folders below bench/ both as source (apps/nest) and compiled (dist/nest).
@@ -17,13 +19,15 @@ const variants = (process.argv[2] ?? "").split(",");
 const ports: Record<string, number> = {};
 const memories: MemoryExporter[] = [];
 for (const variant of variants) {
-  if (!["bare", "undecorated", "decorated"].includes(variant)) throw new Error(`unknown nest variant ${variant}`);
-  const { AppModule, memory } = (await import(`./${variant}.module.js`)) as {
+  if (!["bare", "undecorated", "decorated", "hand-recorded"].includes(variant)) throw new Error(`unknown nest variant ${variant}`);
+  const { AppModule, memory, prepare } = (await import(`./${variant}.module.js`)) as {
     AppModule: new () => unknown;
     memory: MemoryExporter | undefined;
+    prepare?: (app: INestApplication) => void;
   };
   if (memory !== undefined) memories.push(memory);
   const app = await NestFactory.create(AppModule, { logger: false });
+  prepare?.(app);
   await app.listen(0, "127.0.0.1");
   ports[variant] = (app.getHttpServer().address() as AddressInfo).port;
 }

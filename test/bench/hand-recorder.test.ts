@@ -1,0 +1,150 @@
+// The bench's "hand-recorded" variants are the floors that recordRoute's and
+// the decorated Nest route's costs are read against (docs/benchmarks.md). A
+// floor that made fewer or invalid records would flatter the package: their
+// events are checked here against the spec and against the recorded
+// variants', field for field, on the bench's own apps.
+import "reflect-metadata";
+import { NestFactory } from "@nestjs/core";
+import type { INestApplication } from "@nestjs/common";
+import express from "express";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { createIntentProofClient, MemoryExporter } from "../../src/index.js";
+import { intentproof, recordRoute } from "../../src/express.js";
+import type { ExecutionEvent } from "../../src/core/types.js";
+import { expectValidEvent } from "../support/event-validator.js";
+import { serve, waitForEvents, type Served } from "../express/serve.js";
+
+type Refund = { refundId: string; amountCents: number };
+type RefundInput = { orderId: string; amountCents: number };
+
+// Plain JavaScript without declarations: imported by URL, typed here.
+const { handKept, handRecordedApp } = (await import(new URL("../../bench/apps/hand-recorder.mjs", import.meta.url).href)) as {
+  handKept: { readonly size: number; getEvents(): ExecutionEvent[] };
+  handRecordedApp: (app: express.Express, createRefund: (input: RefundInput) => Promise<Refund>) => void;
+};
+
+async function createRefund(input: RefundInput): Promise<Refund> {
+  return { refundId: `rf_${input.orderId}`, amountCents: input.amountCents };
+}
+
+/** The bench's "recorded" variant, built the same way (bench/apps/express-app.mjs). */
+function recordedApp(memory: MemoryExporter): express.Express {
+  const app = express();
+  app.use(express.json());
+  const client = createIntentProofClient({ exporters: [memory] });
+  app.use(intentproof({ client }));
+  const service = client.wrap({ intent: "Return captured funds to the customer", action: "payments.refund" }, createRefund);
+  app.post(
+    "/refunds",
+    recordRoute({ intent: "Initiate refund", action: "refunds.create" }, async (req, res) => {
+      res.status(201).json(await service(req.body));
+    }),
+  );
+  return app;
+}
+
+function handApp(): express.Express {
+  const app = express();
+  app.use(express.json());
+  handRecordedApp(app, createRefund);
+  return app;
+}
+
+async function postRefund(served: Served, orderId: string): Promise<string> {
+  const response = await fetch(`${served.url}/refunds`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ orderId, amountCents: 1250 }),
+  });
+  expect(response.status).toBe(201);
+  expect(await response.json()).toEqual({ refundId: `rf_${orderId}`, amountCents: 1250 });
+  return response.headers.get("x-intentproof-correlation-id")!;
+}
+
+/** An event's shape: its keys, its attributes' keys and its inputs' keys, in order. */
+function shapeOf(event: ExecutionEvent): unknown {
+  return {
+    keys: Object.keys(event),
+    attributes: event.attributes === undefined ? undefined : Object.keys(event.attributes),
+    inputs: Object.keys(event.inputs),
+  };
+}
+
+/** An event but for its ids and clocks. */
+const comparable = ({ id, correlationId, startedAt, completedAt, durationMs, ...rest }: ExecutionEvent) => rest;
+
+const servers: Served[] = [];
+const nestApps: INestApplication[] = [];
+afterEach(async () => {
+  await Promise.all([...servers.splice(0).map((s) => s.close()), ...nestApps.splice(0).map((a) => a.close())]);
+});
+
+/** One of the Nest bench app's variants (bench/apps/nest), served on 127.0.0.1 as its main.ts serves it. */
+async function serveNestVariant(variant: string): Promise<{ served: Served; kept: { getEvents(): ExecutionEvent[]; readonly size: number } }> {
+  const { AppModule, memory, prepare } = (await import(`../../bench/apps/nest/${variant}.module.ts`)) as {
+    AppModule: new () => unknown;
+    memory: { getEvents(): ExecutionEvent[]; readonly size: number };
+    prepare?: (app: INestApplication) => void;
+  };
+  const app = await NestFactory.create(AppModule, { logger: false });
+  nestApps.push(app);
+  prepare?.(app);
+  await app.listen(0, "127.0.0.1");
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  return { served: { url: `http://127.0.0.1:${port}`, server: app.getHttpServer(), close: async () => {} }, kept: memory };
+}
+
+describe("the bench's hand-written recorder (the recorded routes' floor)", () => {
+  it("Express: makes the recorded variant's two events per request: valid, correlated, with the same fields and values", async () => {
+    const memory = new MemoryExporter();
+    const recorded = await serve(recordedApp(memory));
+    const hand = await serve(handApp());
+    servers.push(recorded, hand);
+    const keptBefore = handKept.size;
+
+    const handIds = [await postRefund(hand, "o1"), await postRefund(hand, "o2")];
+    await postRefund(recorded, "o1");
+    const handEvents = (await waitForEvents(handKept, keptBefore + 4)).slice(keptBefore);
+    const [recordedService, recordedRoute] = await waitForEvents(memory, 2);
+
+    expect(handEvents).toHaveLength(4);
+    for (const event of handEvents) expectValidEvent(event);
+    // Per request: the service's event, then the route's, both with the id the client got.
+    expect(handEvents.map((e) => [e.action, e.correlationId])).toEqual([
+      ["payments.refund", handIds[0]],
+      ["refunds.create", handIds[0]],
+      ["payments.refund", handIds[1]],
+      ["refunds.create", handIds[1]],
+    ]);
+    const [handService, handRoute] = handEvents;
+    expect(shapeOf(handService!)).toEqual(shapeOf(recordedService!));
+    expect(shapeOf(handRoute!)).toEqual(shapeOf(recordedRoute!));
+    expect(comparable(handService!)).toEqual(comparable(recordedService!));
+    expect(comparable(handRoute!)).toEqual(comparable(recordedRoute!));
+  });
+
+  it("Nest: makes the decorated variant's two events per request, the same way", async () => {
+    const decorated = await serveNestVariant("decorated");
+    const hand = await serveNestVariant("hand-recorded");
+    const keptBefore = hand.kept.size;
+
+    const handIds = [await postRefund(hand.served, "o1"), await postRefund(hand.served, "o2")];
+    await postRefund(decorated.served, "o1");
+    const handEvents = (await waitForEvents(hand.kept, keptBefore + 4)).slice(keptBefore);
+    const [decoratedService, decoratedRoute] = await waitForEvents(decorated.kept, 2);
+
+    for (const event of handEvents) expectValidEvent(event);
+    expect(handEvents.map((e) => [e.action, e.correlationId])).toEqual([
+      ["payments.refund", handIds[0]],
+      ["refunds.create", handIds[0]],
+      ["payments.refund", handIds[1]],
+      ["refunds.create", handIds[1]],
+    ]);
+    const [handService, handRoute] = handEvents;
+    expect(shapeOf(handService!)).toEqual(shapeOf(decoratedService!));
+    expect(shapeOf(handRoute!)).toEqual(shapeOf(decoratedRoute!));
+    expect(comparable(handService!)).toEqual(comparable(decoratedService!));
+    expect(comparable(handRoute!)).toEqual(comparable(decoratedRoute!));
+  });
+});
