@@ -81,10 +81,10 @@ afterEach(async () => {
 });
 
 /** One of the Nest bench app's variants (bench/apps/nest), served on 127.0.0.1 as its main.ts serves it. */
-async function serveNestVariant(variant: string): Promise<{ served: Served; kept: { getEvents(): ExecutionEvent[]; readonly size: number } }> {
+async function serveNestVariant(variant: string): Promise<ServedVariant> {
   const { AppModule, memory, prepare } = (await import(`../../bench/apps/nest/${variant}.module.ts`)) as {
     AppModule: new () => unknown;
-    memory: { getEvents(): ExecutionEvent[]; readonly size: number };
+    memory: ServedVariant["kept"];
     prepare?: (app: INestApplication) => void;
   };
   const app = await NestFactory.create(AppModule, { logger: false });
@@ -95,56 +95,50 @@ async function serveNestVariant(variant: string): Promise<{ served: Served; kept
   return { served: { url: `http://127.0.0.1:${port}`, server: app.getHttpServer(), close: async () => {} }, kept: memory };
 }
 
+interface ServedVariant {
+  served: Served;
+  kept: { getEvents(): ExecutionEvent[]; readonly size: number };
+}
+
+/**
+ * Two requests to the floor and one to the recorded variant: the floor's four
+ * events are valid, two per request (the service's, then the route's) with
+ * the id the client got, and equal to the recorded variant's but for ids and clocks.
+ */
+async function expectFloorMatches(hand: ServedVariant, recorded: ServedVariant): Promise<void> {
+  const keptBefore = hand.kept.size;
+  const handIds = [await postRefund(hand.served, "o1"), await postRefund(hand.served, "o2")];
+  await postRefund(recorded.served, "o1");
+  const handEvents = (await waitForEvents(hand.kept, keptBefore + 4)).slice(keptBefore);
+  const [recordedService, recordedRoute] = await waitForEvents(recorded.kept, 2);
+
+  expect(handEvents).toHaveLength(4);
+  for (const event of handEvents) expectValidEvent(event);
+  expect(handEvents.map((e) => [e.action, e.correlationId])).toEqual([
+    ["payments.refund", handIds[0]],
+    ["refunds.create", handIds[0]],
+    ["payments.refund", handIds[1]],
+    ["refunds.create", handIds[1]],
+  ]);
+  const [handService, handRoute] = handEvents;
+  expect(shapeOf(handService!)).toEqual(shapeOf(recordedService!));
+  expect(shapeOf(handRoute!)).toEqual(shapeOf(recordedRoute!));
+  expect(comparable(handService!)).toEqual(comparable(recordedService!));
+  expect(comparable(handRoute!)).toEqual(comparable(recordedRoute!));
+}
+
 describe("the bench's hand-written recorder (the recorded routes' floor)", () => {
   it("Express: makes the recorded variant's two events per request: valid, correlated, with the same fields and values", async () => {
     const memory = new MemoryExporter();
     const recorded = await serve(recordedApp(memory));
     const hand = await serve(handApp());
     servers.push(recorded, hand);
-    const keptBefore = handKept.size;
-
-    const handIds = [await postRefund(hand, "o1"), await postRefund(hand, "o2")];
-    await postRefund(recorded, "o1");
-    const handEvents = (await waitForEvents(handKept, keptBefore + 4)).slice(keptBefore);
-    const [recordedService, recordedRoute] = await waitForEvents(memory, 2);
-
-    expect(handEvents).toHaveLength(4);
-    for (const event of handEvents) expectValidEvent(event);
-    // Per request: the service's event, then the route's, both with the id the client got.
-    expect(handEvents.map((e) => [e.action, e.correlationId])).toEqual([
-      ["payments.refund", handIds[0]],
-      ["refunds.create", handIds[0]],
-      ["payments.refund", handIds[1]],
-      ["refunds.create", handIds[1]],
-    ]);
-    const [handService, handRoute] = handEvents;
-    expect(shapeOf(handService!)).toEqual(shapeOf(recordedService!));
-    expect(shapeOf(handRoute!)).toEqual(shapeOf(recordedRoute!));
-    expect(comparable(handService!)).toEqual(comparable(recordedService!));
-    expect(comparable(handRoute!)).toEqual(comparable(recordedRoute!));
+    await expectFloorMatches({ served: hand, kept: handKept }, { served: recorded, kept: memory });
   });
 
   it("Nest: makes the decorated variant's two events per request, the same way", async () => {
     const decorated = await serveNestVariant("decorated");
     const hand = await serveNestVariant("hand-recorded");
-    const keptBefore = hand.kept.size;
-
-    const handIds = [await postRefund(hand.served, "o1"), await postRefund(hand.served, "o2")];
-    await postRefund(decorated.served, "o1");
-    const handEvents = (await waitForEvents(hand.kept, keptBefore + 4)).slice(keptBefore);
-    const [decoratedService, decoratedRoute] = await waitForEvents(decorated.kept, 2);
-
-    for (const event of handEvents) expectValidEvent(event);
-    expect(handEvents.map((e) => [e.action, e.correlationId])).toEqual([
-      ["payments.refund", handIds[0]],
-      ["refunds.create", handIds[0]],
-      ["payments.refund", handIds[1]],
-      ["refunds.create", handIds[1]],
-    ]);
-    const [handService, handRoute] = handEvents;
-    expect(shapeOf(handService!)).toEqual(shapeOf(decoratedService!));
-    expect(shapeOf(handRoute!)).toEqual(shapeOf(decoratedRoute!));
-    expect(comparable(handService!)).toEqual(comparable(decoratedService!));
-    expect(comparable(handRoute!)).toEqual(comparable(decoratedRoute!));
+    await expectFloorMatches(hand, decorated);
   });
 });
