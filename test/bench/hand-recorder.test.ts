@@ -101,9 +101,10 @@ interface ServedVariant {
 }
 
 /**
- * Two requests to the floor and one to the recorded variant: the floor's four
- * events are valid, two per request (the service's, then the route's) with
- * the id the client got, and equal to the recorded variant's but for ids and clocks.
+ * Two requests to the floor and one to the recorded variant: every event is
+ * valid (the shared schema and semantic checks), the floor's four are two per
+ * request (the service's, then the route's) with the id the client got, and
+ * equal to the recorded variant's but for ids and clocks.
  */
 async function expectFloorMatches(hand: ServedVariant, recorded: ServedVariant): Promise<void> {
   const keptBefore = hand.kept.size;
@@ -113,7 +114,7 @@ async function expectFloorMatches(hand: ServedVariant, recorded: ServedVariant):
   const [recordedService, recordedRoute] = await waitForEvents(recorded.kept, 2);
 
   expect(handEvents).toHaveLength(4);
-  for (const event of handEvents) expectValidEvent(event);
+  for (const event of [...handEvents, recordedService, recordedRoute]) expectValidEvent(event);
   expect(handEvents.map((e) => [e.action, e.correlationId])).toEqual([
     ["payments.refund", handIds[0]],
     ["refunds.create", handIds[0]],
