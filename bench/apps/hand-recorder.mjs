@@ -4,8 +4,8 @@
 // this one route. No option, no validation, no size limit, no guard against
 // a throwing getter or a failing call, no snapshot deeper than one level:
 // what any recorder of these records must at least do per request. Not
-// IntentProof code. Used by the Express app (express-app.mjs) and the Nest
-// app (nest/hand-recorded.module.ts).
+// IntentProof code. Used by the Express apps (express-variants.mjs) and the
+// Nest app (nest/hand-recorded.module.ts).
 import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 

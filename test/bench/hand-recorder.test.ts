@@ -6,49 +6,26 @@
 import "reflect-metadata";
 import { NestFactory } from "@nestjs/core";
 import type { INestApplication } from "@nestjs/common";
-import express from "express";
+import type { Express } from "express";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { createIntentProofClient, MemoryExporter } from "../../src/index.js";
-import { intentproof, recordRoute } from "../../src/express.js";
 import type { ExecutionEvent } from "../../src/core/types.js";
 import { expectValidEvent } from "../support/event-validator.js";
 import { serve, waitForEvents, type Served } from "../express/serve.js";
 
-type Refund = { refundId: string; amountCents: number };
-type RefundInput = { orderId: string; amountCents: number };
-
-// Plain JavaScript without declarations: imported by URL, typed here.
-const { handKept, handRecordedApp } = (await import(new URL("../../bench/apps/hand-recorder.mjs", import.meta.url).href)) as {
-  handKept: { readonly size: number; getEvents(): ExecutionEvent[] };
-  handRecordedApp: (app: express.Express, createRefund: (input: RefundInput) => Promise<Refund>) => void;
+// The bench's own Express apps: plain JavaScript, imported by URL and typed
+// here. Its recording variants import the built package, as the Nest bench
+// app does.
+const { buildApp } = (await import(new URL("../../bench/apps/express-variants.mjs", import.meta.url).href)) as {
+  buildApp: (variant: string) => Promise<{ app: Express; memory: ServedVariant["kept"] }>;
 };
 
-async function createRefund(input: RefundInput): Promise<Refund> {
-  return { refundId: `rf_${input.orderId}`, amountCents: input.amountCents };
-}
-
-/** The bench's "recorded" variant, built the same way (bench/apps/express-app.mjs). */
-function recordedApp(memory: MemoryExporter): express.Express {
-  const app = express();
-  app.use(express.json());
-  const client = createIntentProofClient({ exporters: [memory] });
-  app.use(intentproof({ client }));
-  const service = client.wrap({ intent: "Return captured funds to the customer", action: "payments.refund" }, createRefund);
-  app.post(
-    "/refunds",
-    recordRoute({ intent: "Initiate refund", action: "refunds.create" }, async (req, res) => {
-      res.status(201).json(await service(req.body));
-    }),
-  );
-  return app;
-}
-
-function handApp(): express.Express {
-  const app = express();
-  app.use(express.json());
-  handRecordedApp(app, createRefund);
-  return app;
+/** One of the Express bench app's variants, served on 127.0.0.1. */
+async function serveExpressVariant(variant: string): Promise<ServedVariant> {
+  const { app, memory } = await buildApp(variant);
+  const served = await serve(app);
+  servers.push(served);
+  return { served, kept: memory };
 }
 
 async function postRefund(served: Served, orderId: string): Promise<string> {
@@ -130,11 +107,9 @@ async function expectFloorMatches(hand: ServedVariant, recorded: ServedVariant):
 
 describe("the bench's hand-written recorder (the recorded routes' floor)", () => {
   it("Express: makes the recorded variant's two events per request: valid, correlated, with the same fields and values", async () => {
-    const memory = new MemoryExporter();
-    const recorded = await serve(recordedApp(memory));
-    const hand = await serve(handApp());
-    servers.push(recorded, hand);
-    await expectFloorMatches({ served: hand, kept: handKept }, { served: recorded, kept: memory });
+    const recorded = await serveExpressVariant("recorded");
+    const hand = await serveExpressVariant("hand-recorded");
+    await expectFloorMatches(hand, recorded);
   });
 
   it("Nest: makes the decorated variant's two events per request, the same way", async () => {
