@@ -139,6 +139,37 @@ describe.each(PLATFORMS)("Nest records what the client received, on %s", (platfo
     expect(event!.durationMs).toBeGreaterThanOrEqual(100); // the handler's own time: it ran to its end
   });
 
+  it.each([
+    ["a Readable", "stream-fails", "outcome.streamFails"],
+    ["an async generator", "generator-fails", "outcome.generatorFails"],
+  ])("%s body the server cuts off midway: error, not blamed on the client", async (_kind, path, action) => {
+    const id = uniqueId(path);
+    const response = await fetch(`${running.url}/outcome/${path}`, { headers: { [HEADER]: id } });
+    expect(response.status).toBe(200);
+    // The body stops short: the server closed the connection, the client did not.
+    await expect(response.text()).rejects.toThrow();
+    const event = await handlerEvent(id, action, 200);
+    expect(event.status).toBe("error");
+    expect(event.error).toMatchObject({ name: "IncompleteResponseError" });
+    expect(event.attributes?.["http.client_aborted"]).toBeUndefined();
+    expect(event.attributes?.["http.response_already_sent"]).toBe(true);
+  });
+
+  it("a promise of an Observable: the client gets its value, the record a token and the response's outcome", async () => {
+    const ok = await get("/outcome/observable-later");
+    expect(ok.response.status).toBe(200);
+    expect(JSON.parse(ok.body)).toEqual({ x: 1 });
+    const event = await handlerEvent(ok.id, "outcome.observableLater", 200);
+    expect(event.status).toBe("ok");
+    expect(event.output).toBe("[Observable:Observable]");
+
+    const failed = await get("/outcome/observable-later-fails");
+    expect(failed.response.status).toBe(409);
+    const failure = await handlerEvent(failed.id, "outcome.observableLaterFails", 409);
+    expect(failure.status).toBe("error");
+    expect(failure.error).toMatchObject({ name: "ConflictException", code: "409", message: "taken meanwhile" });
+  });
+
   it("an interceptor re-correlating the chain does not hide the handler; services follow the new id", async () => {
     const { id, response, body } = await get("/outcome/recorrelated");
     expect(response.status).toBe(200);

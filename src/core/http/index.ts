@@ -19,6 +19,15 @@ export {
   HTTP_ROUTE,
   HTTP_STATUS_CODE,
 } from "./http-attributes.js";
-export { CLIENT_ABORTED_ERROR_NAME, clientAbortedError, HTTP_ERROR_NAME, isErrorStatus, statusError } from "./synthetic-errors.js";
+export {
+  CLIENT_ABORTED_ERROR_NAME,
+  clientAbortedError,
+  HTTP_ERROR_NAME,
+  INCOMPLETE_RESPONSE_ERROR_NAME,
+  incompleteResponseError,
+  isErrorStatus,
+  statusError,
+} from "./synthetic-errors.js";
 export { requestClient } from "./request-client.js";
 export { settleResponse } from "./response-outcome.js";
+export { responseEnding, serverError, type ResponseEnding } from "./response-ending.js";

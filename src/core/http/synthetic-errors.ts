@@ -18,3 +18,11 @@ export function statusError(status: number): { name: string; message: string; co
 export function clientAbortedError(): { name: string; message: string } {
   return { name: CLIENT_ABORTED_ERROR_NAME, message: "the client closed the connection before the response finished" };
 }
+
+/** Name of the error recorded when the server closed the connection before the response finished. */
+export const INCOMPLETE_RESPONSE_ERROR_NAME = "IncompleteResponseError";
+
+/** The error of a response the server cut off without an error of its own (see response-ending.ts). */
+export function incompleteResponseError(): { name: string; message: string } {
+  return { name: INCOMPLETE_RESPONSE_ERROR_NAME, message: "the server closed the connection before the response finished" };
+}

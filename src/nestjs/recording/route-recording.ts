@@ -11,6 +11,9 @@ import {
   HTTP_RESPONSE_ALREADY_SENT,
   HTTP_ROUTE,
   HTTP_STATUS_CODE,
+  incompleteResponseError,
+  responseEnding,
+  serverError,
   settleResponse,
 } from "../../core/http/index.js";
 import { routePatternOf } from "../utils/platform.js";
@@ -22,7 +25,8 @@ import type { DecoratedSite } from "./decorated-site.js";
  * the response the client actually got, so it is emitted only when both are
  * known:
  * - the response closed (`statusCode` is final, after exception filters,
- *   interceptors and `@Res()` code; `writableFinished` tells a client abort);
+ *   interceptors and `@Res()` code; `responseEnding` tells a finished
+ *   response from a client that left and from one the server cut off);
  * - the handler's own outcome, when the handler ran (its inputs, its result
  *   or error). When it never ran (a guard or a pipe refused the request, an
  *   interceptor answered instead) the event has the request's params, query
@@ -133,7 +137,8 @@ export class RouteRecording implements Settlement {
 
   private record(): void {
     const response = this.response;
-    const aborted = !response.writableFinished;
+    const ending = responseEnding(response);
+    const aborted = ending === "client-left";
     const status = response.statusCode;
     // Kept with the event: built like the core builds an event's objects (event-objects.ts).
     const attributes = newRecord<Attributes>();
@@ -153,8 +158,13 @@ export class RouteRecording implements Settlement {
     const failed = this.pipelineFailed || this.handlerFailed;
     const error = this.pipelineFailed ? this.pipelineError : this.handlerError;
     if (failed && this.failedAfterResponse) attributes[HTTP_RESPONSE_ALREADY_SENT] = true;
-    if (failed && (aborted || status >= 400 || this.failedAfterResponse)) {
+    if (failed && (ending !== "finished" || status >= 400 || this.failedAfterResponse)) {
       execution.fail(error, failureDetails(error, status, attributes));
+    } else if (ending === "cut-by-server") {
+      // Cut off without an error in Nest's pipeline (a streamed body that
+      // failed midway, a server timeout): what the client got was not whole.
+      if (response.headersSent) attributes[HTTP_RESPONSE_ALREADY_SENT] = true;
+      execution.fail(serverError(response) ?? incompleteResponseError(), { attributes });
     } else {
       // Handled: the handler's result (the core's serializer turns a
       // StreamableFile or stream into a short token, never its internals), or
