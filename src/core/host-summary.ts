@@ -11,8 +11,9 @@
  *   Fastify's request): `{ type: "HttpRequest", method, url, route?, headers }`
  * - response (`ServerResponse`, and wrappers holding one in `raw`, such as
  *   Fastify's reply): `{ type: "HttpResponse", statusCode, headersSent }`
- * - any other stream (file streams, sockets, `ClientRequest`, …) and Nest's
- *   `StreamableFile`: `"[Stream:<constructor name>]"`
+ * - any other stream (file streams, sockets, `ClientRequest`, …), Nest's
+ *   `StreamableFile` and web streams: `"[Stream:<constructor name>]"`
+ * - an Observable: `"[Observable:<constructor name>]"`
  * - any other `EventEmitter` (servers, agents, child processes, …):
  *   `"[EventEmitter:<constructor name>]"`
  *
@@ -61,7 +62,11 @@ export function summarizeHostObject(
     }
   }
   // Nest's StreamableFile: a file stream behind getStream(), never read here.
-  if (hasStreamGetter(source)) return kindToken("Stream", constructorName(source), o);
+  // A web stream (a `fetch` body): its state is internal.
+  if (hasMethod(source, "getStream") || hasMethod(source, "getReader")) return kindToken("Stream", constructorName(source), o);
+  // An Observable (rxjs's, or any with subscribe and pipe): its fields are
+  // its producer's functions, and what it emits is not known yet.
+  if (hasMethod(source, "subscribe") && hasMethod(source, "pipe")) return kindToken("Observable", constructorName(source), o);
   return undefined;
 }
 
@@ -69,11 +74,11 @@ function kindToken(kind: string, name: string | undefined, o: ResolvedSerializeO
   return `[${kind}:${capString(name ?? kind, o.maxStringLength)}]`;
 }
 
-function hasStreamGetter(source: object): boolean {
+function hasMethod(source: object, key: string): boolean {
   try {
-    return typeof read(source, "getStream") === "function";
+    return typeof read(source, key) === "function";
   } catch {
-    // A throwing accessor says nothing about streams; the object is copied as usual.
+    // A throwing accessor says nothing about the object's kind; it is copied as usual.
     return false;
   }
 }

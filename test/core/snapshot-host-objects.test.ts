@@ -15,6 +15,7 @@ import { Agent, createServer, type IncomingMessage, type Server, type ServerResp
 import { connect, createServer as createNetServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { delay, of } from "rxjs";
 import { afterEach, describe, expect, it } from "vitest";
 import { createIntentProofClient, snapshot } from "../../src/index.js";
 import type { ExecutionEvent } from "../../src/index.js";
@@ -166,6 +167,22 @@ describe("streams, sockets and emitters become a short token", () => {
     const copy = snapshot({ stream, streamable, nested: [stream] });
     expect(copy).toEqual({ stream: "[Stream:ReadStream]", streamable: "[Stream:StreamableFile]", nested: ["[Stream:ReadStream]"] });
     expect(JSON.stringify(copy)).not.toContain(dir);
+  });
+
+  it("a web ReadableStream, a fetch Response's body and an Observable, whose fields are internals", async () => {
+    const web = new ReadableStream({ start: (controller) => controller.enqueue("x") });
+    const body = new Response("report").body!;
+    closers.push(async () => void (await Promise.all([web.cancel(), body.cancel()])));
+    class Feed {
+      subscribe() {}
+      pipe() {}
+    }
+    expect(snapshot({ web, body, observable: of(1).pipe(delay(1)), feed: new Feed() })).toEqual({
+      web: "[Stream:ReadableStream]",
+      body: "[Stream:ReadableStream]",
+      observable: "[Observable:Observable]",
+      feed: "[Observable:Feed]",
+    });
   });
 
   it("a socket, an agent, a server and a custom emitter", async () => {

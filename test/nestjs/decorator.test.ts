@@ -142,6 +142,16 @@ class Calculator {
     return source;
   }
 
+  @IntentProof({ intent: "Stream later", action: "calc.streamLater" })
+  async streamLater<T>(source: Observable<T>): Promise<Observable<T>> {
+    return source;
+  }
+
+  @IntentProof({ intent: "Pass through", action: "calc.pass" })
+  pass<T>(value: T): T {
+    return value;
+  }
+
   @IntentProof({ intent: "Outer", action: "calc.outer", attributes: { layer: "outer" } })
   outer(n: number): number {
     return this.double(n) + 1;
@@ -240,6 +250,38 @@ describe("once a module's client is active", () => {
     const subscription: Subscription = calculator.stream(subject).subscribe();
     subscription.unsubscribe();
     expect(last()).toMatchObject({ status: "error", error: { name: "UnsubscribedError" } });
+  });
+
+  it("records an async method resolving to an Observable when its promise settles, as a token, and keeps the promise", async () => {
+    exporter.clear();
+    const promise = calculator.streamLater(throwError(() => new TypeError("bad stream")));
+    // The method's own promise, so the caller gets the Observable it returned, unchanged.
+    await expect(lastValueFrom(await promise)).rejects.toThrow("bad stream");
+    expect(exporter.getEvents()).toHaveLength(1);
+    expect(last()).toMatchObject({ action: "calc.streamLater", status: "ok", output: "[Observable:Observable]" });
+  });
+
+  it("returns a hostile Proxy as is and records the call", () => {
+    exporter.clear();
+    const hostile = new Proxy(
+      {},
+      {
+        get() {
+          throw new Error("get trap");
+        },
+        getPrototypeOf() {
+          throw new Error("getPrototypeOf trap");
+        },
+      },
+    );
+    const revocable = Proxy.revocable({}, {});
+    revocable.revoke();
+    expect(calculator.pass(hostile)).toBe(hostile);
+    expect(calculator.pass(revocable.proxy)).toBe(revocable.proxy);
+    expect(exporter.getEvents().map((event) => [event.action, event.status])).toEqual([
+      ["calc.pass", "ok"],
+      ["calc.pass", "ok"],
+    ]);
   });
 
   it("records nothing for an Observable nobody subscribes to", () => {

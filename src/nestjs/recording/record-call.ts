@@ -18,7 +18,14 @@ export function recordCall(
 }
 
 function adoptObservable(result: object, execution: Execution, settlement: Settlement | undefined): unknown {
-  return isObservable(result) ? recordObservable(result, execution, settlement) : undefined;
+  let observable: boolean;
+  try {
+    observable = isObservable(result);
+  } catch {
+    // A hostile result (a Proxy whose traps throw): the core records it as returned.
+    return undefined;
+  }
+  return observable ? recordObservable(result as Observable<unknown>, execution, settlement) : undefined;
 }
 
 /** The error recorded when an Observable is unsubscribed before it emitted anything or finished. */
