@@ -1,7 +1,7 @@
 /**
  * Whether a part of a request carries nothing worth recording. One rule for
  * every adapter: `undefined`, `null`, the empty string (a body parser's
- * "no body"), an empty array or byte view, and a plain or null-prototype
+ * "no body"), an empty array or byte view, and a plain or dictionary
  * object without own keys. Class instances always count, even without keys:
  * their type says something.
  */
@@ -10,8 +10,17 @@ export function isEmptyRequestPart(value: unknown): boolean {
   if (typeof value !== "object") return false;
   if (Array.isArray(value)) return value.length === 0;
   if (ArrayBuffer.isView(value)) return value.byteLength === 0;
-  const proto = Object.getPrototypeOf(value);
-  return (proto === Object.prototype || proto === null) && !hasOwnEnumerableKey(value);
+  return isDictionary(value) && !hasOwnEnumerableKey(value);
+}
+
+/**
+ * A plain object, a null-prototype one, or one whose prototype is a bare
+ * null-prototype object (Fastify's route params are built that way).
+ */
+function isDictionary(value: object): boolean {
+  const proto: object | null = Object.getPrototypeOf(value);
+  if (proto === Object.prototype || proto === null) return true;
+  return Object.getPrototypeOf(proto) === null && !Object.hasOwn(proto, "constructor");
 }
 
 /** `Object.keys(value).length !== 0` without building the array of keys (runs for every recorded request). */

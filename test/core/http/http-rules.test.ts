@@ -3,6 +3,7 @@
  * for default inputs, one synthetic error for a bare 5xx, one header-name
  * pattern, one inbound-correlation rule.
  */
+import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import {
   defaultRequestInputs,
@@ -15,11 +16,22 @@ import {
 } from "../../../src/core/http/index.js";
 import { isUuidV4 } from "../../support/event-validator.js";
 
+const fastifyRequire = createRequire(createRequire(import.meta.url).resolve("fastify"));
+
 describe("default request inputs", () => {
   it("leaves out undefined, null, the empty string, empty arrays, empty bytes and key-less plain objects", () => {
     for (const empty of [undefined, null, "", [], new Uint8Array(0), Buffer.alloc(0), {}, Object.create(null)]) {
       expect(isEmptyRequestPart(empty)).toBe(true);
     }
+  });
+
+  it("counts Fastify's key-less route params as empty, as Express's", () => {
+    // Fastify's router builds params from a constructor whose prototype is a bare null-prototype object.
+    const { NullObject } = fastifyRequire("find-my-way/lib/null-object.js") as {
+      NullObject: new () => object;
+    };
+    expect(isEmptyRequestPart(new NullObject())).toBe(true);
+    expect(defaultRequestInputs({ params: new NullObject(), body: { a: 1 } })).toEqual({ body: { a: 1 } });
   });
 
   it("keeps everything else, including a key-less class instance, zero, false and whitespace", () => {
