@@ -1,4 +1,5 @@
 import type { Attributes } from "./types.js";
+import { describeValue } from "./options/options-reader.js";
 
 /** Spec rule for attribute keys. */
 export const ATTRIBUTE_KEY_PATTERN = /^[A-Za-z0-9_.:-]{1,256}$/;
@@ -33,7 +34,7 @@ export function validateAttributes(value: unknown, field: string, owner = "inten
       (typeof item === "number" && Number.isFinite(item));
     if (!ok) {
       throw new TypeError(
-        `${owner}: "${field}.${key}" must be a string, a finite number, a boolean or null (attributes are flat)`,
+        `${owner}: "${field}.${key}" must be a string, a finite number, a boolean or null (attributes are flat), got ${describeValue(item)}`,
       );
     }
     copy[key] = item as Attributes[string];

@@ -1,4 +1,4 @@
-import { OptionsReader } from "./options/options-reader.js";
+import { describeType, OptionsReader } from "./options/options-reader.js";
 import type { SerializeOptions } from "./types.js";
 
 /**
@@ -124,8 +124,4 @@ export function readSerializeOptions(
     merged.redactKeyMaxLength = longest;
   }
   return Object.freeze(merged);
-}
-
-function describeType(value: unknown): string {
-  return value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`;
 }

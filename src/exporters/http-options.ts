@@ -1,7 +1,7 @@
 import { nodeHttp } from "./node-http.js";
 import type { ExecutionEvent } from "../core/types.js";
 import type { HttpBodyBuilder } from "./http-envelope.js";
-import { OptionsReader, describeValue, isPlainRecord } from "../core/options/options-reader.js";
+import { OptionsReader, describeType, describeValue, isPlainRecord } from "../core/options/options-reader.js";
 
 /** Options of {@link HttpExporter}. */
 export interface HttpExporterOptions {
@@ -137,7 +137,7 @@ function extraHeaders(value: unknown): Record<string, string> {
     }
     // Header values may be secrets: the messages below never include them.
     if (typeof headerValue !== "string") {
-      throw new TypeError(`${OWNER}: "${label}" must be a string, got a ${headerValue === null ? "null" : typeof headerValue}`);
+      throw new TypeError(`${OWNER}: "${label}" must be a string, got ${describeType(headerValue)}`);
     }
     try {
       nodeHttp().validateHeaderValue(name, headerValue);

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it, vi } from "vitest";
 import {
   IntentProofClient,
+  MemoryExporter,
   VERSION,
   client as defaultClient,
   createIntentProofClient,
@@ -316,7 +317,15 @@ describe("attributes", () => {
     const { client } = setup();
     expect(() => client.wrap({ ...labels, attributes: { meta: { a: 1 } as never } }, () => 1)).toThrow(/attributes\.meta/);
     expect(() => client.wrap({ ...labels, attributes: { "bad key": 1 } }, () => 1)).toThrow(/attributes/);
-    expect(() => createIntentProofClient({ defaultAttributes: { n: Number.NaN } })).toThrow(/defaultAttributes\.n/);
+    expect(() => createIntentProofClient({ defaultAttributes: { n: Number.NaN } })).toThrow(/defaultAttributes\.n.*, got NaN$/);
+    expect(() => client.wrap({ ...labels, attributes: { meta: { a: 1 } as never } }, () => 1)).toThrow(/, got an object$/);
+  });
+
+  it("names what it got in plain words: an object, or its class", () => {
+    expect(() => createIntentProofClient({ exporters: new MemoryExporter() as never })).toThrow(
+      /"exporters" must be an array, got a MemoryExporter$/,
+    );
+    expect(() => createIntentProofClient({ exporters: {} as never })).toThrow(/"exporters" must be an array, got an object$/);
   });
 });
 

@@ -17,9 +17,19 @@ export function describeValue(value: unknown): string {
   if (value === undefined) return "undefined";
   if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return String(value);
+  return describeType(value);
+}
+
+/** A value's kind for an error message, without the value (which may be a secret): "an object", "a MemoryExporter", … */
+export function describeType(value: unknown): string {
+  if (value === null) return "null";
+  if (value === undefined) return "undefined";
   if (Array.isArray(value)) return "an array";
-  if (typeof value === "function") return "a function";
-  return `a ${typeof value}`;
+  if (typeof value !== "object") return `a ${typeof value}`;
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto === Object.prototype || proto === null) return "an object";
+  const name: unknown = (proto as { constructor?: { name?: unknown } }).constructor?.name;
+  return typeof name === "string" && name !== "" ? `a ${name}` : "an object";
 }
 
 export function isPlainRecord(value: unknown): value is Record<string, unknown> {
