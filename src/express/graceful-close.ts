@@ -2,7 +2,7 @@ import type { Server } from "node:http";
 import { IntentProofClient } from "../core/client.js";
 import { client as defaultClient } from "../core/default-client.js";
 import { OptionsReader } from "../core/options/options-reader.js";
-import { settlePendingRecordings } from "./in-flight.js";
+import { closeConnectionsAfterPendingResponses, settlePendingRecordings } from "./in-flight.js";
 
 /** Options of {@link closeGracefully}. */
 export interface CloseGracefullyOptions {
@@ -30,11 +30,14 @@ const SETTLE_MARGIN_MS = 250;
 
 /**
  * Shuts an HTTP server down without losing records: stops accepting
- * connections, answers the requests in flight (each response asks its client
- * to close the connection, so keep-alive traffic cannot hold the server
- * open), then drains every client's exporters with `client.shutdown()`. A
- * recorded route emits its event when its response finishes, so when the
- * server has closed every completed request's events are in the exporters.
+ * connections, answers the requests in flight, then drains every client's
+ * exporters with `client.shutdown()`. Each response not started yet asks its
+ * client to close the connection, so keep-alive traffic cannot hold the
+ * server open: those of requests arriving from now on and of recorded
+ * requests in flight (Node lists no other requests in flight; their
+ * connections are closed once idle). A recorded route emits its event when
+ * its response finishes, so when the server has closed every completed
+ * request's events are in the exporters.
  *
  * ```ts
  * const server = app.listen(3000);
@@ -70,6 +73,8 @@ function stopServing(server: Server, drainTimeoutMs: number): Promise<void> {
       res.shouldKeepAlive = false;
     };
     server.prependListener("request", closeAfterResponse);
+    // And so are the recorded requests in flight whose response has not started.
+    closeConnectionsAfterPendingResponses(server);
     const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
     const deadline = setTimeout(() => server.closeAllConnections(), drainTimeoutMs);
     const done = () => {

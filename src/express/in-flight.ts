@@ -4,6 +4,8 @@ export interface PendingRecording {
   readonly server: unknown;
   /** Settles the event now with what is known (used when its server is shutting down). */
   settleNow(): void;
+  /** Its server is shutting down: a response whose headers are not out yet asks its client to close the connection. */
+  closeConnectionAfterResponse(): void;
   /** Links of the pending list, kept by this module only (`undefined` when not in it). */
   previousPending: PendingLinks | undefined;
   nextPending: PendingLinks | undefined;
@@ -52,6 +54,16 @@ function pendingOf(server: unknown): PendingRecording[] {
     if (recording.server === server) found.push(recording);
   }
   return found;
+}
+
+/**
+ * Makes the responses of `server`'s recorded requests in flight that have not
+ * sent their headers yet ask their clients to close the connection: otherwise
+ * a client told "keep-alive" may send its next request just as the shutdown
+ * closes the idle connection.
+ */
+export function closeConnectionsAfterPendingResponses(server: unknown): void {
+  for (const recording of pendingOf(server)) recording.closeConnectionAfterResponse();
 }
 
 /**

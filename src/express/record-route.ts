@@ -22,14 +22,23 @@ function isRoutingError(err: unknown): boolean {
 }
 
 /**
- * Wraps one route handler so each request it handles records one event.
- * Options are validated here (TypeError naming the field).
+ * Wraps one route handler (or middleware) so each request it handles records
+ * one event. Options and handler are validated here (TypeError naming the
+ * field); an error handler `(err, req, res, next)` is refused.
  */
 export function recordRoute<H extends RequestHandler<any, any, any, any, any>>(options: RecordRouteOptions, handler: H): H;
 export function recordRoute(options: RecordRouteOptions, handler: RequestHandler): RequestHandler {
   const { client: pinned, plan } = prepareRecordRoute(options);
   if (typeof handler !== "function") {
     throw new TypeError('intentproof/express: recordRoute(options, handler): "handler" must be a function');
+  }
+  // Express tells an error handler by its 4 parameters; the recorded function
+  // has 3, so Express would call it for every request instead of for errors.
+  if (handler.length > 3) {
+    throw new TypeError(
+      `intentproof/express: recordRoute(options, handler): "handler" takes ${handler.length} parameters, like an error ` +
+        "handler (err, req, res, next); recordRoute records route handlers and middleware (req, res, next), not error handlers",
+    );
   }
 
   const recorded = function (this: unknown, req: Request, res: Response, next: NextFunction): void {

@@ -3,74 +3,100 @@ import { heldForResponse, holdForResponse } from "./request-scope.js";
 
 const JSON_MEDIA_TYPE = /\bjson\b/i;
 
-/** Receives the body a handler sends, at the moment it is sent. */
-export interface BodyRecorder {
+/** Receives what a handler's response sends, at the moment it is sent: its body and its status line. */
+export interface ResponseRecorder {
   /** Only the first body counts; later ones (Express's own re-encoding) are not even looked at. */
   readonly bodySent: boolean;
   recordBody(body: unknown): void;
   /** Longer strings are not parsed back from JSON (the serializer truncates them anyway). */
   readonly maxStringLength: number;
+  /** The status line went out with `status`: what the client received, whatever `statusCode` says later. */
+  recordStatusSent(status: number): void;
 }
 
 /**
- * Hands `recorder` the body a handler sends with `res.json` / `res.send`, on
- * this response only, at the moment it is sent: a handler that mutates the
+ * Hands `recorder` what this response sends, at the moment it is sent.
+ *
+ * The body given to `res.json` / `res.send`: a handler that mutates the
  * object or Buffer afterwards does not change the record. Express's
  * `res.json` calls `res.send` with the encoded text (and `res.send(object)`
  * calls `res.json`), so the recorder keeps only the first call: the value the
  * handler gave, not Express's re-encoding of it.
+ *
+ * The status of the status line, from `writeHead` (Node sends implicit
+ * headers through it too): `statusCode` can still be changed after the
+ * headers went out, without reaching the client.
  */
-export function installBodyCapture(res: Response, recorder: BodyRecorder): void {
+export function installResponseCapture(res: Response, recorder: ResponseRecorder): void {
   // Own-property checks only: a missed symbol lookup walks Express's whole
   // prototype chain and cost more than the rest of the capture.
   if (!Object.hasOwn(res, "json") && !Object.hasOwn(res, "send")) {
-    // Usually json/send come from the app's response prototype: they are
-    // captured there, once per app, and the recorder rides in the request's
-    // state. The response gains no property (on Node 20 each property added
-    // to an Express response copied its whole map: about 5 µs apiece).
-    if (capturesOnPrototype(Object.getPrototypeOf(res)) && holdForResponse(res.req, recorder)) return;
+    // Usually json/send/writeHead come from the app's response prototype:
+    // they are captured there, once per app, and the recorder rides in the
+    // request's state. The response gains no property (on Node 20 each
+    // property added to an Express response copied its whole map: about 5 µs apiece).
+    if (capturesOnPrototype(Object.getPrototypeOf(res)) && holdForResponse(res.req, recorder)) {
+      // A middleware that watches the headers (morgan, compression: on-headers)
+      // gave this response a writeHead of its own, which may call Node's
+      // directly; it is reassigned, not added.
+      if (Object.hasOwn(res, "writeHead")) res.writeHead = notingStatus(res.writeHead, recorder);
+      return;
+    }
     (res as RecordedResponse)[RECORDER] = recorder;
     res.json = capturedJson as Response["json"];
     res.send = capturedSend as Response["send"];
+    res.writeHead = capturedWriteHead as Response["writeHead"];
     return;
   }
   // Something already wrapped them on this response (another recorded
   // handler of the same request, a library): its versions are wrapped instead.
   res.json = capturing(res.json, true, recorder);
   res.send = capturing(res.send, false, recorder);
+  res.writeHead = notingStatus(res.writeHead, recorder);
 }
 
 const RECORDER = Symbol("intentproof.bodyRecorder");
 const PROTOTYPE_CAPTURE = Symbol("intentproof.prototypeCapture");
 
 interface RecordedResponse extends Response {
-  [RECORDER]?: BodyRecorder;
+  [RECORDER]?: ResponseRecorder;
 }
 
 type Sender = (this: Response, body?: unknown) => Response;
+type WriteHead = Response["writeHead"];
 
 interface CapturingPrototype {
   json?: unknown;
   send?: unknown;
   app?: unknown;
-  [PROTOTYPE_CAPTURE]?: { json: Sender; send: Sender };
+  writeHead?: unknown;
+  [PROTOTYPE_CAPTURE]?: { json: Sender; send: Sender; writeHead: WriteHead };
 }
 
 /**
- * Whether `proto`'s json/send hand the body to the recorder its response's
- * request holds, capturing them now if need be. Only an Express app's own
+ * Whether `proto`'s json/send/writeHead hand the body and the status sent to
+ * the recorder its response's request holds, capturing them now if need be. Only an Express app's own
  * response prototype (`app.response`, which has an own `app`) is touched;
  * a capture something has since replaced is not relied on.
  */
 function capturesOnPrototype(proto: CapturingPrototype | null): boolean {
   if (proto === null) return false;
   const installed = Object.hasOwn(proto, PROTOTYPE_CAPTURE) ? proto[PROTOTYPE_CAPTURE] : undefined;
-  if (installed !== undefined) return proto.json === installed.json && proto.send === installed.send;
-  const { json, send } = proto;
-  if (!Object.hasOwn(proto, "app") || typeof json !== "function" || typeof send !== "function") return false;
-  const capture = { json: heldCapture(json as Sender, true), send: heldCapture(send as Sender, false) };
+  if (installed !== undefined) {
+    return proto.json === installed.json && proto.send === installed.send && proto.writeHead === installed.writeHead;
+  }
+  const { json, send, writeHead } = proto;
+  if (!Object.hasOwn(proto, "app") || typeof json !== "function" || typeof send !== "function" || typeof writeHead !== "function") {
+    return false;
+  }
+  const capture = {
+    json: heldCapture(json as Sender, true),
+    send: heldCapture(send as Sender, false),
+    writeHead: heldStatusCapture(writeHead as WriteHead),
+  };
   proto.json = capture.json;
   proto.send = capture.send;
+  proto.writeHead = capture.writeHead;
   Object.defineProperty(proto, PROTOTYPE_CAPTURE, { value: capture });
   return true;
 }
@@ -78,12 +104,22 @@ function capturesOnPrototype(proto: CapturingPrototype | null): boolean {
 /** `original`, first handing the body to the recorder held for the response (none: a plain call). */
 function heldCapture(original: Sender, viaJson: boolean): Sender {
   return function (this: Response, body?: unknown) {
-    take(this, heldForResponse(this) as BodyRecorder | undefined, body, viaJson);
+    take(this, heldForResponse(this) as ResponseRecorder | undefined, body, viaJson);
     return Reflect.apply(original, this, arguments) as Response;
   };
 }
 
-function take(res: Response, recorder: BodyRecorder | undefined, body: unknown, viaJson: boolean): void {
+/** `original`, then the status it sent handed to the recorder held for the response. */
+function heldStatusCapture(original: WriteHead): WriteHead {
+  return function (this: Response) {
+    const result = Reflect.apply(original, this, arguments) as Response;
+    // Reached only when the status line was stored: writeHead throws otherwise.
+    (heldForResponse(this) as ResponseRecorder | undefined)?.recordStatusSent(this.statusCode);
+    return result;
+  } as WriteHead;
+}
+
+function take(res: Response, recorder: ResponseRecorder | undefined, body: unknown, viaJson: boolean): void {
   if (recorder === undefined || recorder.bodySent) return;
   recorder.recordBody(viaJson ? body : parsedJsonText(body, res, recorder.maxStringLength));
 }
@@ -98,11 +134,25 @@ function capturedSend(this: RecordedResponse, body?: unknown): Response {
   return Reflect.apply((Object.getPrototypeOf(this) as Response).send, this, arguments) as Response;
 }
 
-function capturing(original: Sender, viaJson: boolean, recorder: BodyRecorder): Sender {
+function capturedWriteHead(this: RecordedResponse): Response {
+  const result = Reflect.apply((Object.getPrototypeOf(this) as Response).writeHead, this, arguments) as Response;
+  this[RECORDER]?.recordStatusSent(this.statusCode);
+  return result;
+}
+
+function capturing(original: Sender, viaJson: boolean, recorder: ResponseRecorder): Sender {
   return function (this: Response, body?: unknown) {
     take(this, recorder, body, viaJson);
     return Reflect.apply(original, this, arguments) as Response;
   };
+}
+
+function notingStatus(original: WriteHead, recorder: ResponseRecorder): WriteHead {
+  return function (this: Response) {
+    const result = Reflect.apply(original, this, arguments) as Response;
+    recorder.recordStatusSent(this.statusCode);
+    return result;
+  } as WriteHead;
 }
 
 /**

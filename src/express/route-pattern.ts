@@ -138,10 +138,39 @@ function pick(patterns: readonly string[], path: string): string | undefined {
   return maybe;
 }
 
-function fallbackPattern(req: Request): string {
+function fallbackPattern(req: Request, route: object | undefined): string {
   const baseUrl = typeof req.baseUrl === "string" ? req.baseUrl : "";
-  const own = patternTexts((req.route as { path?: unknown } | undefined)?.path);
+  const own = patternTexts((route as { path?: unknown } | undefined)?.path);
   return own === undefined ? joinPaths(baseUrl, "/") : joinPaths(baseUrl, own.join(","));
+}
+
+/** The patterns `target` (a route, or a handler mounted with `app.use`) is reachable at, read once per app. */
+function patternsOf(app: AppLike, target: object): readonly string[] {
+  let cached = cache.get(target);
+  if (cached === undefined || cached.app !== app) {
+    cached = { app, patterns: findPatterns(app, target) };
+    cache.set(target, cached);
+  }
+  return cached.patterns;
+}
+
+function chosenPattern(req: Request, patterns: readonly string[], route: object | undefined): string {
+  if (patterns.length === 1) return patterns[0]!;
+  if (patterns.length > 1) {
+    // One router mounted at several places: the matched path tells which mount.
+    const matched = route === undefined ? req.baseUrl : joinPaths(req.baseUrl, req.path);
+    const chosen = pick(patterns, matched);
+    if (chosen !== undefined) return chosen;
+  }
+  return fallbackPattern(req, route);
+}
+
+/** Whether Express called `handler` as one of `route`'s handlers (a route has one or a few). */
+function isHandlerOf(route: object, handler: object): boolean {
+  const stack = (route as { stack?: unknown }).stack;
+  if (!Array.isArray(stack)) return true;
+  for (let i = 0; i < stack.length; i++) if ((stack[i] as LayerLike | undefined)?.handle === handler) return true;
+  return false;
 }
 
 /**
@@ -151,23 +180,15 @@ function fallbackPattern(req: Request): string {
  */
 export function routePatternOf(req: Request, handler: object): string {
   try {
-    const route = req.route as object | undefined;
-    const target = route ?? handler;
     const app = req.app as unknown as AppLike;
-    let cached = cache.get(target);
-    if (cached === undefined || cached.app !== app) {
-      cached = { app, patterns: findPatterns(app, target) };
-      cache.set(target, cached);
-    }
-    const { patterns } = cached;
-    if (patterns.length === 1) return patterns[0]!;
-    if (patterns.length > 1) {
-      // One router mounted at several places: the matched path tells which mount.
-      const matched = route === undefined ? req.baseUrl : joinPaths(req.baseUrl, req.path);
-      const chosen = pick(patterns, matched);
-      if (chosen !== undefined) return chosen;
-    }
-    return fallbackPattern(req);
+    const route = (req.route as object | null | undefined) ?? undefined;
+    if (route === undefined || isHandlerOf(route, handler)) return chosenPattern(req, patternsOf(app, route ?? handler), route);
+    // Not one of req.route's handlers: mounted with `app.use` after a route
+    // that matched and called next() (Express leaves req.route set), or
+    // wrapped by another function on the route, which is then its route.
+    const mounted = patternsOf(app, handler);
+    if (mounted.length !== 0) return chosenPattern(req, mounted, undefined);
+    return chosenPattern(req, patternsOf(app, route), route);
   } catch {
     return "/";
   }

@@ -10,12 +10,14 @@ import {
   HTTP_STATUS_CODE,
 } from "../core/http/http-attributes.js";
 import { defaultRequestInputs } from "../core/http/request-inputs.js";
+import { responseEnding, serverError, type ResponseEnding } from "../core/http/response-ending.js";
 import { settleResponse } from "../core/http/response-outcome.js";
+import { incompleteResponseError } from "../core/http/synthetic-errors.js";
 import { snapshotValue } from "../core/snapshot.js";
 import type { Attributes } from "../core/types.js";
 import type { ResolvedWrap, WrapPlan } from "../core/wrap-plan.js";
 import { recordingSettled, recordingStarted, type PendingLinks, type PendingRecording } from "./in-flight.js";
-import { installBodyCapture, type BodyRecorder } from "./response-capture.js";
+import { installResponseCapture, type ResponseRecorder } from "./response-capture.js";
 import { routePatternOf } from "./route-pattern.js";
 
 const NO_ERROR = Symbol("no error");
@@ -35,7 +37,7 @@ export const HANDLER_SETTLE_GRACE_MS = 5000;
  * the connection closes first. Everything here runs inside Express's callbacks and event
  * listeners, so nothing may throw out of it.
  */
-export class RouteRecording implements Settlement, BodyRecorder, PendingRecording {
+export class RouteRecording implements Settlement, ResponseRecorder, PendingRecording {
   private error: unknown = NO_ERROR;
   private errorAfterResponse = false;
   private handlerPending = true;
@@ -45,6 +47,8 @@ export class RouteRecording implements Settlement, BodyRecorder, PendingRecordin
   private graceTimer: NodeJS.Timeout | undefined;
   private output: unknown = null;
   bodySent = false;
+  /** The status of the status line the client received; 0 until the headers went out. */
+  private statusSent = 0;
   private readonly wrap: ResolvedWrap;
   /** PendingRecording: the server whose connection carried the request. */
   readonly server: unknown;
@@ -70,6 +74,8 @@ export class RouteRecording implements Settlement, BodyRecorder, PendingRecordin
     this.method = req.method;
     // Read now: Express rewrites req.baseUrl as the request leaves each router.
     this.route = routePatternOf(req, handler);
+    // Headers sent before this handler ran: the nearest thing to their status line there is.
+    if (res.headersSent) this.statusSent = res.statusCode;
   }
 
   /** Starts the event and starts watching the response; `undefined` if telemetry itself failed. */
@@ -86,7 +92,7 @@ export class RouteRecording implements Settlement, BodyRecorder, PendingRecordin
     if (execution === undefined) return undefined;
     try {
       const recording = new RouteRecording(client, plan, execution, res, next, req, handler);
-      installBodyCapture(res, recording);
+      installResponseCapture(res, recording);
       recordingStarted(recording);
       // One listener: 'close' comes once per response, a tick after 'finish'
       // when the response completed, alone when the connection dropped first.
@@ -102,14 +108,14 @@ export class RouteRecording implements Settlement, BodyRecorder, PendingRecordin
   /** Settlement: the handler returned or its promise resolved. Its value is not the output; the body sent is. */
   succeed(): void {
     this.handlerPending = false;
-    if (this.finished) this.complete(false);
+    if (this.finished) this.complete("finished");
   }
 
   /** Settlement: the handler threw or rejected. */
   fail(_execution: Execution, error: unknown): void {
     this.noteError(error);
     this.handlerPending = false;
-    if (this.finished) this.complete(false);
+    if (this.finished) this.complete("finished");
     // A sync throw propagates to Express; a rejection is passed on here, with the
     // substitute Express 5 uses so a falsy rejection still reaches the error handlers.
     if (!this.calling) this.next(error || new Error("Rejected promise"));
@@ -121,13 +127,18 @@ export class RouteRecording implements Settlement, BodyRecorder, PendingRecordin
     this.error = error;
     // The error could no longer shape the response the client got.
     this.errorAfterResponse = this.res.headersSent;
-    if (this.finished) this.complete(false);
+    if (this.finished) this.complete("finished");
   }
 
-  /** BodyRecorder: the first body given to res.json / res.send, recorded now (see response-capture). */
+  /** ResponseRecorder: the first body given to res.json / res.send, recorded now (see response-capture). */
   recordBody(body: unknown): void {
     this.bodySent = true;
     if (body !== undefined) this.output = this.outputOf(body);
+  }
+
+  /** ResponseRecorder: the headers went out with this status (see response-capture). */
+  recordStatusSent(status: number): void {
+    this.statusSent = status;
   }
 
   get maxStringLength(): number {
@@ -148,45 +159,58 @@ export class RouteRecording implements Settlement, BodyRecorder, PendingRecordin
   }
 
   private onClose(): void {
-    if (!this.res.writableFinished) {
-      this.complete(true);
+    const ending = responseEnding(this.res);
+    if (ending !== "finished") {
+      this.complete(ending);
       return;
     }
     this.finished = true;
     if (!this.handlerPending || this.error !== NO_ERROR) {
-      this.complete(false);
+      this.complete("finished");
       return;
     }
     // The response is out but the handler is still running: an error it
     // still raises belongs in the record, so wait for it, within bounds.
-    this.graceTimer = setTimeout(() => this.complete(false), HANDLER_SETTLE_GRACE_MS);
+    this.graceTimer = setTimeout(() => this.complete("finished"), HANDLER_SETTLE_GRACE_MS);
     this.graceTimer.unref();
+  }
+
+  /** PendingRecording: its server is shutting down. Read by Node when the headers go out. */
+  closeConnectionAfterResponse(): void {
+    const res = this.res;
+    if (!res.headersSent) res.shouldKeepAlive = false;
   }
 
   /** PendingRecording: the process is shutting down; record what is known now. */
   settleNow(): void {
-    this.complete(!this.res.writableFinished);
+    this.complete(this.res.writableFinished ? "finished" : "cut-by-server");
   }
 
-  private complete(aborted: boolean): void {
+  private complete(ending: ResponseEnding): void {
     const execution = this.execution;
     if (execution.isSettled) return;
     if (this.graceTimer !== undefined) clearTimeout(this.graceTimer);
     recordingSettled(this);
     try {
       const res = this.res;
-      const status = res.statusCode;
+      // The status the client received: `statusCode` may have changed since the headers went out.
+      const status = this.statusSent !== 0 ? this.statusSent : res.statusCode;
       // Kept with the event: built like the core builds an event's objects (event-objects.ts).
       const attributes = newRecord<Attributes>();
       attributes[HTTP_METHOD] = this.method;
       attributes[HTTP_ROUTE] = this.route;
-      // An aborted request may never have had a status; only one actually sent is reported.
-      if (!aborted || res.headersSent) attributes[HTTP_STATUS_CODE] = status;
+      // A response cut short may never have had a status; only one actually sent is reported.
+      if (ending === "finished" || res.headersSent) attributes[HTTP_STATUS_CODE] = status;
+      const aborted = ending === "client-left";
       if (aborted) attributes[HTTP_CLIENT_ABORTED] = true;
 
       if (this.error !== NO_ERROR) {
         if (this.errorAfterResponse) attributes[HTTP_RESPONSE_ALREADY_SENT] = true;
         execution.fail(this.error, { attributes });
+      } else if (ending === "cut-by-server") {
+        // Not the client's doing: a stream that failed midway, a timeout, a shutdown's deadline.
+        if (res.headersSent) attributes[HTTP_RESPONSE_ALREADY_SENT] = true;
+        execution.fail(serverError(res) ?? incompleteResponseError(), { attributes });
       } else {
         settleResponse(execution, aborted, status, this.output, attributes, true);
       }

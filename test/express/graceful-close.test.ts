@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { createIntentProofClient } from "../../src/index.js";
 import { closeGracefully, intentproof, recordRoute } from "../../src/express.js";
 import type { ExecutionEvent } from "../../src/core/types.js";
-import { CheckedExporter } from "../support/event-validator.js";
+import { CheckedExporter, expectValidEvent } from "../support/event-validator.js";
 import { serve } from "./serve.js";
 
 /** Remembers how many events it held when it was shut down. */
@@ -88,7 +88,32 @@ describe("closeGracefully", () => {
     }
   });
 
-  it("cuts a request that outlives drainTimeoutMs, records it as aborted, and still shuts down", async () => {
+  it("answers a recorded request in flight whose response had not started with Connection: close", async () => {
+    const exporter = new ShutdownWatchingExporter();
+    const { client, served, release, handlerEntered } = await slowApp(exporter);
+    const agent = new Agent({ keepAlive: true });
+    try {
+      // Before the shutdown, the app's answers keep the connection alive.
+      expect(await get(`${served.url}/fast`, agent)).toMatchObject({ status: 200, connection: "keep-alive" });
+      const slow = get(`${served.url}/slow`, agent);
+      await handlerEntered;
+      const closing = closeGracefully(served.server, { clients: [client] });
+      release();
+      expect(await slow).toEqual({ status: 200, body: JSON.stringify({ slow: true }), connection: "close" });
+      await closing;
+      const events = exporter.getEvents();
+      for (const event of events) expectValidEvent(event);
+      expect(events.map((e: ExecutionEvent) => [e.action, e.status, e.attributes?.["http.status_code"]])).toEqual([
+        ["fast", "ok", 200],
+        ["slow", "ok", 200],
+      ]);
+    } finally {
+      agent.destroy();
+      served.server.closeAllConnections();
+    }
+  });
+
+  it("cuts a request that outlives drainTimeoutMs, records it as cut by the server, and still shuts down", async () => {
     const exporter = new ShutdownWatchingExporter();
     const { client, served, handlerEntered, release } = await slowApp(exporter);
     const agent = new Agent({ keepAlive: true });
@@ -99,7 +124,11 @@ describe("closeGracefully", () => {
       expect(await slow).toBeInstanceOf(Error);
       expect(exporter.eventsAtShutdown).toBe(1);
       const [event] = exporter.getEvents();
-      expect(event).toMatchObject({ action: "slow", status: "error", attributes: { "http.client_aborted": true } });
+      expect(event).toMatchObject({ action: "slow", status: "error", error: { name: "IncompleteResponseError" } });
+      // The server cut it, not the client.
+      expect(event!.attributes).not.toHaveProperty("http.client_aborted");
+      expect(event!.attributes).not.toHaveProperty("http.status_code");
+      expectValidEvent(event!);
     } finally {
       release();
       agent.destroy();

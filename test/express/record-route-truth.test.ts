@@ -1,12 +1,14 @@
 /**
  * A route's record says what the client got, when it got it: the body as it
- * was sent (later mutation changes nothing), and an error raised after the
+ * was sent (later mutation changes nothing), the status of the status line
+ * sent (a later res.status() changes nothing), and an error raised after the
  * response is still an error.
  */
-import type { Express, Response } from "express";
+import express, { type Express, type NextFunction, type Request, type Response } from "express";
 import { afterEach, describe, expect, it } from "vitest";
 import { recordRoute } from "../../src/express.js";
-import { checkedClient, closeServers, oneEvent, startApp } from "./recorded-app.js";
+import { expectValidEvent } from "../support/event-validator.js";
+import { checkedClient, closeServers, oneEvent, start, startApp } from "./recorded-app.js";
 import { waitForEvents } from "./serve.js";
 
 const REFUND = { intent: "Initiate refund", action: "refunds.create" } as const;
@@ -88,6 +90,135 @@ describe("recordRoute: the body is recorded when it is sent", () => {
     );
     await fetch(`${url}/hook`);
     expect((await oneEvent(exporter)).output).toEqual({ amount: 5 });
+  });
+});
+
+describe("recordRoute: the status is the one the client received", () => {
+  /** Sends a 200 status line with a first chunk, then sets 500 (a streaming handler's catch block). */
+  const failsMidStream = (_req: Request, res: Response) => {
+    res.type("text/csv");
+    res.write("id,amount\n");
+    res.status(500).end();
+  };
+  /** Sends a 503 status line with a first chunk, then sets 200 before ending. */
+  const recoversAfterSending503 = (_req: Request, res: Response) => {
+    res.status(503).type("text/plain");
+    res.write("down for maintenance");
+    res.status(200).end();
+  };
+
+  async function received(url: string): Promise<{ status: number; body: string }> {
+    const response = await fetch(url);
+    return { status: response.status, body: await response.text() };
+  }
+
+  it("a 200 sent, then res.status(500).end(): recorded ok with 200", async () => {
+    const { client, exporter } = checkedClient();
+    const url = await startApp(client, (app) => app.get("/export.csv", recordRoute(REFUND, failsMidStream)));
+    expect(await received(`${url}/export.csv`)).toEqual({ status: 200, body: "id,amount\n" });
+    const event = await oneEvent(exporter);
+    expectValidEvent(event);
+    expect(event.status).toBe("ok");
+    expect(event.attributes?.["http.status_code"]).toBe(200);
+  });
+
+  it("a 503 sent, then res.status(200).end(): recorded as HttpError 503", async () => {
+    const { client, exporter } = checkedClient();
+    const url = await startApp(client, (app) => app.get("/maintenance", recordRoute(REFUND, recoversAfterSending503)));
+    expect(await received(`${url}/maintenance`)).toEqual({ status: 503, body: "down for maintenance" });
+    const event = await oneEvent(exporter);
+    expectValidEvent(event);
+    expect(event.status).toBe("error");
+    expect(event.error).toMatchObject({ name: "HttpError", message: "HTTP 503", code: "503" });
+    expect(event.attributes?.["http.status_code"]).toBe(503);
+  });
+
+  it("an explicit writeHead(201), then statusCode = 500: recorded ok with 201", async () => {
+    const { client, exporter } = checkedClient();
+    const url = await startApp(client, (app) =>
+      app.post(
+        "/refunds",
+        recordRoute(REFUND, (_req, res) => {
+          res.writeHead(201, { "content-type": "text/plain" });
+          res.statusCode = 500;
+          res.end("created");
+        }),
+      ),
+    );
+    const response = await fetch(`${url}/refunds`, { method: "POST" });
+    expect([response.status, await response.text()]).toEqual([201, "created"]);
+    const event = await oneEvent(exporter);
+    expectValidEvent(event);
+    expect(event.status).toBe("ok");
+    expect(event.attributes?.["http.status_code"]).toBe(201);
+  });
+
+  it("on an app's first request, behind a middleware that gave the response its own writeHead (as on-headers does)", async () => {
+    const { client, exporter } = checkedClient();
+    const url = await startApp(client, (app) => {
+      app.use((_req: Request, res: Response, next: NextFunction) => {
+        // Bound before the first recorded request: the response's writeHead then is Node's own.
+        const writeHead = res.writeHead;
+        res.writeHead = function (this: Response) {
+          return Reflect.apply(writeHead, this, arguments) as Response;
+        } as Response["writeHead"];
+        next();
+      });
+      app.get("/export.csv", recordRoute(REFUND, failsMidStream));
+    });
+    expect(await received(`${url}/export.csv`)).toEqual({ status: 200, body: "id,amount\n" });
+    const event = await oneEvent(exporter);
+    expectValidEvent(event);
+    expect(event.status).toBe("ok");
+    expect(event.attributes?.["http.status_code"]).toBe(200);
+  });
+
+  it("without intentproof() before the route, for both directions", async () => {
+    const { client, exporter } = checkedClient();
+    const app = express();
+    app.get("/export.csv", recordRoute({ ...REFUND, client }, failsMidStream));
+    app.get("/maintenance", recordRoute({ ...REFUND, client }, recoversAfterSending503));
+    const url = await start(app);
+    expect((await received(`${url}/export.csv`)).status).toBe(200);
+    expect((await received(`${url}/maintenance`)).status).toBe(503);
+    const events = await waitForEvents(exporter, 2);
+    for (const event of events) expectValidEvent(event);
+    expect(events.map((e) => [e.status, e.attributes?.["http.status_code"]])).toEqual([
+      ["ok", 200],
+      ["error", 503],
+    ]);
+  });
+});
+
+describe("recordRoute: a response the server cuts off is not blamed on the client", () => {
+  /** Sends the status line and a first chunk, then destroys the response, as a failed stream pipeline does. */
+  const cutsAfterFirstChunk = (error?: Error) => (_req: Request, res: Response) => {
+    res.type("text/csv");
+    res.write("id,amount\n", () => res.destroy(error));
+  };
+
+  async function receivedUntilCut(url: string): Promise<{ status: number; cut: boolean }> {
+    const response = await fetch(url);
+    const cut = await response.text().then(
+      () => false,
+      () => true,
+    );
+    return { status: response.status, cut };
+  }
+
+  it.each([
+    ["without an error: IncompleteResponseError", undefined, { name: "IncompleteResponseError" }],
+    ["with an error: that error", new Error("disk read failed"), { name: "Error", message: "disk read failed" }],
+  ])("destroyed %s, response already sent, not client_aborted", async (_label, error, recorded) => {
+    const { client, exporter } = checkedClient();
+    const url = await startApp(client, (app) => app.get("/export.csv", recordRoute(REFUND, cutsAfterFirstChunk(error))));
+    expect(await receivedUntilCut(`${url}/export.csv`)).toEqual({ status: 200, cut: true });
+    const event = await oneEvent(exporter);
+    expectValidEvent(event);
+    expect(event.status).toBe("error");
+    expect(event.error).toMatchObject(recorded);
+    expect(event.attributes).toMatchObject({ "http.status_code": 200, "http.response_already_sent": true });
+    expect(event.attributes).not.toHaveProperty("http.client_aborted");
   });
 });
 

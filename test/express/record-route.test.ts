@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { client as defaultClient, createIntentProofClient, getCorrelationId, type IntentProofClient } from "../../src/index.js";
 import { intentproof, recordRoute } from "../../src/express.js";
 import type { ExecutionEvent } from "../../src/core/types.js";
-import { CheckedExporter, isUuidV4 } from "../support/event-validator.js";
+import { CheckedExporter, expectValidEvent, isUuidV4 } from "../support/event-validator.js";
 import { serve, waitForEvents, type Served } from "./serve.js";
 
 const HEADER = "x-intentproof-correlation-id";
@@ -479,6 +479,56 @@ describe("recordRoute: http.route is the pattern", () => {
   });
 });
 
+describe("recordRoute: http.route of a handler mounted with app.use after a route that called next()", () => {
+  it("is the mount path, not the earlier route's pattern Express left in req.route", async () => {
+    const { client, exporter } = checkedClient();
+    const url = await startApp(client, (app) => {
+      app.post("/*path", (_req, res, next) => {
+        res.set("x-api-version", "1");
+        next();
+      });
+      app.use("/webhooks", recordRoute({ intent: "Receive a webhook", action: "webhooks.receive" }, (_req, res) => void res.status(202).send("queued")));
+    });
+    const posted = await fetch(`${url}/webhooks/stripe`, { method: "POST" });
+    expect([posted.status, posted.headers.get("x-api-version"), await posted.text()]).toEqual([202, "1", "queued"]);
+    const fetched = await fetch(`${url}/webhooks/stripe`);
+    expect([fetched.status, fetched.headers.get("x-api-version")]).toEqual([202, null]);
+    const events = await waitForEvents(exporter, 2);
+    for (const event of events) expectValidEvent(event);
+    expect(events.map((e) => [e.attributes?.["http.method"], e.attributes?.["http.route"], e.attributes?.["http.status_code"]])).toEqual([
+      ["POST", "/webhooks", 202],
+      ["GET", "/webhooks", 202],
+    ]);
+  });
+
+  it("inside a router, after the router's own route called next()", async () => {
+    const { client, exporter } = checkedClient();
+    const api = express.Router();
+    api.get("/*rest", (_req, _res, next) => next());
+    api.use("/:tenant/audit", recordRoute(REFUND, (_req, res) => void res.json({ audited: true })));
+    const url = await startApp(client, (app) => app.use("/api", api));
+    expect((await fetch(`${url}/api/acme/audit`)).status).toBe(200);
+    const event = await oneEvent(exporter);
+    expectValidEvent(event);
+    expect(event.attributes?.["http.route"]).toBe("/api/:tenant/audit");
+  });
+
+  it("a recorded handler wrapped by another function on a route still reports that route", async () => {
+    const { client, exporter } = checkedClient();
+    const forwardingErrors = (handler: (req: Request, res: Response, next: NextFunction) => void) =>
+      function forwarding(req: Request, res: Response, next: NextFunction) {
+        handler(req, res, next);
+      };
+    const url = await startApp(client, (app) =>
+      app.get("/orders/:id", forwardingErrors(recordRoute(REFUND, (_req, res) => void res.json({ found: true })))),
+    );
+    expect((await fetch(`${url}/orders/7`)).status).toBe(200);
+    const event = await oneEvent(exporter);
+    expectValidEvent(event);
+    expect(event.attributes?.["http.route"]).toBe("/orders/:id");
+  });
+});
+
 describe("recordRoute: telemetry never breaks the request", () => {
   it("answers normally when every exporter throws or rejects", async () => {
     const errors: unknown[] = [];
@@ -571,5 +621,29 @@ describe("recordRoute: definition-time validation", () => {
 
   it("rejects options that are not an object", () => {
     expect(() => recordRoute(null as never, handler)).toThrow(TypeError);
+  });
+
+  it("rejects an error handler (err, req, res, next) when the route is defined, naming the field", async () => {
+    const errorHandler = (error: Error, _req: Request, res: Response, _next: NextFunction) => void res.status(402).json({ error: error.message });
+    const define = () => recordRoute({ intent: "Answer a failed request", action: "errors.answer" }, errorHandler as never);
+    expect(define).toThrow(TypeError);
+    expect(define).toThrow(
+      'intentproof/express: recordRoute(options, handler): "handler" takes 4 parameters, like an error handler (err, req, res, next); ' +
+        "recordRoute records route handlers and middleware (req, res, next), not error handlers",
+    );
+    // Mounted as it is, the same error handler keeps answering the app's errors.
+    const { client, exporter } = checkedClient();
+    const app = express();
+    app.use(intentproof({ client }));
+    app.get("/pay", recordRoute(REFUND, () => {
+      throw Object.assign(new Error("payment declined"), { status: 402 });
+    }));
+    app.use(errorHandler);
+    const url = await start(app);
+    const response = await fetch(`${url}/pay`);
+    expect([response.status, await response.json()]).toEqual([402, { error: "payment declined" }]);
+    const event = await oneEvent(exporter);
+    expectValidEvent(event);
+    expect(event).toMatchObject({ status: "error", error: { message: "payment declined" }, attributes: { "http.status_code": 402 } });
   });
 });
