@@ -75,6 +75,15 @@ describe.each(PLATFORMS)("Nest records what the client received, on %s", (platfo
     expect(event.attributes?.["http.response_already_sent"]).toBe(true);
   });
 
+  it("a @Res() handler setting 500 after its 200 went out: the record has the 200 the client got", async () => {
+    const { id, response, body } = await get("/outcome/status-changed-after-sending");
+    expect(response.status).toBe(200);
+    expect(body).toBe("id,amount\n");
+    const event = await handlerEvent(id, "outcome.statusChangedAfterSending", 200);
+    expect(event.status).toBe("ok");
+    expect(event.error).toBeUndefined();
+  });
+
   it.each(["bigint", "cycle"])("a %s result Nest cannot serialize: the client got 500, so does the record", async (kind) => {
     const { id, response } = await get(`/outcome/${kind}`);
     expect(response.status).toBe(500);

@@ -51,6 +51,8 @@ export class RouteRecording implements Settlement {
   private failedAfterResponse = false;
   private responseClosed = false;
   private recorded = false;
+  /** The status of the status line the client received; 0 until the headers went out. */
+  private statusSent = 0;
 
   constructor(
     private readonly site: DecoratedSite,
@@ -67,7 +69,30 @@ export class RouteRecording implements Settlement {
     if (trackByResponse) recordingByResponse.set(response, this);
     // `close` comes once, after `finish` or when the connection drops first.
     response.on("close", this.onResponseClosed);
+    this.noteStatusWhenSent(response);
     slot.held = this;
+  }
+
+  /**
+   * `statusCode` may still change after the headers went out (a `@Res()`
+   * handler setting 500 in a stream's catch block) without reaching the
+   * client, so the status is noted as the status line is written, by
+   * `writeHead` (Node writes implicit headers through it too, and Express
+   * and Fastify call it). On this response only.
+   */
+  private noteStatusWhenSent(response: ServerResponse): void {
+    if (response.headersSent) {
+      this.statusSent = response.statusCode;
+      return;
+    }
+    const writeHead = response.writeHead;
+    const recording = this;
+    response.writeHead = function (this: ServerResponse) {
+      const result = Reflect.apply(writeHead, this, arguments) as ServerResponse;
+      // Reached only once the status line is stored: writeHead throws otherwise.
+      recording.statusSent = this.statusCode;
+      return result;
+    } as ServerResponse["writeHead"];
   }
 
   private readonly onResponseClosed = (): void => {
@@ -139,7 +164,7 @@ export class RouteRecording implements Settlement {
     const response = this.response;
     const ending = responseEnding(response);
     const aborted = ending === "client-left";
-    const status = response.statusCode;
+    const status = this.statusSent !== 0 ? this.statusSent : response.statusCode;
     // Kept with the event: built like the core builds an event's objects (event-objects.ts).
     const attributes = newRecord<Attributes>();
     const method = (this.request as { method?: unknown })?.method;
