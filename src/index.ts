@@ -60,6 +60,6 @@ export type { EvidenceRecord, EvidenceSignature, RedactionSummary } from "./evid
 export type { CheckpointRecord, CheckpointTrigger } from "./evidence/checkpoint.js";
 export type { PublicKeySet, PublicKeyEntry } from "./evidence/key-set.js";
 export { exportPublicKeys, verifyCheckpointSequence, verifyEvidence } from "./evidence/on-demand.js";
-export type { VerifyReport, Finding as VerifyFinding, VerifyReason, ChainSummary } from "./evidence/verify/findings.js";
+export type { VerifyReport, Finding as VerifyFinding, VerifyReason, VerifyWarning, VerifyWarningReason, ChainSummary } from "./evidence/verify/findings.js";
 export type { CheckpointSequenceReport } from "./evidence/verify/checkpoint-sequence.js";
 export * from "./policy/index.js";

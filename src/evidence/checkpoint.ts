@@ -82,6 +82,21 @@ export function signCheckpoint(input: CheckpointInput): { record: CheckpointReco
   return { record, hash: formatSha256(digest) };
 }
 
+/** Member names in the order {@link signCheckpoint} builds them (the signature's last): the order of every checkpoint line. */
+const LINE_ORDER = [
+  "schema", "tenant_id", "instance_id", "sequence", "log_size", "merkle_root", "consistency_proof", "prev_checkpoint_hash", "created_at", "trigger",
+  "signature", "alg", "key_id", "value",
+];
+
+/**
+ * The log line of a checkpoint (without its newline). Unlike an event line it
+ * is not in JCS member order: the first logs were written this way, and one
+ * fixed text per checkpoint is what the verifier needs.
+ */
+export function checkpointLine(record: CheckpointRecord): string {
+  return JSON.stringify(record, LINE_ORDER);
+}
+
 const CHECKPOINT_FIELDS = ["schema", "tenant_id", "instance_id", "sequence", "log_size", "merkle_root", "prev_checkpoint_hash", "created_at", "trigger", "signature"];
 const OPTIONAL_FIELDS = ["consistency_proof"];
 /** A proof has at most two hashes per level of a tree of 2^53 leaves; more is not a proof. */

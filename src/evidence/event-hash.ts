@@ -56,6 +56,16 @@ export function appendSignedLine(lines: Uint8Array[], canonical: Buffer, signatu
   lines.push(canonical.subarray(0, canonical.length - 1), Buffer.from(',"signature":' + signatureJson + "}\n", "utf8"));
 }
 
+/**
+ * The text of a signed record's line (without its newline), as
+ * {@link appendSignedLine} writes it: `canonicalUnsigned`, the canonical JSON
+ * of the record without its signature, with the `signature` member appended.
+ */
+export function signedLineText(canonicalUnsigned: string, signature: unknown): string {
+  if (signature === undefined) return canonicalUnsigned;
+  return `${canonicalUnsigned.slice(0, -1)},"signature":${canonicalize(signature)}}`;
+}
+
 /** `"sha256:" + hex(eventDigest(record))`: the value the next chain link carries as `prev_event_hash`. */
 export function eventHash(record: object): string {
   return formatSha256(eventDigest(record));

@@ -474,7 +474,7 @@ export class EvidenceExporter implements Exporter {
     this.counters.checkpoints++;
     this.outbox.push({
       chunk: {
-        lines: [Buffer.from(JSON.stringify(record) + "\n", "utf8")],
+        lines: [Buffer.from(this.machinery.checkpointLine(record) + "\n", "utf8")],
         events: 0,
         processedThrough: this.processed,
         checkpoint: { record, heads: this.chains.takeDirty(), merkle: this.tree.toJSON() },

@@ -11,7 +11,7 @@
  * (bounded by maxBacklog), as they already did while the instance opened.
  */
 export { ChainBook } from "./chain-book.js";
-export { signCheckpoint } from "./checkpoint.js";
+export { checkpointLine, signCheckpoint } from "./checkpoint.js";
 export { openInstance } from "./instance-store.js";
 export { recordCorrelationId, toUnsignedRecord } from "./map-event.js";
 export { looksValid } from "./record-check.js";

@@ -18,6 +18,13 @@
 // U+FFFD too: a record with one still verifies everywhere.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 const ANY_SURROGATE = /[\uD800-\uDFFF]/;
+// Not global: test() on it keeps no position between calls.
+const FIND_LONE_SURROGATE = new RegExp(LONE_SURROGATE.source);
+
+/** True when `text` holds a lone surrogate: JCS writes it as U+FFFD, so it does not survive canonicalization. */
+export function hasLoneSurrogate(text: string): boolean {
+  return ANY_SURROGATE.test(text) && FIND_LONE_SURROGATE.test(text);
+}
 
 /** Objects with more members than this are ordered by the built-in sort. */
 const INSERTION_SORT_MAX = 24;

@@ -9,9 +9,10 @@ import { CHECKPOINT_SCHEMA, type CheckpointRecord } from "./checkpoint.js";
 import { EVENT_SCHEMA, type EvidenceRecord } from "./record.js";
 import { listSegments } from "./segment-log.js";
 
+/** `text` is the line as read: the verifier holds it against the exact text the writer writes for `record`. */
 export type LogEntry =
-  | { kind: "event"; record: EvidenceRecord; file: string; line: number }
-  | { kind: "checkpoint"; record: CheckpointRecord; file: string; line: number }
+  | { kind: "event"; record: EvidenceRecord; text: string; file: string; line: number }
+  | { kind: "checkpoint"; record: CheckpointRecord; text: string; file: string; line: number }
   | { kind: "other"; value: unknown; file: string; line: number }
   | { kind: "unparseable"; text: string; file: string; line: number };
 
@@ -39,8 +40,8 @@ function parseLines(text: string, file: string, into: LogEntry[]): number {
       return;
     }
     const schema = (value as { schema?: unknown } | null)?.schema;
-    if (schema === EVENT_SCHEMA) into.push({ kind: "event", record: value as EvidenceRecord, file, line });
-    else if (schema === CHECKPOINT_SCHEMA) into.push({ kind: "checkpoint", record: value as CheckpointRecord, file, line });
+    if (schema === EVENT_SCHEMA) into.push({ kind: "event", record: value as EvidenceRecord, text: raw, file, line });
+    else if (schema === CHECKPOINT_SCHEMA) into.push({ kind: "checkpoint", record: value as CheckpointRecord, text: raw, file, line });
     else into.push({ kind: "other", value, file, line });
   });
   return Buffer.byteLength(tail, "utf8");

@@ -5,6 +5,7 @@ import { OptionsReader } from "../core/options/options-reader.js";
 import type { CheckpointRecord } from "./checkpoint.js";
 import type { EvidenceError } from "./errors.js";
 import { INSTANCE_ID_PATTERN, isEd25519Key } from "./identity-rules.js";
+import { hasLoneSurrogate } from "./jcs.js";
 import { readShipOptions, type ShipOptions, type ResolvedShipOptions } from "./ship-options.js";
 
 export interface EvidenceExporterOptions {
@@ -106,6 +107,8 @@ export function readEvidenceOptions(options: unknown): ResolvedEvidenceOptions {
   if (directory === undefined) reader.fail("directory", "must be a non-empty string");
   const tenantId = reader.text("tenantId");
   if (tenantId === undefined) reader.fail("tenantId", "must be a non-empty string");
+  // Lines are held to one exact text, and a lone surrogate has two (JCS writes U+FFFD, JSON.stringify an escape).
+  if (hasLoneSurrogate(tenantId)) reader.fail("tenantId", "must be well-formed Unicode (no lone surrogate)");
   const instanceId = reader.text("instanceId");
   if (instanceId !== undefined && !INSTANCE_ID_PATTERN.test(instanceId)) {
     reader.fail("instanceId", "must be 1-128 letters, digits, '_', '-' or '.' (not starting with '.')");
@@ -128,6 +131,7 @@ export function readEvidenceOptions(options: unknown): ResolvedEvidenceOptions {
   if (signingKey !== undefined) resolved.signingKey = signingKey;
   if (keyFile !== undefined) resolved.keyFile = keyFile;
   const keyId = reader.text("keyId");
+  if (keyId !== undefined && hasLoneSurrogate(keyId)) reader.fail("keyId", "must be well-formed Unicode (no lone surrogate)");
   if (keyId !== undefined) resolved.keyId = keyId;
   const onCheckpoint = reader.function<NonNullable<ResolvedEvidenceOptions["onCheckpoint"]>>("onCheckpoint");
   if (onCheckpoint !== undefined) resolved.onCheckpoint = onCheckpoint;

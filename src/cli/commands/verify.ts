@@ -32,14 +32,16 @@ async function readWitnessed(path: string): Promise<CheckpointRecord[]> {
 
 function human(report: VerifyReport, target: string): string {
   const counts = `${report.events} events, ${report.chains} chains, ${report.checkpoints} checkpoints`;
-  if (report.status === "pass") return `✓ pass: ${target} (${counts})\n`;
+  // Warnings do not fail verification; they say what this log cannot show.
+  const warnings = report.warnings.map((w) => `  ⚠ ${w.reason}: ${w.detail}\n`).join("");
+  if (report.status === "pass") return `✓ pass: ${target} (${counts})\n${warnings}`;
   const lines = report.findings.map((f) => {
     const about = [f.correlation_id === undefined ? "" : `correlation ${f.correlation_id}`, f.event_id === undefined ? "" : `event ${f.event_id}`]
       .filter((s) => s !== "")
       .join(", ");
     return `  ✗ ${f.reason}${about === "" ? "" : ` (${about})`}: ${f.detail}`;
   });
-  return `✗ fail: ${target} (${counts}; ${report.findings.length} finding(s))\n${lines.join("\n")}\n`;
+  return `✗ fail: ${target} (${counts}; ${report.findings.length} finding(s))\n${lines.join("\n")}\n${warnings}`;
 }
 
 export async function verifyCommand(args: string[], io: CliIo): Promise<number> {

@@ -10,12 +10,16 @@ import { specV1Validator } from "../../schema/spec-v1.js";
 import { describeViolations } from "../../schema/validator.js";
 import { checkpointShapeProblems, type CheckpointRecord } from "../checkpoint.js";
 import { verifyEd25519 } from "../ed25519.js";
-import { eventDigest, formatSha256, GENESIS_PREV_HASH } from "../event-hash.js";
+import { eventDigest, formatSha256, GENESIS_PREV_HASH, withoutSignature } from "../event-hash.js";
+import { canonicalize } from "../jcs.js";
 import type { LogStream } from "../log-reader.js";
 import { MerkleAccumulator } from "../merkle.js";
 import type { EvidenceRecord } from "../record.js";
+import { sha256 } from "../sha256.js";
+import { checkpointLineProblem, eventLineProblem } from "./canonical-line.js";
+import { CheckpointCoverage } from "./checkpoint-coverage.js";
 import { checkCheckpoint, checkpointSignatureFinding, checkSequence, consistencyProblem, GENESIS_TREE, type CheckedCheckpoint, type SignedTree } from "./checkpoint-sequence.js";
-import type { Finding, VerifyReport } from "./findings.js";
+import type { Finding, VerifyReport, VerifyWarning } from "./findings.js";
 
 export interface VerifyOptions {
   /** Public keys by key id, from the key set the user trusts. */
@@ -49,6 +53,7 @@ function ranges(positions: number[]): string {
 export function verifyStreams(streams: readonly LogStream[], options: VerifyOptions): VerifyReport {
   const validate = specV1Validator("execution_event");
   const findings: Finding[] = [];
+  const warnings: VerifyWarning[] = [];
   const chains = new Map<string, ChainMember[]>();
   const seenEventIds = new Map<string, string>();
   const checkpointsByInstance = new Map<string, Map<number, CheckedCheckpoint>>();
@@ -58,6 +63,7 @@ export function verifyStreams(streams: readonly LogStream[], options: VerifyOpti
 
   for (const stream of streams) {
     const merkle = new MerkleAccumulator();
+    const coverage = new CheckpointCoverage();
     let previous: (SignedTree & { hash: string }) | undefined;
 
     for (const entry of stream.entries) {
@@ -78,14 +84,18 @@ export function verifyStreams(streams: readonly LogStream[], options: VerifyOpti
         if (typeof record.correlation_id === "string") ids.correlation_id = record.correlation_id;
         const violations = validate(record);
         if (violations.length > 0) findings.push({ reason: "schema.invalid", ...ids, detail: `${where}: ${describeViolations(violations).join("; ")}` });
-        let digest: Buffer;
+        let canonical: string;
         try {
-          digest = eventDigest(record);
+          canonical = canonicalize(withoutSignature(record));
         } catch (error) {
           findings.push({ reason: "schema.invalid", ...ids, detail: `${where}: cannot be canonicalized: ${(error as Error).message}` });
           continue;
         }
+        const lineProblem = eventLineProblem(entry.text, canonical, record.signature);
+        if (lineProblem !== undefined) findings.push({ reason: "record.not_canonical", ...ids, detail: `${where}: ${lineProblem}` });
+        const digest = sha256(canonical);
         merkle.add(digest);
+        coverage.event();
         const signature = signatureOf(record.signature);
         const key = typeof signature?.key_id === "string" ? options.keys.get(signature.key_id) : undefined;
         if (signature === undefined || typeof signature.key_id !== "string") {
@@ -121,6 +131,9 @@ export function verifyStreams(streams: readonly LogStream[], options: VerifyOpti
         findings.push({ reason: "checkpoint.invalid", detail: `${where}: ${shape.join("; ")}` });
         continue;
       }
+      const lineProblem = checkpointLineProblem(entry.text, checkpoint);
+      if (lineProblem !== undefined) findings.push({ reason: "record.not_canonical", detail: `${where}: ${lineProblem}` });
+      coverage.checkpoint(checkpoint, previous);
       const digest = eventDigest(checkpoint);
       const hash = formatSha256(digest);
       // A bad signature is reported and the checkpoint still checked against the log around it.
@@ -164,6 +177,9 @@ export function verifyStreams(streams: readonly LogStream[], options: VerifyOpti
       if (byInstance === undefined) checkpointsByInstance.set(checkpoint.instance_id, (byInstance = new Map()));
       byInstance.set(checkpoint.sequence, { record: checkpoint, hash });
     }
+    const { finding, warning } = coverage.finish(stream.source);
+    if (finding !== undefined) findings.push(finding);
+    if (warning !== undefined) warnings.push(warning);
     if (stream.tornTail !== undefined) {
       findings.push({
         reason: "log.torn_tail",
@@ -176,7 +192,7 @@ export function verifyStreams(streams: readonly LogStream[], options: VerifyOpti
 
   if (options.witnessed !== undefined) checkWitnessed(options.witnessed, options.keys, checkpointsByInstance, findings);
 
-  const report: VerifyReport = { status: findings.length === 0 ? "pass" : "fail", events: eventCount, chains: chains.size, checkpoints: checkpointCount, findings };
+  const report: VerifyReport = { status: findings.length === 0 ? "pass" : "fail", events: eventCount, chains: chains.size, checkpoints: checkpointCount, findings, warnings };
   if (options.listChains === true) {
     const failing = new Set(findings.flatMap((f) => (f.correlation_id === undefined ? [] : [f.correlation_id])));
     report.chain_list = [...chains.values()].map((members) => {

@@ -13,21 +13,26 @@ export function parseJson(text: Buffer | undefined): unknown {
   }
 }
 
-/** The JSON objects of a JSONL member, and how many lines were not JSON objects. */
-export function parseLines(text: Buffer | undefined): { values: Record<string, unknown>[]; bad: number } {
+/** The JSON objects of a JSONL member with the text of each (`texts[i]` is `values[i]`'s line), and how many lines were not JSON objects. */
+export function parseLines(text: Buffer | undefined): { values: Record<string, unknown>[]; texts: string[]; bad: number } {
   const values: Record<string, unknown>[] = [];
+  const texts: string[] = [];
   let bad = 0;
   for (const line of (text?.toString("utf8") ?? "").split("\n")) {
     if (line.trim() === "") continue;
     try {
       const value = JSON.parse(line) as unknown;
-      if (value !== null && typeof value === "object" && !Array.isArray(value)) values.push(value as Record<string, unknown>);
-      else bad++;
+      if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+        values.push(value as Record<string, unknown>);
+        texts.push(line);
+      } else {
+        bad++;
+      }
     } catch {
       bad++;
     }
   }
-  return { values, bad };
+  return { values, texts, bad };
 }
 
 /** Key ids shipped as `keys/<id>.pub` that the trusted set does not hold with the same bytes. */

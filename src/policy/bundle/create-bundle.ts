@@ -13,7 +13,7 @@ import { evaluatePolicy } from "../evaluate.js";
 import { buildFlowFromRecords, type EventRecordV1 } from "../flow-builder.js";
 import type { Attestation, Flow, Policy, Run } from "../types.js";
 import {
-  ATTESTATIONS, EVENTS, FLOW, jsonDocument, jsonLines, keyMemberName, MANIFEST, MANIFEST_SCHEMA, POLICY, RUN,
+  ATTESTATIONS, EVENTS, FLOW, jsonDocument, jsonLines, keyMemberName, MANIFEST, MANIFEST_SCHEMA, POLICY, recordLines, RUN,
 } from "./bundle-members.js";
 import type { TarMember } from "./tar.js";
 
@@ -70,7 +70,7 @@ export function createBundle(input: BundleInput): CreatedBundle {
 
   const files = new Map<string, Buffer>([
     [FLOW, Buffer.from(jsonDocument(built.flow))],
-    [EVENTS, Buffer.from(jsonLines(records))],
+    [EVENTS, Buffer.from(recordLines(records))],
     [POLICY, Buffer.from(jsonDocument(input.policy))],
     [RUN, Buffer.from(jsonDocument(run))],
     [ATTESTATIONS, Buffer.from(jsonLines(attestations))],

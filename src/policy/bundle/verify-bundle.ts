@@ -80,7 +80,8 @@ function checkEvents(members: ReadonlyMap<string, Buffer>, manifest: Manifest, t
   if (manifest?.event_merkle_root !== undefined && manifest.event_merkle_root !== root) {
     findings.fail("bundle.event_merkle_mismatch", `event_merkle_root ${manifest.event_merkle_root} does not match the events (${root})`, { member: MANIFEST });
   }
-  for (const problem of recordIntegrity(records, trusted)) {
+  // With their lines as read: a line must be the writer's exact text for its record, as in a log.
+  for (const problem of recordIntegrity(records.map((record, i) => ({ record, text: lines.texts[i] as string })), trusted)) {
     findings.fail(problem.reason, problem.detail, { member: EVENTS, ...(problem.event_id === undefined ? {} : { event_id: problem.event_id }) });
   }
   return records;

@@ -17,12 +17,12 @@ export function streamsIntegrity(streams: readonly LogStream[], keys: TrustedKey
   return verifyStreams(streams, { keys: new Map(keys) }).findings;
 }
 
-/** Verifies `records` as one log of the file `source` (e.g. a bundle's events.jsonl). */
-export function recordIntegrity(records: readonly EventRecordV1[], keys: TrustedKeys, source = "events.jsonl"): IntegrityProblem[] {
+/** Verifies records, each with its line as read, as one log of the file `source` (e.g. a bundle's events.jsonl). */
+export function recordIntegrity(lines: readonly { record: EventRecordV1; text: string }[], keys: TrustedKeys, source = "events.jsonl"): IntegrityProblem[] {
   const stream: LogStream = {
     source,
     files: [source],
-    entries: records.map((record, i) => ({ kind: "event" as const, record: record as unknown as EvidenceRecord, file: source, line: i + 1 })),
+    entries: lines.map(({ record, text }, i) => ({ kind: "event" as const, record: record as unknown as EvidenceRecord, text, file: source, line: i + 1 })),
   };
   return streamsIntegrity([stream], keys);
 }
