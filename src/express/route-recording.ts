@@ -10,9 +10,8 @@ import {
   HTTP_STATUS_CODE,
 } from "../core/http/http-attributes.js";
 import { defaultRequestInputs } from "../core/http/request-inputs.js";
-import { responseEnding, serverError, type ResponseEnding } from "../core/http/response-ending.js";
-import { settleResponse } from "../core/http/response-outcome.js";
-import { incompleteResponseError } from "../core/http/synthetic-errors.js";
+import { responseEnding, type ResponseEnding } from "../core/http/response-ending.js";
+import { errorIsOutcome, settleResponse } from "../core/http/response-outcome.js";
 import { snapshotValue } from "../core/snapshot.js";
 import type { Attributes } from "../core/types.js";
 import type { ResolvedWrap, WrapPlan } from "../core/wrap-plan.js";
@@ -201,18 +200,14 @@ export class RouteRecording implements Settlement, ResponseRecorder, PendingReco
       attributes[HTTP_ROUTE] = this.route;
       // A response cut short may never have had a status; only one actually sent is reported.
       if (ending === "finished" || res.headersSent) attributes[HTTP_STATUS_CODE] = status;
-      const aborted = ending === "client-left";
-      if (aborted) attributes[HTTP_CLIENT_ABORTED] = true;
+      if (ending === "client-left") attributes[HTTP_CLIENT_ABORTED] = true;
 
-      if (this.error !== NO_ERROR) {
+      if (this.error !== NO_ERROR && errorIsOutcome(ending, status, this.errorAfterResponse)) {
         if (this.errorAfterResponse) attributes[HTTP_RESPONSE_ALREADY_SENT] = true;
         execution.fail(this.error, { attributes });
-      } else if (ending === "cut-by-server") {
-        // Not the client's doing: a stream that failed midway, a timeout, a shutdown's deadline.
-        if (res.headersSent) attributes[HTTP_RESPONSE_ALREADY_SENT] = true;
-        execution.fail(serverError(res) ?? incompleteResponseError(), { attributes });
       } else {
-        settleResponse(execution, aborted, status, this.output, attributes, true);
+        // Also an error an error handler answered with success: the record is that answer.
+        settleResponse(execution, res, ending, status, this.output, attributes, true);
       }
     } catch (error) {
       execution.reportInternalError(error);

@@ -6,7 +6,7 @@
  */
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
 import { afterEach, describe, expect, it } from "vitest";
-import { recordRoute } from "../../src/express.js";
+import { intentproof, recordRoute } from "../../src/express.js";
 import { expectValidEvent } from "../support/event-validator.js";
 import { checkedClient, closeServers, oneEvent, start, startApp } from "./recorded-app.js";
 import { waitForEvents } from "./serve.js";
@@ -351,6 +351,30 @@ describe("recordRoute: an error after the response is still an error", () => {
     const event = await oneEvent(exporter);
     expect(event.status).toBe("error");
     expect(event.attributes?.["http.response_already_sent"]).toBeUndefined();
+  });
+
+  it("an error the app's error handler answers with success is recorded as that answer, as in Nest", async () => {
+    const { client, exporter } = checkedClient();
+    const app = express();
+    app.use(intentproof({ client }));
+    app.post(
+      "/refunds",
+      recordRoute(REFUND, async () => {
+        throw Object.assign(new Error("already refunded"), { code: "ALREADY_DONE" });
+      }),
+    );
+    app.use((error: Error & { code?: string }, _req: Request, res: Response, next: NextFunction) => {
+      if (error.code !== "ALREADY_DONE") return next(error);
+      res.status(200).json({ alreadyDone: true });
+    });
+    const url = await start(app);
+    const response = await fetch(`${url}/refunds`, { method: "POST" });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ alreadyDone: true });
+    const event = await oneEvent(exporter);
+    expectValidEvent(event);
+    expect(event).toMatchObject({ status: "ok", output: { alreadyDone: true }, attributes: { "http.status_code": 200 } });
+    expect(event.error).toBeUndefined();
   });
 
   it("a handler still running after its response is recorded ok once it resolves", async () => {

@@ -29,5 +29,5 @@ export {
   statusError,
 } from "./synthetic-errors.js";
 export { requestClient } from "./request-client.js";
-export { settleResponse } from "./response-outcome.js";
+export { errorIsOutcome, settleResponse } from "./response-outcome.js";
 export { responseEnding, serverError, type ResponseEnding } from "./response-ending.js";

@@ -11,9 +11,8 @@ import {
   HTTP_RESPONSE_ALREADY_SENT,
   HTTP_ROUTE,
   HTTP_STATUS_CODE,
-  incompleteResponseError,
+  errorIsOutcome,
   responseEnding,
-  serverError,
   settleResponse,
 } from "../../core/http/index.js";
 import { routePatternOf } from "../utils/platform.js";
@@ -163,7 +162,6 @@ export class RouteRecording implements Settlement {
   private record(): void {
     const response = this.response;
     const ending = responseEnding(response);
-    const aborted = ending === "client-left";
     const status = this.statusSent !== 0 ? this.statusSent : response.statusCode;
     // Kept with the event: built like the core builds an event's objects (event-objects.ts).
     const attributes = newRecord<Attributes>();
@@ -173,7 +171,7 @@ export class RouteRecording implements Settlement {
     if (route !== undefined) attributes[HTTP_ROUTE] = route;
     // A status line the client never received is not reported as its status.
     if (response.headersSent) attributes[HTTP_STATUS_CODE] = status;
-    if (aborted) attributes[HTTP_CLIENT_ABORTED] = true;
+    if (ending === "client-left") attributes[HTTP_CLIENT_ABORTED] = true;
 
     // Refused before the handler ran: recorded now, with the request's params, query and body.
     const execution =
@@ -183,18 +181,13 @@ export class RouteRecording implements Settlement {
     const failed = this.pipelineFailed || this.handlerFailed;
     const error = this.pipelineFailed ? this.pipelineError : this.handlerError;
     if (failed && this.failedAfterResponse) attributes[HTTP_RESPONSE_ALREADY_SENT] = true;
-    if (failed && (ending !== "finished" || status >= 400 || this.failedAfterResponse)) {
+    if (failed && errorIsOutcome(ending, status, this.failedAfterResponse)) {
       execution.fail(error, failureDetails(error, status, attributes));
-    } else if (ending === "cut-by-server") {
-      // Cut off without an error in Nest's pipeline (a streamed body that
-      // failed midway, a server timeout): what the client got was not whole.
-      if (response.headersSent) attributes[HTTP_RESPONSE_ALREADY_SENT] = true;
-      execution.fail(serverError(response) ?? incompleteResponseError(), { attributes });
     } else {
       // Handled: the handler's result (the core's serializer turns a
       // StreamableFile or stream into a short token, never its internals), or
       // an error an exception filter answered with success.
-      settleResponse(execution, aborted, status, failed ? undefined : this.handlerValue, attributes);
+      settleResponse(execution, response, ending, status, failed ? undefined : this.handlerValue, attributes);
     }
   }
 }
