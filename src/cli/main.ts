@@ -9,13 +9,16 @@ import { EXIT_USAGE } from "./io.js";
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
 
-const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+/** `answersHelp`: the command prints its own, longer help for --help. */
+const COMMANDS: Record<string, { summary: string; answersHelp?: true; load: () => Promise<Command> }> = {
   verify: {
     summary: "verify <evidence dir | .jsonl | bundle> --keys <keys.json> [--json]",
+    answersHelp: true,
     load: async () => (await import("./commands/verify.js")).verifyCommand,
   },
   keys: {
     summary: "keys export <evidence dir>",
+    answersHelp: true,
     load: async () => (await import("./commands/keys.js")).keysCommand,
   },
   check: {
@@ -43,6 +46,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   if (command === undefined) {
     io.stderr.write(`intentproof: unknown command "${name}"\n${usage()}`);
     return EXIT_USAGE;
+  }
+  if (command.answersHelp !== true && (rest.includes("--help") || rest.includes("-h"))) {
+    io.stdout.write(`usage: intentproof ${command.summary}\n`);
+    return 0;
   }
   return (await command.load())(rest, io);
 }

@@ -24,6 +24,13 @@ function evidence() {
 }
 
 describe("intentproof check", () => {
+  it.each(["check", "bundle"])("%s --help prints its usage and exits 0", async (command) => {
+    let stdout = "";
+    const io = { stdout: { write: (text: string) => (stdout += text) }, stderr: { write: () => true } };
+    expect(await runCli([command, "--policy", "x.json", "--help"], io as never)).toBe(0);
+    expect(stdout).toMatch(new RegExp(`^usage: intentproof ${command} `));
+  });
+
   it("exit 0 when the named flow passes, JSON runs are schema-valid", async () => {
     const { evidenceDir, keys } = evidence();
     const result = await runCommand(checkCommand, ["--policy", POLICY, evidenceDir, "--correlation", "order-1", "--keys", keys, "--json"]);
@@ -46,6 +53,8 @@ describe("intentproof check", () => {
 
     const human = await runCommand(checkCommand, ["--policy", POLICY_YAML, evidenceDir]);
     expect(human.code).toBe(1);
+    // Without --keys the output says that nothing vouched for the records.
+    expect(human.stdout.split("\n")[0]).toMatch(/^note: no --keys, so the records' signatures and chains were not verified/);
     expect(human.stdout).toContain("✗ fail  correlation order-2");
     expect(human.stdout).toContain("fail.required.missing: required step skipped: customer.notify.refund");
   });

@@ -17,7 +17,10 @@ const USAGE = "usage: intentproof check --policy <file> <evidence directory | .j
 
 const MARK: Record<Outcome, string> = { pass: "✓ pass", fail: "✗ fail", inconclusive: "? inconclusive" };
 
-function printHuman(io: CliIo, result: EvidenceCheck): void {
+function printHuman(io: CliIo, result: EvidenceCheck, integrityChecked: boolean): void {
+  if (!integrityChecked) {
+    io.stdout.write("note: no --keys, so the records' signatures and chains were not verified: a forged or edited record counts like any other\n");
+  }
   if (result.integrity !== undefined) {
     io.stdout.write(`✗ fail: the evidence does not verify against the given keys; completeness was not checked\n`);
     for (const p of result.integrity.slice(0, 50)) io.stdout.write(`    ${p.reason}${p.event_id ? ` ${p.event_id}` : ""}: ${p.detail}\n`);
@@ -57,7 +60,7 @@ export async function checkCommand(args: string[], io: CliIo): Promise<number> {
     if (values.json === true) {
       const output = result.integrity === undefined ? { status: result.status, runs: result.runs } : { status: result.status, integrity: result.integrity, runs: [] };
       io.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
-    } else printHuman(io, result);
+    } else printHuman(io, result, values.keys !== undefined);
     return result.status === "pass" ? EXIT_PASS : EXIT_FAIL;
   });
 }
