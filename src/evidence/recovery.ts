@@ -6,6 +6,8 @@
  * (saved after each checkpoint) and replays only the lines after it; without
  * state.json, the whole log.
  */
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
 import { ChainBook } from "./chain-book.js";
 import { CHECKPOINT_SCHEMA } from "./checkpoint.js";
 import { EvidenceError } from "./errors.js";
@@ -14,7 +16,7 @@ import { HeadStore } from "./head-store.js";
 import { LogTree } from "./log-tree.js";
 import { MerkleAccumulator } from "./merkle.js";
 import { EVENT_SCHEMA } from "./record.js";
-import { SegmentLog } from "./segment-log.js";
+import { SegmentLog, segmentFileName, type LogPosition } from "./segment-log.js";
 import { readState } from "./state-file.js";
 
 export interface RecoveredInstance {
@@ -37,7 +39,11 @@ export async function recoverInstance(
   const store = new HeadStore(instancePath);
   await store.load();
   const chains = new ChainBook(store, limits.chainIdleMs, limits.maxOpenChains);
-  const state = await readState(instancePath);
+  let state = await readState(instancePath);
+  // A log shorter than its state says (truncated or restored by hand): the
+  // state describes lines that are gone, so the log itself is replayed.
+  const stateAhead = state !== undefined && !(await logReaches(instancePath, state.position));
+  if (stateAhead) state = undefined;
   const saved = state === undefined ? undefined : MerkleAccumulator.fromJSON(state.merkle);
   // state.json holds the tree as of its checkpoint: the base of the next proof.
   const tree = new LogTree(saved);
@@ -67,6 +73,9 @@ export async function recoverInstance(
     }
   });
   const notices: EvidenceError[] = [];
+  if (stateAhead) {
+    notices.push(new EvidenceError("log_repaired", "state.json pointed past the end of the log (truncated or restored by hand): resumed from the log itself"));
+  }
   if (repaired !== undefined) {
     notices.push(
       new EvidenceError("log_repaired", `cut a torn last line (${repaired.bytes} bytes, kept in ${repaired.segment}.torn) left by an interrupted write; nothing flushed was lost`),
@@ -74,4 +83,13 @@ export async function recoverInstance(
   }
   if (unreadable > 0) notices.push(new EvidenceError("log_repaired", `${unreadable} unreadable line(s) in the log were skipped while resuming`));
   return { store, chains, tree, checkpointSequence, checkpointHash, sinceCheckpoint, log, notices };
+}
+
+/** Whether the log holds `position`: its segment exists and is at least that long. */
+async function logReaches(instancePath: string, position: LogPosition): Promise<boolean> {
+  try {
+    return (await stat(join(instancePath, segmentFileName(position.segment)))).size >= position.offset;
+  } catch {
+    return false;
+  }
 }

@@ -92,11 +92,14 @@ describe("checkpoint consistency proofs", () => {
     const key = signingKeyOf(log.instancePath);
     const segment = segmentOf(log.directory);
     const legacy = rewriteLog(readFileSync(segment, "utf8").trim().split("\n"), key, { stripProofs: true });
-    writeFileSync(segment, legacy.lines.map((l) => l + "\n").join(""));
-    // state.json as the older writer left it: the hash of its own last checkpoint.
+    const legacyText = legacy.lines.map((l) => l + "\n").join("");
+    writeFileSync(segment, legacyText);
+    expect(legacy.lines.at(-1)).toContain('"schema":"intentproof.checkpoint.v1"');
+    // state.json as the older writer left it: the hash of its own last checkpoint, the end of its shorter lines.
     const statePath = join(log.instancePath, "state.json");
-    const state = JSON.parse(readFileSync(statePath, "utf8")) as { checkpoint: { hash: string } };
+    const state = JSON.parse(readFileSync(statePath, "utf8")) as { checkpoint: { hash: string }; position: { offset: number } };
     state.checkpoint.hash = eventHash(legacy.checkpoints.at(-1)!);
+    state.position.offset = Buffer.byteLength(legacyText);
     writeFileSync(statePath, JSON.stringify(state));
 
     expect(legacy.checkpoints.every((c) => !("consistency_proof" in c))).toBe(true);

@@ -1,0 +1,53 @@
+/**
+ * A log shorter than its state.json says (its tail truncated or restored by
+ * hand, the final checkpoint gone and a line torn): the writer must resume
+ * from the log itself, repairing the torn line, and not append onto the
+ * fragment; the log must verify afterwards. Real files, two writers in turn.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { exportPublicKeys } from "../../src/evidence/public-keys.js";
+import { evidenceClient, readAll, tempDir } from "./support/evidence-fixture.js";
+import { segmentOf, verify } from "./support/tamper.js";
+
+const CHECKPOINT = '"schema":"intentproof.checkpoint.v1"';
+
+async function write(directory: string, from: number, count: number) {
+  const writer = evidenceClient({ directory, instanceId: "inst_stale", checkpointEvery: 4, checkpointIntervalMs: 60_000 });
+  const pay = writer.client.wrap({ intent: "Pay", action: "pay.do" }, (n: number) => ({ n }));
+  for (let n = from; n < from + count; n++) await writer.client.withCorrelation(`corr-${n % 2}`, () => pay(n));
+  await writer.client.shutdown();
+  return writer.errors;
+}
+
+describe("a log shorter than its state.json", () => {
+  it("is resumed from the log itself: the torn line is cut, the chains continue, the log verifies", async () => {
+    const directory = tempDir();
+    expect(await write(directory, 0, 10)).toEqual([]);
+
+    // Drop the shutdown checkpoint state.json was saved with, and tear the last event in half.
+    const segment = segmentOf(directory);
+    const lines = readFileSync(segment, "utf8").split("\n").slice(0, -1);
+    expect(lines.at(-1)).toContain(CHECKPOINT);
+    lines.pop();
+    const last = lines.pop()!;
+    writeFileSync(segment, `${lines.map((line) => `${line}\n`).join("")}${last.slice(0, 100)}`);
+
+    const errors = await write(directory, 10, 6);
+    expect(errors.map((error) => [error.code, error.message])).toEqual([
+      ["log_repaired", expect.stringMatching(/^state\.json pointed past the end of the log/)],
+      ["log_repaired", expect.stringMatching(/^cut a torn last line/)],
+    ]);
+
+    const keysFile = join(tempDir(), "keys.json");
+    writeFileSync(keysFile, JSON.stringify(await exportPublicKeys(directory)));
+    const { code, report } = await verify(directory, keysFile);
+    expect(report.findings).toEqual([]);
+    expect(code).toBe(0);
+    // 9 events survived the cut, 6 more were written: two chains, no second position 1.
+    const { events } = await readAll(directory);
+    expect(events).toHaveLength(15);
+    expect(events.filter((event) => event.chain_position === 1)).toHaveLength(2);
+  });
+});
