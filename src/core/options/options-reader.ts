@@ -26,10 +26,15 @@ export function describeType(value: unknown): string {
   if (value === undefined) return "undefined";
   if (Array.isArray(value)) return "an array";
   if (typeof value !== "object") return `a ${typeof value}`;
-  const proto: unknown = Object.getPrototypeOf(value);
-  if (proto === Object.prototype || proto === null) return "an object";
-  const name: unknown = (proto as { constructor?: { name?: unknown } }).constructor?.name;
-  return typeof name === "string" && name !== "" ? `a ${name}` : "an object";
+  try {
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (proto === Object.prototype || proto === null) return "an object";
+    const name: unknown = (proto as { constructor?: { name?: unknown } }).constructor?.name;
+    return typeof name === "string" && name !== "" ? `a ${name}` : "an object";
+  } catch {
+    // A Proxy whose traps throw: the message must still be the TypeError it explains.
+    return "an object";
+  }
 }
 
 export function isPlainRecord(value: unknown): value is Record<string, unknown> {
