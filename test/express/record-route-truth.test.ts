@@ -5,6 +5,8 @@
  * response is still an error.
  */
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
+import { createServer } from "node:http";
+import { connect, type AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { intentproof, recordRoute } from "../../src/express.js";
 import { expectValidEvent } from "../support/event-validator.js";
@@ -220,6 +222,48 @@ describe("recordRoute: a response the server cuts off is not blamed on the clien
     expect(event.error).toMatchObject(recorded);
     expect(event.attributes).toMatchObject({ "http.status_code": 200, "http.response_already_sent": true });
     expect(event.attributes).not.toHaveProperty("http.client_aborted");
+  });
+});
+
+describe("recordRoute: Node's own request timeout is the server's doing", () => {
+  it("a body still arriving when requestTimeout expires: Node answers 408 and closes; its timeout error, not client_aborted", async () => {
+    const { client, exporter } = checkedClient();
+    const app = express();
+    app.use(intentproof({ client }));
+    app.post(
+      "/upload",
+      recordRoute(REFUND, (req, res) => {
+        req.resume();
+        req.on("end", () => res.json({ ok: true }));
+      }),
+    );
+    const server = createServer({ requestTimeout: 300, connectionsCheckingInterval: 50 }, app);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      // The client never closes: it keeps sending a byte every 50 ms of a body it announced as 100.
+      const received = await new Promise<string>((resolve) => {
+        const socket = connect((server.address() as AddressInfo).port, "127.0.0.1", () => {
+          socket.write("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\na");
+        });
+        const drip = setInterval(() => socket.writable && socket.write("a"), 50);
+        let text = "";
+        socket.on("data", (chunk) => (text += chunk));
+        socket.on("error", () => {});
+        socket.on("close", () => {
+          clearInterval(drip);
+          resolve(text);
+        });
+      });
+      expect(received).toMatch(/^HTTP\/1\.1 408 /);
+      const event = await oneEvent(exporter);
+      expectValidEvent(event);
+      expect(event.status).toBe("error");
+      expect(event.error?.code).toBe("ERR_HTTP_REQUEST_TIMEOUT");
+      expect(event.attributes).not.toHaveProperty("http.client_aborted");
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 

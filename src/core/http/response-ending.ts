@@ -6,8 +6,8 @@ import type { ServerResponse } from "node:http";
  * - `client-left`: the client closed or reset the connection first;
  * - `cut-by-server`: the server ended it unfinished: code called
  *   `destroy()` on the response or its socket (a stream that failed midway,
- *   a platform giving up on a body), or a server timeout or shutdown closed
- *   the connection.
+ *   a platform giving up on a body), or a server timeout (Node's own 408
+ *   included) or shutdown closed the connection.
  */
 export type ResponseEnding = "finished" | "client-left" | "cut-by-server";
 
@@ -16,22 +16,37 @@ interface ClosedSocket {
   errored?: unknown;
 }
 
+/** Socket errors that mean the client's side of the connection went away. */
+const PEER_GONE = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED", "ETIMEDOUT"]);
+
 /**
  * Read at `close`. A client that left first shows on the socket: its end of
  * the stream arrived (`readableEnded`), or the connection failed under the
- * server (`errored`, e.g. ECONNRESET). A socket the server destroyed has
- * neither, unless the server gave the response an error of its own.
+ * server (`errored` with ECONNRESET and the like). A socket the server
+ * destroyed has neither: no error, or one of the server's own (Node's
+ * `requestTimeout` destroys it with ERR_HTTP_REQUEST_TIMEOUT).
  */
 export function responseEnding(response: ServerResponse): ResponseEnding {
   if (response.writableFinished) return "finished";
-  if (serverError(response) !== undefined) return "cut-by-server";
-  const socket = (response.socket ?? response.req?.socket) as ClosedSocket | null | undefined;
+  if ((response as { errored?: unknown }).errored instanceof Error) return "cut-by-server";
+  const socket = socketOf(response);
   if (socket == null) return "client-left";
-  return socket.readableEnded === true || socket.errored != null ? "client-left" : "cut-by-server";
+  return socket.readableEnded === true || peerGone(socket.errored) ? "client-left" : "cut-by-server";
 }
 
-/** The error the server destroyed `response` with (`response.destroy(error)`), if any. */
+/** The error the server cut `response` off with (`response.destroy(error)`, or its socket's), if any. */
 export function serverError(response: ServerResponse): Error | undefined {
   const errored = (response as { errored?: unknown }).errored;
-  return errored instanceof Error ? errored : undefined;
+  if (errored instanceof Error) return errored;
+  const socketError = socketOf(response)?.errored;
+  return socketError instanceof Error && !peerGone(socketError) ? socketError : undefined;
+}
+
+function socketOf(response: ServerResponse): ClosedSocket | null | undefined {
+  return (response.socket ?? response.req?.socket) as ClosedSocket | null | undefined;
+}
+
+function peerGone(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null | undefined)?.code;
+  return typeof code === "string" && PEER_GONE.has(code);
 }
