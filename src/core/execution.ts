@@ -35,8 +35,9 @@
  *   class Execution
  *       correlationId, isSettled
  *       call(fn, thisArg, args) / run(fn)    run inside the execution's scope
- *       succeed(result, attributes?)          settle ok (first settle wins); a fresh
- *                                             attributes object, taken over
+ *       succeed(result, attributes?, jsonBody?)  settle ok (first settle wins); a fresh
+ *                                             attributes object, taken over; jsonBody:
+ *                                             the result is sent as JSON (toJSON followed)
  *       succeedRecorded(output, attributes?)  settle ok with an output already snapshotted
  *       fail(thrown, details?: FailureDetails) settle error
  *       reportInternalError(error)            a telemetry failure, to onExporterError
@@ -48,6 +49,7 @@ import { callInScope, currentScope, nestedScope, runInScope, type CorrelationSco
 import { toExecutionError } from "./error-record.js";
 import { copyEvent } from "./event-copy.js";
 import { newInputs1, newInputs2, newRecord, OkEvent } from "./event-objects.js";
+import { asJsonBody } from "./serialize-options.js";
 import { snapshotValue } from "./snapshot.js";
 import { isoTimestamp } from "./timestamps.js";
 import type { Attributes, ExecutionEvent, JsonValue } from "./types.js";
@@ -340,11 +342,16 @@ export class Execution {
     return this.settled;
   }
 
-  succeed(result: unknown, attributes?: Attributes): void {
+  /**
+   * `jsonBody`: `result` is what an HTTP framework sends as a JSON body, so it
+   * is recorded as encoded (its `toJSON` followed, see `asJsonBody`).
+   */
+  succeed(result: unknown, attributes?: Attributes, jsonBody = false): void {
     if (this.settled) return;
     this.settled = true;
     try {
-      const { captureOutput, serialization } = this.wrap;
+      const { captureOutput } = this.wrap;
+      const serialization = jsonBody ? asJsonBody(this.wrap.serialization) : this.wrap.serialization;
       let output: JsonValue;
       if (captureOutput === false) {
         output = null;

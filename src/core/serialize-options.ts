@@ -21,6 +21,13 @@ export interface ResolvedSerializeOptions {
    * key skips the lookup on this one comparison.
    */
   readonly redactKeyMaxLength: number;
+  /**
+   * Call a value's `toJSON`, as `JSON.stringify` does. Off everywhere but for
+   * a body an HTTP framework encodes as JSON (see {@link asJsonBody}): there
+   * the record is then what the client got, without the fields a class's
+   * `toJSON` leaves out.
+   */
+  readonly followToJSON: boolean;
 }
 
 /**
@@ -51,7 +58,20 @@ export const DEFAULT_SERIALIZE_OPTIONS: ResolvedSerializeOptions = Object.freeze
   redactKeys: NO_REDACT_KEYS,
   redactSet: new Set<string>(),
   redactKeyMaxLength: -1,
+  followToJSON: false,
 });
+
+const jsonBodyOptions = new WeakMap<ResolvedSerializeOptions, ResolvedSerializeOptions>();
+
+/** `o` for a body a framework encodes with `JSON.stringify` (`followToJSON` on), made once per options object. */
+export function asJsonBody(o: ResolvedSerializeOptions): ResolvedSerializeOptions {
+  let json = jsonBodyOptions.get(o);
+  if (json === undefined) {
+    json = Object.freeze({ ...o, followToJSON: true });
+    jsonBodyOptions.set(o, json);
+  }
+  return json;
+}
 
 /** Whether values under `key` are redacted: case-insensitive, and no lower-casing for keys longer than any redact key. */
 export function isRedactedKey(key: string, o: ResolvedSerializeOptions): boolean {
@@ -107,6 +127,7 @@ export function readSerializeOptions(
     redactKeys: base.redactKeys,
     redactSet: base.redactSet,
     redactKeyMaxLength: base.redactKeyMaxLength,
+    followToJSON: base.followToJSON,
   };
   if (added !== undefined && added.length > 0) {
     const keys = new Set(base.redactKeys);

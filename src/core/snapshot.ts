@@ -212,6 +212,20 @@ function enter(source: object, depth: number, o: ResolvedSerializeOptions): stri
 }
 
 function convertObject(source: object, depth: number, o: ResolvedSerializeOptions): JsonValue {
+  if (o.followToJSON) {
+    // As JSON.stringify does: the value's toJSON, whose result is copied as
+    // it is (its own toJSON is not called again; its members' are).
+    const toJSON = (source as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === "function") {
+      const json: unknown = toJSON.call(source, "");
+      return typeof json === "object" && json !== null ? convertOwnForm(json, depth, o) : convertPrimitive(json, o);
+    }
+  }
+  return convertOwnForm(source, depth, o);
+}
+
+/** An object as the serializer copies it: the token table's rules, without `toJSON`. */
+function convertOwnForm(source: object, depth: number, o: ResolvedSerializeOptions): JsonValue {
   if (isArray(source)) return enter(source, depth, o) ?? copyArray(source, depth, o);
   const proto: unknown = getPrototypeOf(source);
   if (proto === ObjectPrototype || proto === null) {
@@ -233,9 +247,9 @@ function convertObject(source: object, depth: number, o: ResolvedSerializeOption
   if (types.isSet(source)) return copySet(source as Set<unknown>, depth, o);
   if (types.isNativeError(source) || source instanceof Error) return copyError(source, o);
   // Any other class instance: its own enumerable string-keyed properties.
-  // `toJSON` is deliberately never called: it is user code that may throw,
-  // be slow or have side effects on every recorded call, and the one toJSON
-  // that matters (Date) is handled above.
+  // `toJSON` is not called (but for a JSON body, above): it is user code that
+  // may throw, be slow or have side effects on every recorded call, and the
+  // one toJSON that matters everywhere (Date) is handled above.
   return copyProperties(source, depth, o);
 }
 

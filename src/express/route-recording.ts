@@ -12,6 +12,7 @@ import {
 import { defaultRequestInputs } from "../core/http/request-inputs.js";
 import { responseEnding, type ResponseEnding } from "../core/http/response-ending.js";
 import { errorIsOutcome, settleResponse } from "../core/http/response-outcome.js";
+import { asJsonBody } from "../core/serialize-options.js";
 import { snapshotValue } from "../core/snapshot.js";
 import type { Attributes } from "../core/types.js";
 import type { ResolvedWrap, WrapPlan } from "../core/wrap-plan.js";
@@ -154,7 +155,9 @@ export class RouteRecording implements Settlement, ResponseRecorder, PendingReco
         // Fall back to the default snapshot of the body.
       }
     }
-    return snapshotValue(body, serialization);
+    // An object Express encodes with JSON.stringify is recorded as encoded:
+    // what a class's toJSON leaves out, the client never got. Bytes go out raw.
+    return snapshotValue(body, isJsonEncoded(body) ? asJsonBody(serialization) : serialization);
   }
 
   private onClose(): void {
@@ -213,4 +216,8 @@ export class RouteRecording implements Settlement, ResponseRecorder, PendingReco
       execution.reportInternalError(error);
     }
   }
+}
+
+function isJsonEncoded(body: unknown): boolean {
+  return typeof body === "object" && body !== null && !ArrayBuffer.isView(body) && !(body instanceof ArrayBuffer);
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createIntentProofClient } from "../../src/index.js";
+import { asJsonBody } from "../../src/core/serialize-options.js";
 import {
   BASE64_PREFIX,
   CIRCULAR,
@@ -238,6 +239,35 @@ describe("snapshot: objects and arrays", () => {
     }
     expect(snap(new Money(5))).toEqual({ cents: 5 });
     expect(calls).toBe(0);
+  });
+
+  it("for a JSON body (asJsonBody), follows toJSON as JSON.stringify does, so hidden fields stay out", () => {
+    const json = asJsonBody(DEFAULT_SERIALIZE_OPTIONS);
+    class User {
+      constructor(
+        readonly id: string,
+        readonly passwordHash: string,
+      ) {}
+      toJSON() {
+        return { id: this.id };
+      }
+    }
+    class Looping {
+      a = 1;
+      toJSON() {
+        return this; // copied as is, not asked again
+      }
+    }
+    const user = new User("u1", "$2b$secret");
+    const body = { user, users: [user], at: new Date(0), n: { toJSON: () => 7 }, loop: new Looping() };
+    expect(snapshotValue(body, json)).toEqual(JSON.parse(JSON.stringify(body)));
+    expect(JSON.stringify(snapshotValue(body, json))).not.toContain("secret");
+    // A throwing toJSON is a token, never an exception; the siblings are kept.
+    const broken = { ok: 1, bad: { toJSON: () => { throw new Error("no"); } } };
+    expect(snapshotValue(broken, json)).toEqual({ ok: 1, bad: UNSERIALIZABLE });
+    // Made once per options object; the options stay as they were.
+    expect(asJsonBody(DEFAULT_SERIALIZE_OPTIONS)).toBe(json);
+    expect(snapshotValue(user, DEFAULT_SERIALIZE_OPTIONS)).toEqual({ id: "u1", passwordHash: "$2b$secret" });
   });
 
   it("treats holes of a sparse array as null", () => {

@@ -78,6 +78,32 @@ describe("recordRoute: the body is recorded when it is sent", () => {
     expect(event.output).toBe(`base64:${received.toString("base64")}`);
   });
 
+  it("an object whose class has toJSON is recorded as encoded: a field toJSON leaves out is not in the record", async () => {
+    class Account {
+      constructor(
+        readonly email: string,
+        readonly passwordHash: string,
+      ) {}
+      toJSON() {
+        return { email: this.email };
+      }
+    }
+    const { client, exporter } = checkedClient();
+    const url = await startApp(client, (app) =>
+      app.get(
+        "/account",
+        recordRoute(REFUND, (_req, res) => {
+          res.json({ account: new Account("a@example.com", "$2b$10$secret") });
+        }),
+      ),
+    );
+    const sent = await (await fetch(`${url}/account`)).json();
+    expect(sent).toEqual({ account: { email: "a@example.com" } });
+    const event = await oneEvent(exporter);
+    expectValidEvent(event);
+    expect(event.output).toEqual(sent);
+  });
+
   it("captureOutput sees the body at the moment it is sent", async () => {
     const { client, exporter } = checkedClient();
     const url = await startApp(client, (app) =>

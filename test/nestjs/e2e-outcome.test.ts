@@ -84,6 +84,15 @@ describe.each(PLATFORMS)("Nest records what the client received, on %s", (platfo
     expect(event.error).toBeUndefined();
   });
 
+  it("a result whose class has toJSON: the record is what the client got, without the field toJSON leaves out", async () => {
+    const { id, response, body } = await get("/outcome/account");
+    expect(response.status).toBe(200);
+    expect(JSON.parse(body)).toEqual({ email: "a@example.com" });
+    const event = await handlerEvent(id, "outcome.account", 200);
+    expect(event.output).toEqual({ email: "a@example.com" });
+    expect(JSON.stringify(event)).not.toContain("secret");
+  });
+
   it.each(["bigint", "cycle"])("a %s result Nest cannot serialize: the client got 500, so does the record", async (kind) => {
     const { id, response } = await get(`/outcome/${kind}`);
     expect(response.status).toBe(500);

@@ -46,6 +46,7 @@ export function settleResponse(
   } else if (outputRecorded) {
     execution.succeedRecorded((output ?? null) as JsonValue, attributes);
   } else {
-    execution.succeed(output, attributes);
+    // The handler's result, which the framework sends (as JSON when it is an object).
+    execution.succeed(output, attributes, true);
   }
 }
