@@ -1,17 +1,16 @@
 import type { Response } from "express";
+import { notingStatusSent, type StatusSentListener } from "../core/http/status-sent.js";
 import { heldForResponse, holdForResponse } from "./request-scope.js";
 
 const JSON_MEDIA_TYPE = /\bjson\b/i;
 
 /** Receives what a handler's response sends, at the moment it is sent: its body and its status line. */
-export interface ResponseRecorder {
+export interface ResponseRecorder extends StatusSentListener {
   /** Only the first body counts; later ones (Express's own re-encoding) are not even looked at. */
   readonly bodySent: boolean;
   recordBody(body: unknown): void;
   /** Longer strings are not parsed back from JSON (the serializer truncates them anyway). */
   readonly maxStringLength: number;
-  /** The status line went out with `status`: what the client received, whatever `statusCode` says later. */
-  recordStatusSent(status: number): void;
 }
 
 /**
@@ -39,7 +38,7 @@ export function installResponseCapture(res: Response, recorder: ResponseRecorder
       // A middleware that watches the headers (morgan, compression: on-headers)
       // gave this response a writeHead of its own, which may call Node's
       // directly; it is reassigned, not added.
-      if (Object.hasOwn(res, "writeHead")) res.writeHead = notingStatus(res.writeHead, recorder);
+      if (Object.hasOwn(res, "writeHead")) res.writeHead = notingStatusSent(res.writeHead, recorder);
       return;
     }
     (res as RecordedResponse)[RECORDER] = recorder;
@@ -52,7 +51,7 @@ export function installResponseCapture(res: Response, recorder: ResponseRecorder
   // handler of the same request, a library): its versions are wrapped instead.
   res.json = capturing(res.json, true, recorder);
   res.send = capturing(res.send, false, recorder);
-  res.writeHead = notingStatus(res.writeHead, recorder);
+  res.writeHead = notingStatusSent(res.writeHead, recorder);
 }
 
 const RECORDER = Symbol("intentproof.bodyRecorder");
@@ -145,14 +144,6 @@ function capturing(original: Sender, viaJson: boolean, recorder: ResponseRecorde
     take(this, recorder, body, viaJson);
     return Reflect.apply(original, this, arguments) as Response;
   };
-}
-
-function notingStatus(original: WriteHead, recorder: ResponseRecorder): WriteHead {
-  return function (this: Response) {
-    const result = Reflect.apply(original, this, arguments) as Response;
-    recorder.recordStatusSent(this.statusCode);
-    return result;
-  } as WriteHead;
 }
 
 /**

@@ -31,3 +31,4 @@ export {
 export { requestClient } from "./request-client.js";
 export { errorIsOutcome, settleResponse } from "./response-outcome.js";
 export { responseEnding, serverError, type ResponseEnding } from "./response-ending.js";
+export { notingStatusSent, type StatusSentListener } from "./status-sent.js";

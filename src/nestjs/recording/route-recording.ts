@@ -12,8 +12,10 @@ import {
   HTTP_ROUTE,
   HTTP_STATUS_CODE,
   errorIsOutcome,
+  notingStatusSent,
   responseEnding,
   settleResponse,
+  type StatusSentListener,
 } from "../../core/http/index.js";
 import { routePatternOf } from "../utils/platform.js";
 import type { DecoratedSite } from "./decorated-site.js";
@@ -38,7 +40,7 @@ import type { DecoratedSite } from "./decorated-site.js";
  * `startedAt`/`completedAt` span theirs. A handler that never settles is
  * never recorded.
  */
-export class RouteRecording implements Settlement {
+export class RouteRecording implements Settlement, StatusSentListener {
   private execution: Execution | undefined;
   private handlerRunning = false;
   private handlerValue: unknown;
@@ -73,25 +75,18 @@ export class RouteRecording implements Settlement {
   }
 
   /**
-   * `statusCode` may still change after the headers went out (a `@Res()`
-   * handler setting 500 in a stream's catch block) without reaching the
-   * client, so the status is noted as the status line is written, by
-   * `writeHead` (Node writes implicit headers through it too, and Express
-   * and Fastify call it). On this response only.
+   * The status the client receives is noted as the status line is written
+   * (a `@Res()` handler may set another `statusCode` afterwards); Express and
+   * Fastify both write it through `writeHead`. On this response only.
    */
   private noteStatusWhenSent(response: ServerResponse): void {
-    if (response.headersSent) {
-      this.statusSent = response.statusCode;
-      return;
-    }
-    const writeHead = response.writeHead;
-    const recording = this;
-    response.writeHead = function (this: ServerResponse) {
-      const result = Reflect.apply(writeHead, this, arguments) as ServerResponse;
-      // Reached only once the status line is stored: writeHead throws otherwise.
-      recording.statusSent = this.statusCode;
-      return result;
-    } as ServerResponse["writeHead"];
+    if (response.headersSent) this.statusSent = response.statusCode;
+    else response.writeHead = notingStatusSent(response.writeHead, this);
+  }
+
+  /** StatusSentListener: the headers went out with this status. */
+  recordStatusSent(status: number): void {
+    this.statusSent = status;
   }
 
   private readonly onResponseClosed = (): void => {
