@@ -21,7 +21,7 @@ const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const APP_SOURCE = join(REPO_ROOT, "test", "compat", "nest11-outcome");
 
 interface PlatformRun {
-  statuses: Record<"ok" | "denied" | "conflict" | "late" | "plain", number>;
+  statuses: Record<"ok" | "denied" | "conflict" | "late" | "plain" | "profile", number>;
   events: ExecutionEvent[];
 }
 interface Summary {
@@ -118,6 +118,14 @@ describe.each(["express", "fastify"] as const)("Nest 11 (CommonJS) on %s records
     const [event] = eventOf("late");
     expect(event!.error).toMatchObject({ name: "HttpError", code: "503" });
     expect(event!.attributes?.["http.status_code"]).toBe(503);
+  });
+
+  it("a result an interceptor reshapes: the record is the body sent, without the field left out", () => {
+    expect(summary[platform].statuses.profile).toBe(200);
+    const [event] = eventOf("profile");
+    expect(event!.status).toBe("ok");
+    expect(event!.output).toEqual({ email: "b@example.com" });
+    expect(JSON.stringify(event)).not.toContain("secret-hash");
   });
 
   it("nothing for an undecorated route", () => {

@@ -93,6 +93,37 @@ describe.each(PLATFORMS)("Nest records what the client received, on %s", (platfo
     expect(JSON.stringify(event)).not.toContain("secret");
   });
 
+  it("a result an interceptor reshapes (a field left out, the rest wrapped): the record is the body the client got", async () => {
+    const { id, response, body } = await get("/outcome/profile");
+    expect(response.status).toBe(200);
+    expect(JSON.parse(body)).toEqual({ data: { email: "b@example.com" } });
+    const event = await handlerEvent(id, "outcome.profile", 200);
+    expect(event.status).toBe("ok");
+    expect(event.output).toEqual({ data: { email: "b@example.com" } });
+    expect(JSON.stringify(event)).not.toContain("secret-hash");
+  });
+
+  it("the decorator's captureOutput hook gets the handler's result, as its type says, not the reshaped body", async () => {
+    const { id, response, body } = await get("/outcome/profile-hooked");
+    expect(JSON.parse(body)).toEqual({ data: { email: "c@example.com" } });
+    const event = await handlerEvent(id, "outcome.profileHooked", response.status);
+    expect(event.output).toEqual({ hooked: "c@example.com" });
+  });
+
+  it("a retry() interceptor that recovers: the record has the body the client got", async () => {
+    const { id, response, body } = await get("/outcome/flaky");
+    expect(response.status).toBe(200);
+    const sent = JSON.parse(body) as { attempt: number };
+    expect(sent.attempt % 2).toBe(0);
+    // The second attempt is a decorated call of its own, inside the route's.
+    const events = await eventsOf(exporter, id, 2);
+    const route = events.find((e) => e.attributes?.["http.status_code"] !== undefined)!;
+    expect(route.action).toBe("outcome.flaky");
+    expect(route.attributes?.["http.status_code"]).toBe(200);
+    expect(route.status).toBe("ok");
+    expect(route.output).toEqual(sent);
+  });
+
   it.each(["bigint", "cycle"])("a %s result Nest cannot serialize: the client got 500, so does the record", async (kind) => {
     const { id, response } = await get(`/outcome/${kind}`);
     expect(response.status).toBe(500);
@@ -173,13 +204,13 @@ describe.each(PLATFORMS)("Nest records what the client received, on %s", (platfo
     expect(event.attributes?.["http.response_already_sent"]).toBe(true);
   });
 
-  it("a promise of an Observable: the client gets its value, the record a token and the response's outcome", async () => {
+  it("a promise of an Observable: the record has the value the client got, and the response's outcome", async () => {
     const ok = await get("/outcome/observable-later");
     expect(ok.response.status).toBe(200);
     expect(JSON.parse(ok.body)).toEqual({ x: 1 });
     const event = await handlerEvent(ok.id, "outcome.observableLater", 200);
     expect(event.status).toBe("ok");
-    expect(event.output).toBe("[Observable:Observable]");
+    expect(event.output).toEqual({ x: 1 });
 
     const failed = await get("/outcome/observable-later-fails");
     expect(failed.response.status).toBe(409);

@@ -45,6 +45,9 @@ export class RouteRecording implements Settlement, StatusSentListener {
   private handlerRunning = false;
   private handlerValue: unknown;
   private handlerFailed = false;
+  /** The body Nest handed the platform to send, after the interceptors (see replied-bodies.ts). */
+  private bodyReplied = false;
+  private repliedBody: unknown;
   private handlerError: unknown;
   private pipelineFailed = false;
   private pipelineError: unknown;
@@ -142,6 +145,29 @@ export class RouteRecording implements Settlement, StatusSentListener {
     this.pipelineError = error;
   }
 
+  /**
+   * The body Nest sends for the route, after every interceptor. Only the
+   * route's own answer counts: an exception filter's reply comes after the
+   * pipeline failed, and the record keeps that error.
+   */
+  noteRepliedBody(body: unknown): void {
+    if (this.bodyReplied || this.pipelineFailed) return;
+    this.bodyReplied = true;
+    this.repliedBody = body;
+  }
+
+  /**
+   * What the route answered: the body Nest sent, as its interceptors left it
+   * (also after a `retry()` that recovered from the handler's failure), else
+   * (a `@Res()` handler, a redirect) the handler's result. The
+   * decorator's own `captureOutput` hook is typed for the method's result,
+   * so it gets that.
+   */
+  private output(): unknown {
+    if (this.bodyReplied && typeof this.site.plan.options.captureOutput !== "function") return this.repliedBody;
+    return this.handlerFailed ? undefined : this.handlerValue;
+  }
+
   private recordWhenComplete(): void {
     if (this.recorded || !this.responseClosed || this.handlerRunning) return;
     this.recorded = true;
@@ -179,10 +205,10 @@ export class RouteRecording implements Settlement, StatusSentListener {
     if (failed && errorIsOutcome(ending, status, this.failedAfterResponse)) {
       execution.fail(error, failureDetails(error, status, attributes));
     } else {
-      // Handled: the handler's result (the core's serializer turns a
-      // StreamableFile or stream into a short token, never its internals), or
-      // an error an exception filter answered with success.
-      settleResponse(execution, response, ending, status, failed ? undefined : this.handlerValue, attributes);
+      // Handled: the body sent (the core's serializer turns a StreamableFile
+      // or stream into a short token, never its internals), or an error an
+      // exception filter answered with success.
+      settleResponse(execution, response, ending, status, this.pipelineFailed ? undefined : this.output(), attributes);
     }
   }
 }

@@ -12,6 +12,7 @@ const common = require("@nestjs/common");
 const { APP_GUARD, NestFactory } = require("@nestjs/core");
 const { ExpressAdapter } = require("@nestjs/platform-express");
 const { FastifyAdapter } = require("@nestjs/platform-fastify");
+const { map } = require("rxjs");
 const { MemoryExporter } = require("intentproof");
 const { IntentProof, IntentProofModule } = require("intentproof/nestjs");
 
@@ -47,6 +48,14 @@ class TokenGuard {
 }
 common.Injectable()(TokenGuard);
 
+// Leaves a field out of the response, as ClassSerializerInterceptor does for @Exclude().
+class StripSecretsInterceptor {
+  intercept(_context, next) {
+    return next.handle().pipe(map(({ passwordHash: _hidden, ...shown }) => shown));
+  }
+}
+common.Injectable()(StripSecretsInterceptor);
+
 class StockService {
   async reserve(sku) {
     await new Promise((resolve) => setImmediate(resolve));
@@ -73,6 +82,9 @@ class ShopController {
   plain() {
     return { plain: true };
   }
+  profile() {
+    return { email: "b@example.com", passwordHash: "secret-hash" };
+  }
 }
 decorateMethod(ShopController.prototype, "ok", [common.Get("ok"), IntentProof({ intent: "Buy", action: "shop.ok" })]);
 decorateMethod(ShopController.prototype, "conflict", [
@@ -83,6 +95,11 @@ decorateMethod(ShopController.prototype, "conflict", [
 decorateMethod(ShopController.prototype, "late", [common.Get("late"), IntentProof({ intent: "Answer late", action: "shop.late" })]);
 common.Res()(ShopController.prototype, "late", 0);
 decorateMethod(ShopController.prototype, "plain", [common.Get("plain")]);
+decorateMethod(ShopController.prototype, "profile", [
+  common.Get("profile"),
+  common.UseInterceptors(StripSecretsInterceptor),
+  IntentProof({ intent: "Show a profile", action: "shop.profile" }),
+]);
 common.Inject(StockService)(ShopController, undefined, 0);
 common.Controller("shop")(ShopController);
 
@@ -115,12 +132,13 @@ async function runOn(platform) {
     ["conflict", "/shop/conflict", {}],
     ["late", "/shop/late", {}],
     ["plain", "/shop/plain", {}],
+    ["profile", "/shop/profile", {}],
   ]) {
     statuses[name] = await get(base, path, { [HEADER]: `${platform}-${name}`, ...extra });
   }
   // Events are emitted when responses close, just after the client has them.
   const deadline = Date.now() + 3000;
-  while (memory.getEvents().length < 5 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+  while (memory.getEvents().length < 6 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
   await new Promise((resolve) => setTimeout(resolve, 30));
   await app.close();
   return { statuses, events: memory.getEvents() };
