@@ -31,6 +31,7 @@ describe("IntentProofModule.forRoot validation (TypeError naming the field, when
     ["a bad config document", { version: 2 }, /^IntentProofModule\.forRoot: "version" must be 1/],
     ["bad default attributes", { defaultAttributes: { nested: { no: 1 } } }, /defaultAttributes\.nested/],
     ["options that are not an object", "yes", /options must be an object/],
+    ["null options (only leaving them out means the defaults)", null, /^IntentProofModule\.forRoot: options must be an object, got null/],
   ];
   it.each(cases)("rejects %s", (_label, options, message) => {
     expect(() => IntentProofModule.forRoot(options as IntentProofModuleOptions)).toThrow(TypeError);
@@ -66,6 +67,17 @@ describe("IntentProofModule.forRootAsync validation", () => {
         imports: [IntentProofModule.forRootAsync({ useFactory: () => ({ exporters: [{}] }) as never })],
       }).compile(),
     ).rejects.toThrow(/^IntentProofModule\.forRootAsync \(options produced by the factory\): "exporters\[0\]"/);
+  });
+
+  it.each([
+    ["null", () => null, /^IntentProofModule\.forRootAsync \(options produced by the factory\): options must be an object, got null/],
+    ["undefined (a lost return)", async () => undefined, /the factory returned undefined; return an options object/],
+  ])("rejects a factory producing %s, when the application starts", async (_label, useFactory, message) => {
+    const compile = Test.createTestingModule({ imports: [IntentProofModule.forRootAsync({ useFactory: useFactory as never })] }).compile();
+    await expect(compile).rejects.toThrow(TypeError);
+    await expect(
+      Test.createTestingModule({ imports: [IntentProofModule.forRootAsync({ useFactory: useFactory as never })] }).compile(),
+    ).rejects.toThrow(message);
   });
 
   it("rejects a useClass without createIntentProofOptions()", async () => {

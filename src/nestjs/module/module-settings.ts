@@ -1,7 +1,7 @@
 import { IntentProofClient } from "../../core/client.js";
 import { CONFIG_FIELDS, CORRELATION_FIELDS, resolveConfig } from "../../core/config.js";
 import { isConfigDocument } from "../../core/config-document.js";
-import { isPlainRecord, optionError, OptionsReader } from "../../core/options/options-reader.js";
+import { describeValue, isPlainRecord, optionError, OptionsReader } from "../../core/options/options-reader.js";
 import type { IntentProofConfig } from "../../core/types.js";
 import type { IntentProofExcludedRoute } from "./module-options.js";
 
@@ -36,6 +36,8 @@ function excludedRoute(route: unknown, field: string, owner: string): IntentProo
  * so the same options can serve several applications.
  */
 export function resolveModuleSettings(options: unknown, owner: string): ModuleSettings {
+  // `forRoot()` means the defaults; `null` is a mistake, not "no options" (the reader would take it as none).
+  if (options === null) throw new TypeError(`${owner}: options must be an object, got ${describeValue(options)}`);
   // The spec's declarative `intentproof_config.v1` document configures the client alone.
   if (isConfigDocument(options)) {
     resolveConfig(options, undefined, () => [], owner);
