@@ -3,7 +3,7 @@ import { configFromDocument, isConfigDocument } from "./config-document.js";
 import { DEFAULT_CORRELATION_HEADER } from "./http/correlation-header.js";
 import { isHeaderName } from "./http/header-name.js";
 import { logExporterError } from "./exporter-error-log.js";
-import { OptionsReader, optionError } from "./options/options-reader.js";
+import { describeValue, OptionsReader, optionError } from "./options/options-reader.js";
 import { POLICY_MONITOR_FIELDS, policyMonitorFactory } from "./extensions/policy-monitor.js";
 import { PendingExports, type ExporterErrorReporter } from "./pending-exports.js";
 import { userCopy, eventSharing } from "./shared-event.js";
@@ -63,6 +63,8 @@ export const CONFIG_FIELDS = [
   "policyMonitor",
 ] as const;
 export const CORRELATION_FIELDS = ["headerName", "generateOnMissing"] as const;
+/** The config fields that hold an options object of their own. */
+const NESTED_OPTION_FIELDS = ["correlation", "serialization", "defaultWrapOptions", "policyMonitor"] as const;
 
 function checkExporter(exporter: unknown, field: string, owner: string): AnyExporter {
   if (
@@ -125,10 +127,14 @@ export function resolveConfig(
   owner: string = CONFIG_OWNER,
 ): ResolvedConfig {
   if (config !== undefined && (config === null || typeof config !== "object" || Array.isArray(config))) {
-    throw new TypeError(`${owner}: expected an object`);
+    throw new TypeError(`${owner}: expected an object, got ${describeValue(config)}`);
   }
   const programmatic = isConfigDocument(config) ? configFromDocument(config, owner) : config;
   const reader = new OptionsReader(owner, programmatic, CONFIG_FIELDS);
+  // A nested options object set to null is a mistake, not "no options" (the reader would take it as none).
+  for (const field of NESTED_OPTION_FIELDS) {
+    if (reader.raw(field) === null) reader.fail(field, "must be an object");
+  }
 
   const exporters = reader.array("exporters", (exporter, field) => checkExporter(exporter, field, owner));
   const onExporterError = reader.function<ResolvedConfig["onExporterError"]>("onExporterError");

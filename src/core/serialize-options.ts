@@ -98,6 +98,8 @@ export function resolveSerializeOptions(
   base: ResolvedSerializeOptions = DEFAULT_SERIALIZE_OPTIONS,
 ): ResolvedSerializeOptions {
   if (options === undefined) return base;
+  // `snapshot(value, null)` is a mistake, not "no options" (the reader would take it as none).
+  if (options === null) throw new TypeError(`${owner}: options must be an object, got null`);
   return readSerializeOptions(new OptionsReader(owner, options, SERIALIZE_OPTION_FIELDS), base);
 }
 

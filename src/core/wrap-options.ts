@@ -1,6 +1,6 @@
 import { validateAttributes } from "./attributes.js";
 import { correlationIdProblem, trimAsciiWhitespace } from "./correlation.js";
-import { OptionsReader } from "./options/options-reader.js";
+import { describeValue, OptionsReader } from "./options/options-reader.js";
 import { resolveSerializeOptions } from "./snapshot.js";
 import type { DefaultWrapOptions, SerializeOptions, WrapOptions } from "./types.js";
 
@@ -50,7 +50,7 @@ export function checkWrapOptions(
   requireLabels: boolean,
 ): CheckedWrapOptions {
   if (requireLabels && (options === null || typeof options !== "object" || Array.isArray(options))) {
-    throw new TypeError(`${owner}: options must be an object with "intent" and "action"`);
+    throw new TypeError(`${owner}: options must be an object with "intent" and "action", got ${describeValue(options)}`);
   }
   const reader = new OptionsReader(owner, options, requireLabels ? WRAP_OPTION_FIELDS : DEFAULT_WRAP_OPTION_FIELDS);
   const intent = reader.text("intent");

@@ -49,6 +49,8 @@ const CLIENT_RULE = "an IntentProofClient (from createIntentProofClient())";
 
 /** Validates `intentproof()` options once, when the middleware is created. */
 export function resolveMiddlewareOptions(options: unknown): MiddlewareSettings {
+  // `intentproof()` means the defaults; `null` is a mistake, not "no options" (the reader would take it as none).
+  if (options === null) throw new TypeError(`${MIDDLEWARE_OWNER}: options must be an object, got ${describeValue(options)}`);
   const reader = new OptionsReader(MIDDLEWARE_OWNER, options, MIDDLEWARE_FIELDS);
   const headerName = reader.raw("headerName");
   if (headerName !== undefined && !isHeaderName(headerName)) reader.fail("headerName", HEADER_NAME_RULE);

@@ -1,6 +1,6 @@
 // Issue 11 item 2: client config, wrap options and defaultWrapOptions through the one toolkit.
 import { describe, expect, it } from "vitest";
-import { assertWrapOptionsShape, createIntentProofClient } from "../../src/index.js";
+import { assertWrapOptionsShape, createIntentProofClient, IntentProofClient, snapshot } from "../../src/index.js";
 import { resolveConfig } from "../../src/core/config.js";
 import { prepareWrap } from "../../src/core/wrap-plan.js";
 import { CheckedExporter } from "../support/event-validator.js";
@@ -65,5 +65,56 @@ describe("owners name who validates", () => {
     const before = client.config;
     expect(() => client.configure({ exporterTimeoutMs: 2 ** 31 })).toThrow(TypeError);
     expect(client.config).toBe(before);
+  });
+});
+
+/** The error `fn` throws, asserted to be a TypeError itself (not a subclass). */
+function typeErrorOf(fn: () => unknown): TypeError {
+  let thrown: unknown;
+  try {
+    fn();
+  } catch (error) {
+    thrown = error;
+  }
+  expect((thrown as Error | undefined)?.constructor).toBe(TypeError);
+  return thrown as TypeError;
+}
+
+describe("null is not \"no options\"", () => {
+  it("the client config: new IntentProofClient(null), createIntentProofClient(null), configure(null)", () => {
+    const client = createIntentProofClient({ exporters: [new CheckedExporter()] });
+    const before = client.config;
+    for (const construct of [
+      () => new IntentProofClient(null as never),
+      () => createIntentProofClient(null as never),
+      () => client.configure(null as never),
+    ]) {
+      expect(typeErrorOf(construct).message).toBe("intentproof: config: expected an object, got null");
+    }
+    expect(client.config).toBe(before);
+    // No config stays valid.
+    expect(new IntentProofClient(undefined).exporters).toHaveLength(1);
+    expect(createIntentProofClient().exporters).toHaveLength(1);
+  });
+
+  it.each(["correlation", "serialization", "defaultWrapOptions", "policyMonitor"])("a nested %s set to null", (field) => {
+    expect(typeErrorOf(() => createIntentProofClient({ [field]: null } as never)).message).toBe(
+      `intentproof: config: "${field}" must be an object, got null`,
+    );
+    expect(typeErrorOf(() => resolveConfig({ [field]: null } as never, undefined, () => [], "IntentProofModule.forRoot")).message).toBe(
+      `IntentProofModule.forRoot: "${field}" must be an object, got null`,
+    );
+    // undefined is still "not set".
+    expect(() => createIntentProofClient({ [field]: undefined } as never)).not.toThrow();
+  });
+
+  it("wrap options and snapshot options", () => {
+    const client = createIntentProofClient({ exporters: [new CheckedExporter()] });
+    expect(typeErrorOf(() => client.wrap(null as never, () => 1)).message).toBe(
+      'intentproof: wrap options: options must be an object with "intent" and "action", got null',
+    );
+    expect(typeErrorOf(() => assertWrapOptionsShape(null)).message).toMatch(/^intentproof: wrap options: .*got null$/);
+    expect(typeErrorOf(() => snapshot({ a: 1 }, null as never)).message).toBe("snapshot: options must be an object, got null");
+    expect(snapshot({ a: 1 }, undefined)).toEqual({ a: 1 });
   });
 });

@@ -254,6 +254,25 @@ describe("intentproof() options", () => {
     expect(() => intentproof("x" as never)).toThrow(TypeError);
   });
 
+  it.each([
+    [null, "null"],
+    [3, "3"],
+    ["x", '"x"'],
+    [[], "an array"],
+    [() => {}, "a function"],
+  ])("rejects %s as options with a TypeError naming intentproof(); no options and undefined stay valid", (options, got) => {
+    let thrown: unknown;
+    try {
+      intentproof(options as never);
+    } catch (error) {
+      thrown = error;
+    }
+    expect((thrown as Error | undefined)?.constructor).toBe(TypeError);
+    expect((thrown as Error).message).toBe(`intentproof/express: intentproof(): options must be an object, got ${got}`);
+    expect(typeof intentproof()).toBe("function");
+    expect(typeof intentproof(undefined)).toBe("function");
+  });
+
   it("never throws into the request when the client's config is broken", async () => {
     const client = createIntentProofClient({ exporters: [new CheckedExporter()], onExporterError: () => {} });
     const reported: unknown[] = [];

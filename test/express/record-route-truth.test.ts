@@ -5,7 +5,7 @@
  * response is still an error.
  */
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
-import { createServer } from "node:http";
+import { createServer, get as httpGet } from "node:http";
 import { connect, type AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { intentproof, recordRoute } from "../../src/express.js";
@@ -468,5 +468,74 @@ describe("recordRoute: an error after the response is still an error", () => {
     expect(event.output).toEqual({ ok: true });
     // The call ended when the handler did, not when the response went out.
     expect(Date.parse(event.completedAt)).toBeGreaterThanOrEqual(finishedAt);
+  });
+});
+
+describe("recordRoute: a response without a body records no output", () => {
+  it("HEAD to a recorded GET route: ok, output null, status 200, method HEAD; the client got no body", async () => {
+    const { client, exporter } = checkedClient();
+    const url = await startApp(client, (app) =>
+      app.get(
+        "/refund",
+        recordRoute(REFUND, (_req, res) => {
+          res.json({ refundId: "rf_1" });
+        }),
+      ),
+    );
+    const response = await fetch(`${url}/refund`, { method: "HEAD" });
+    expect(response.status).toBe(200);
+    expect((await response.arrayBuffer()).byteLength).toBe(0);
+    const event = await oneEvent(exporter);
+    expectValidEvent(event);
+    expect(event).toMatchObject({ status: "ok", output: null, attributes: { "http.method": "HEAD", "http.status_code": 200 } });
+  });
+
+  it("a 204 given a body: output null, the client got no body", async () => {
+    const { client, exporter } = checkedClient();
+    const url = await startApp(client, (app) =>
+      app.delete(
+        "/refund",
+        recordRoute(REFUND, (_req, res) => {
+          res.status(204).send({ a: 1 });
+        }),
+      ),
+    );
+    const response = await fetch(`${url}/refund`, { method: "DELETE" });
+    expect(response.status).toBe(204);
+    expect(await response.text()).toBe("");
+    const event = await oneEvent(exporter);
+    expectValidEvent(event);
+    expect(event).toMatchObject({ status: "ok", output: null, attributes: { "http.method": "DELETE", "http.status_code": 204 } });
+  });
+
+  it("a conditional GET Express answers 304 from the ETag: output null, the client got no body", async () => {
+    const { client, exporter } = checkedClient();
+    const url = await startApp(client, (app) =>
+      app.get(
+        "/refund",
+        recordRoute(REFUND, (_req, res) => {
+          res.json({ refundId: "rf_1" });
+        }),
+      ),
+    );
+    const first = await fetch(`${url}/refund`);
+    expect(await first.json()).toEqual({ refundId: "rf_1" });
+    const etag = first.headers.get("etag");
+    expect(etag).toBeTruthy();
+
+    // node:http, not fetch: fetch adds "Cache-Control: no-cache" to a conditional request, which Express never answers 304.
+    const conditional = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      httpGet(`${url}/refund`, { headers: { "if-none-match": etag! } }, (response) => {
+        let body = "";
+        response.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
+        response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
+      }).on("error", reject);
+    });
+    expect(conditional).toEqual({ status: 304, body: "" });
+    const [full, notModified] = await waitForEvents(exporter, 2);
+    expectValidEvent(full);
+    expectValidEvent(notModified);
+    expect(full).toMatchObject({ status: "ok", output: { refundId: "rf_1" }, attributes: { "http.status_code": 200 } });
+    expect(notModified).toMatchObject({ status: "ok", output: null, attributes: { "http.method": "GET", "http.status_code": 304 } });
   });
 });

@@ -623,6 +623,29 @@ describe("recordRoute: definition-time validation", () => {
     expect(() => recordRoute(null as never, handler)).toThrow(TypeError);
   });
 
+  it.each([
+    [null, "null"],
+    [undefined, "undefined"],
+    [[], "an array"],
+  ])("rejects %s as options with a TypeError naming recordRoute", (options, got) => {
+    let thrown: unknown;
+    try {
+      recordRoute(options as never, handler);
+    } catch (error) {
+      thrown = error;
+    }
+    expect((thrown as Error | undefined)?.constructor).toBe(TypeError);
+    expect((thrown as Error).message).toBe(
+      `intentproof/express: recordRoute: options must be an object with "intent" and "action", got ${got}`,
+    );
+  });
+
+  it("rejects a null client with a TypeError naming the field", () => {
+    expect(() => recordRoute({ ...REFUND, client: null } as never, handler)).toThrow(
+      new TypeError('intentproof/express: recordRoute: "client" must be an IntentProofClient (from createIntentProofClient()), got null'),
+    );
+  });
+
   it("rejects an error handler (err, req, res, next) when the route is defined, naming the field", async () => {
     const errorHandler = (error: Error, _req: Request, res: Response, _next: NextFunction) => void res.status(402).json({ error: error.message });
     const define = () => recordRoute({ intent: "Answer a failed request", action: "errors.answer" }, errorHandler as never);

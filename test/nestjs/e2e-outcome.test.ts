@@ -124,6 +124,26 @@ describe.each(PLATFORMS)("Nest records what the client received, on %s", (platfo
     expect(route.output).toEqual(sent);
   });
 
+  it("a HEAD request to a GET route: the client got no body, so the record has no output", async () => {
+    const id = uniqueId("head");
+    const response = await fetch(running.url + "/outcome/account", { method: "HEAD", headers: { [HEADER]: id } });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe("");
+    const event = await handlerEvent(id, "outcome.account", 200);
+    expect(event.status).toBe("ok");
+    expect(event.attributes?.["http.method"]).toBe("HEAD");
+    expect(event.output).toBeNull();
+  });
+
+  it("a 204 (@HttpCode) whose handler returned a value: the client got no body, so the record has no output", async () => {
+    const { id, response, body } = await get("/outcome/no-content");
+    expect(response.status).toBe(204);
+    expect(body).toBe("");
+    const event = await handlerEvent(id, "outcome.noContent", 204);
+    expect(event.status).toBe("ok");
+    expect(event.output).toBeNull();
+  });
+
   it.each(["bigint", "cycle"])("a %s result Nest cannot serialize: the client got 500, so does the record", async (kind) => {
     const { id, response } = await get(`/outcome/${kind}`);
     expect(response.status).toBe(500);

@@ -21,7 +21,8 @@ export function errorIsOutcome(ending: ResponseEnding, statusSent: number, raise
  * (see `errorIsOutcome`), the same way in every integration: a client that
  * left first is a `ClientAbortedError`; a response the server cut off, the
  * error it was destroyed with, else an `IncompleteResponseError`; a bare
- * error status an `HttpError`; anything else `ok` with `output`.
+ * error status an `HttpError`; anything else `ok` with `output`, or with
+ * `null` when the client got no body (a 204, a 304, an answer to HEAD).
  * `outputRecorded`: `output` is already the recorded output (a snapshot
  * taken as the body was sent; `undefined` when none was), not a value to
  * snapshot.
@@ -43,10 +44,18 @@ export function settleResponse(
     execution.fail(serverError(response) ?? incompleteResponseError(), { attributes });
   } else if (isErrorStatus(statusSent)) {
     execution.fail(statusError(statusSent), { attributes });
+  } else if (sentNoBody(response, statusSent)) {
+    // Node drops the body these responses were given: record what the client got.
+    execution.succeedRecorded(null, attributes);
   } else if (outputRecorded) {
     execution.succeedRecorded((output ?? null) as JsonValue, attributes);
   } else {
     // The handler's result, which the framework sends (as JSON when it is an object).
     execution.succeed(output, attributes, true);
   }
+}
+
+/** Whether the client got no body: a 204 or 304 carries none, nor does an answer to HEAD. Read per request: cheap. */
+function sentNoBody(response: ServerResponse, statusSent: number): boolean {
+  return statusSent === 204 || statusSent === 304 || response.req?.method === "HEAD";
 }
