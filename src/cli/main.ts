@@ -12,7 +12,7 @@ type Command = (args: string[], io: CliIo) => Promise<number>;
 /** `answersHelp`: the command prints its own, longer help for --help. */
 const COMMANDS: Record<string, { summary: string; answersHelp?: true; load: () => Promise<Command> }> = {
   verify: {
-    summary: "verify <evidence dir | .jsonl | bundle> --keys <keys.json> [--json]",
+    summary: "verify <evidence dir | .jsonl | bundle> --keys <keys.json> [--json] (a bundle: [--policy <file>] [--require-signed])",
     answersHelp: true,
     load: async () => (await import("./commands/verify.js")).verifyCommand,
   },
@@ -26,7 +26,7 @@ const COMMANDS: Record<string, { summary: string; answersHelp?: true; load: () =
     load: async () => (await import("./commands/check.js")).checkCommand,
   },
   bundle: {
-    summary: "bundle <evidence dir> --correlation <id> --policy <file> --keys <keys.json> --out <file>",
+    summary: "bundle <evidence dir> --correlation <id> --policy <file> --keys <keys.json> --out <file> [--signing-key <pem file>] [--attestations <file>] [--json]",
     load: async () => (await import("./commands/bundle.js")).bundleCommand,
   },
 };

@@ -9,6 +9,7 @@ import { createProofBundle, type ProofBundle } from "./bundle/proof-bundle.js";
 import { evaluatePolicy } from "./evaluate.js";
 import { byCorrelation, readEvidence } from "./evidence-input/read-evidence.js";
 import { streamsIntegrity, type IntegrityProblem } from "./evidence-input/record-integrity.js";
+import { findInstanceSigningKey } from "./evidence-input/signing-key.js";
 import { resolveTrustedKeys, type KeysInput } from "./evidence-input/trusted-keys.js";
 import { buildFlowFromEvents, buildFlowFromRecords, type BuiltFlow, type EventRecordV1 } from "./flow-builder.js";
 import { scopeMatches } from "./scope.js";
@@ -84,15 +85,33 @@ export interface BundleEvidenceOptions {
   readonly attestations?: readonly Attestation[];
   /** zstd-compress where the runtime can (default true); false for a plain `.proof.tar`. */
   readonly compress?: boolean;
+  /**
+   * The Ed25519 private key that signs the manifest, attesting the flow's
+   * length (its public key must be among `keys`), or `false` for an unsigned
+   * bundle. By default: the key of the one instance that signed all the
+   * flow's events, read from its directory in `target`
+   * (`<instance_id>/signing-key.pem`, where the evidence exporter keeps a key
+   * it was not given), when it is the trusted key those events name;
+   * otherwise the bundle is unsigned and `signing.reason` says why.
+   */
+  readonly signingKey?: KeyObject | false;
 }
 
-export type EvidenceBundle = { readonly bundle: ProofBundle; readonly integrity?: undefined } | { readonly bundle?: undefined; readonly integrity: IntegrityProblem[] };
+/** Whether the bundle's manifest is signed, by which key (and, when found in the evidence directory, from which file), or why not. */
+export type BundleSigning =
+  | { readonly signed: true; readonly keyId: string; readonly keyFile?: string }
+  | { readonly signed: false; readonly reason: string };
+
+export type EvidenceBundle =
+  | { readonly bundle: ProofBundle; readonly signing: BundleSigning; readonly integrity?: undefined }
+  | { readonly bundle?: undefined; readonly signing?: undefined; readonly integrity: IntegrityProblem[] };
 
 /**
  * The proof bundle of one correlation of an evidence directory, after
  * verifying the log: a finding about that correlation or about the log itself
- * refuses the bundle (`integrity` is returned instead).
- * @throws TypeError for unusable input.
+ * refuses the bundle (`integrity` is returned instead). Its manifest is
+ * signed as `signingKey` says (`signing` tells how it went).
+ * @throws TypeError for unusable input (a signing key whose public key is not among `keys` included).
  */
 export async function bundleEvidence(target: string, options: BundleEvidenceOptions): Promise<EvidenceBundle> {
   const keys = await resolveTrustedKeys(options.keys);
@@ -101,10 +120,21 @@ export async function bundleEvidence(target: string, options: BundleEvidenceOpti
   if (records === undefined) throw new TypeError(`no signed records of correlation ${JSON.stringify(options.correlationId)} in ${target}`);
   const integrity = streamsIntegrity(evidence.streams, keys).filter((p) => p.correlation_id === undefined || p.correlation_id === options.correlationId);
   if (integrity.length > 0) return { integrity };
-  return {
-    bundle: createProofBundle(
-      { records, policy: options.policy, attestations: options.attestations ?? [], keys: keys as ReadonlyMap<string, KeyObject> },
-      { compress: options.compress ?? true },
-    ),
-  };
+  let signingKey: KeyObject | undefined;
+  let keyFile: string | undefined;
+  let unsigned = "no signing key was given (signingKey: false)";
+  if (options.signingKey !== undefined && options.signingKey !== false) signingKey = options.signingKey;
+  else if (options.signingKey === undefined) {
+    const found = await findInstanceSigningKey(evidence.streams, records, keys);
+    if (found.key !== undefined) ({ key: signingKey, file: keyFile } = found);
+    else unsigned = `no signing key was given, and none found in the evidence directory: ${found.reason}`;
+  }
+  const bundle = createProofBundle(
+    { records, policy: options.policy, attestations: options.attestations ?? [], keys: keys as ReadonlyMap<string, KeyObject>, ...(signingKey === undefined ? {} : { signingKey }) },
+    { compress: options.compress ?? true },
+  );
+  const signature = bundle.manifest.signature;
+  const signing: BundleSigning =
+    signature === undefined ? { signed: false, reason: unsigned } : { signed: true, keyId: signature.key_id, ...(keyFile === undefined ? {} : { keyFile }) };
+  return { bundle, signing };
 }

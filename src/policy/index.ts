@@ -24,6 +24,6 @@ export type {
 } from "./types.js";
 export { createProofBundle, type ProofBundle } from "./bundle/proof-bundle.js";
 export type { BundleInput, BundleManifest } from "./bundle/create-bundle.js";
-export type { BundleFinding, BundleVerification } from "./bundle/verify-bundle.js";
-export type { CheckEvidenceOptions, EvidenceCheck, BundleEvidenceOptions, EvidenceBundle } from "./check-evidence.js";
+export type { BundleFinding, BundleVerification, BundleVerifyOptions, ManifestSignatureReport } from "./bundle/verify-bundle.js";
+export type { CheckEvidenceOptions, EvidenceCheck, BundleEvidenceOptions, BundleSigning, EvidenceBundle } from "./check-evidence.js";
 export { checkEvidence, bundleEvidence, verifyBundleFile } from "./on-demand.js";

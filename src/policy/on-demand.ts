@@ -21,7 +21,10 @@ export async function checkEvidence(target: string, policy: Policy, options?: Ch
 /**
  * The proof bundle of one correlation of an evidence directory, after
  * verifying the log: a finding about that correlation or about the log itself
- * refuses the bundle (`integrity` is returned instead).
+ * refuses the bundle (`integrity` is returned instead). Its manifest is
+ * signed with `signingKey`, by default with the key of the instance that
+ * signed the flow's events when its directory holds it (`signing` says which
+ * key, or why the bundle is unsigned).
  * @throws TypeError for unusable input.
  */
 export async function bundleEvidence(target: string, options: BundleEvidenceOptions): Promise<EvidenceBundle> {

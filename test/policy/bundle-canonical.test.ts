@@ -3,7 +3,8 @@
  * writer's exact text for its record (canonical JSON, `signature` last). The
  * bundle writes its events that way, whatever order the records' members are
  * in, and a line that reads otherwise than it parses fails, even with the
- * manifest re-hashed (the manifest is not signed).
+ * manifest re-hashed (the bundle is made unsigned here, as anyone holding the
+ * public keys can re-make one; a signed manifest would also fail).
  */
 import { createHash } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -35,7 +36,7 @@ beforeAll(async () => {
   expect(errors).toEqual([]);
   const keySet = await exportPublicKeys(directory);
   keys = parseKeySet(keySet);
-  const made = await bundleEvidence(directory, { correlationId: "order-7", policy: await loadPolicyFile(POLICY), keys: keySet, compress: false });
+  const made = await bundleEvidence(directory, { correlationId: "order-7", policy: await loadPolicyFile(POLICY), keys: keySet, compress: false, signingKey: false });
   expect(made.integrity).toBeUndefined();
   members = readTar(made.bundle!.bytes);
 });

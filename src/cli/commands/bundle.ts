@@ -1,19 +1,28 @@
 /**
  * `intentproof bundle <evidence directory> --correlation <id> --policy <file>
- *   --keys <keys.json> --out <file> [--attestations <file>] [--json]`
+ *   --keys <keys.json> --out <file> [--signing-key <pem file>] [--attestations <file>] [--json]`
  *
  * Verifies the evidence log against the given keys, then packs the
  * correlation's flow, events, policy, run, attestations, the signing keys and
- * a manifest into a proof bundle a counterparty verifies offline. Exit 0
- * written, 1 the evidence does not verify (nothing written), 2 unusable input.
+ * a manifest into a proof bundle a counterparty verifies offline. The
+ * manifest is signed with --signing-key, or else with the key of the instance
+ * that signed the flow's events when its directory holds it; otherwise the
+ * bundle is unsigned (its flow's length is not attested), which the output
+ * says. Exit 0 written, 1 the evidence does not verify (nothing written), 2
+ * unusable input (a signing key whose public key is not in --keys included).
  */
+import type { KeyObject } from "node:crypto";
 import { writeFile } from "node:fs/promises";
+import { signingKeyId } from "../../policy/bundle/manifest-signature.js";
 import { bundleEvidence } from "../../policy/check-evidence.js";
 import { attestationsFromFile, parseCommandArgs, policyFromFile, UsageError, withUsageErrors } from "../../policy/cli-support.js";
+import { readSigningKeyFile } from "../../policy/evidence-input/signing-key.js";
+import { loadTrustedKeys } from "../../policy/evidence-input/trusted-keys.js";
 import type { CliIo } from "../io.js";
 import { EXIT_FAIL, EXIT_PASS } from "../io.js";
 
-const USAGE = "usage: intentproof bundle <evidence directory> --correlation <id> --policy <file> --keys <keys.json> --out <file> [--attestations <file>] [--json]";
+const USAGE =
+  "usage: intentproof bundle <evidence directory> --correlation <id> --policy <file> --keys <keys.json> --out <file> [--signing-key <pem file>] [--attestations <file>] [--json]";
 
 // zstd-compressed where this runtime has zstd, unless --out names a plain
 // `.tar`; the file name says what was written (`.zst` added or dropped).
@@ -30,23 +39,50 @@ export async function bundleCommand(args: string[], io: CliIo): Promise<number> 
       keys: { type: "string" },
       out: { type: "string" },
       attestations: { type: "string" },
+      "signing-key": { type: "string" },
       json: { type: "boolean" },
     });
-    const values = parsed.values as { correlation?: string; policy?: string; keys?: string; out?: string; attestations?: string; json?: boolean };
+    const values = parsed.values as {
+      correlation?: string;
+      policy?: string;
+      keys?: string;
+      out?: string;
+      attestations?: string;
+      "signing-key"?: string;
+      json?: boolean;
+    };
     if (parsed.positionals.length !== 1) throw new UsageError(`intentproof bundle: give one evidence directory\n${USAGE}`);
     for (const required of ["correlation", "keys", "out"] as const) {
       if (values[required] === undefined) throw new UsageError(`intentproof bundle: --${required} is required\n${USAGE}`);
     }
     const policy = await policyFromFile(values.policy, "bundle");
     const attestations = await attestationsFromFile(values.attestations);
+    const keys = await loadTrustedKeys(values.keys!);
+    let signingKey: KeyObject | undefined;
+    if (values["signing-key"] !== undefined) {
+      signingKey = await readSigningKeyFile(values["signing-key"]);
+      if (signingKeyId(signingKey, keys) === undefined) {
+        throw new UsageError(
+          `intentproof bundle: the public key of --signing-key ${values["signing-key"]} is not in --keys ${values.keys}: ` +
+            "a verifier holding those keys could not check the bundle's signature (sign with a key of the key set you hand over)",
+        );
+      }
+    }
     const compress = !values.out!.endsWith(".tar");
-    const result = await bundleEvidence(parsed.positionals[0]!, { correlationId: values.correlation!, policy, keys: values.keys!, attestations, compress });
+    const result = await bundleEvidence(parsed.positionals[0]!, {
+      correlationId: values.correlation!,
+      policy,
+      keys,
+      attestations,
+      compress,
+      ...(signingKey === undefined ? {} : { signingKey }),
+    });
     if (result.integrity !== undefined) {
       io.stderr.write(`intentproof bundle: the evidence of ${values.correlation} does not verify against ${values.keys}; no bundle written\n`);
       for (const p of result.integrity.slice(0, 20)) io.stderr.write(`    ${p.reason}${p.event_id ? ` ${p.event_id}` : ""}: ${p.detail}\n`);
       return EXIT_FAIL;
     }
-    const { bundle } = result;
+    const { bundle, signing } = result;
     const path = outputPath(values.out!, bundle.compressed);
     try {
       await writeFile(path, bundle.bytes);
@@ -55,10 +91,17 @@ export async function bundleCommand(args: string[], io: CliIo): Promise<number> 
     }
     const kind = bundle.compressed ? "zstd-compressed tar" : compress ? `plain tar: Node ${process.versions.node} has no zstd in node:zlib (Node >= 22.15 has)` : "plain tar";
     if (values.json === true) {
-      io.stdout.write(`${JSON.stringify({ path, compressed: bundle.compressed, manifest: bundle.manifest, run_status: bundle.run.status }, null, 2)}\n`);
+      const signed = signing.signed ? { signed_by: signing.keyId } : { signed_by: null, unsigned_reason: signing.reason };
+      io.stdout.write(`${JSON.stringify({ path, compressed: bundle.compressed, manifest: bundle.manifest, run_status: bundle.run.status, ...signed }, null, 2)}\n`);
     } else {
       io.stdout.write(`wrote ${path} (${kind})\n`);
       io.stdout.write(`  flow ${bundle.flow.flow_id}: ${bundle.flow.events.length} events, run ${bundle.run.status} against ${policy.policy_id}\n`);
+      if (signing.signed) {
+        const from = signing.keyFile === undefined ? "" : ` (${signing.keyFile})`;
+        io.stdout.write(`  manifest signed by ${signing.keyId}${from}: the bundle attests the flow's length\n`);
+      } else {
+        io.stdout.write(`unsigned bundle: its completeness is not attested (events after the last could be dropped); ${signing.reason}; sign it with --signing-key <pem file>\n`);
+      }
     }
     return EXIT_PASS;
   });

@@ -1,11 +1,13 @@
 /**
- * `intentproof verify <bundle.proof.tar[.zst]> --keys <keys.json> [--policy <expected policy file>] [--json]`
+ * `intentproof verify <bundle.proof.tar[.zst]> --keys <keys.json> [--policy <expected policy file>] [--require-signed] [--json]`
  * (routed here by the verify command for bundle files).
  *
- * Integrity against the GIVEN keys, then a fresh policy replay compared with
- * the bundled run. Exit 0 when the bundle verifies (whatever the flow's own
- * run status, which is printed), 1 when it does not, 2 unusable input
- * (unreadable file, no zstd in this runtime for a .zst bundle, bad key set).
+ * Integrity against the GIVEN keys (the manifest's signature included: an
+ * unsigned manifest is a warning, a failure with --require-signed), then a
+ * fresh policy replay compared with the bundled run. Exit 0 when the bundle
+ * verifies (whatever the flow's own run status, which is printed), 1 when it
+ * does not, 2 unusable input (unreadable file, no zstd in this runtime for a
+ * .zst bundle, bad key set).
  */
 import { readBundleFile } from "../../policy/bundle/bundle-file.js";
 import { ZstdUnavailableError } from "../../policy/bundle/compression.js";
@@ -16,12 +18,15 @@ import { loadTrustedKeys } from "../../policy/evidence-input/trusted-keys.js";
 import type { CliIo } from "../io.js";
 import { EXIT_FAIL, EXIT_PASS, EXIT_USAGE } from "../io.js";
 
-const USAGE = "usage: intentproof verify <bundle.proof.tar[.zst]> --keys <keys.json> [--policy <expected policy file>] [--json]";
+const USAGE = "usage: intentproof verify <bundle.proof.tar[.zst]> --keys <keys.json> [--policy <expected policy file>] [--require-signed] [--json]";
 
 function printHuman(io: CliIo, path: string, result: BundleVerification): void {
   io.stdout.write(result.status === "pass" ? `✓ pass: bundle.verify_pass  ${path}\n` : `✗ fail: ${result.reason}  ${path}\n`);
   for (const finding of result.findings) {
     io.stdout.write(`    ${finding.severity === "fail" ? "✗" : "!"} ${finding.code}${finding.event_id ? ` ${finding.event_id}` : ""}: ${finding.detail}\n`);
+  }
+  if (result.length_attested) {
+    io.stdout.write(`  signed: manifest signed by trusted key ${result.manifest_signature.key_id}: the flow's length is attested (as its signer bundled it)\n`);
   }
   const { run } = result;
   if (run.policy !== undefined) io.stdout.write(`  policy: ${run.policy.policy_id} v${run.policy.policy_version} ${run.policy.policy_fingerprint}\n`);
@@ -33,8 +38,13 @@ function printHuman(io: CliIo, path: string, result: BundleVerification): void {
 
 export async function verifyBundleCommand(args: string[], io: CliIo): Promise<number> {
   return withUsageErrors(io.stderr, async () => {
-    const parsed = parseCommandArgs("verify", args, { keys: { type: "string" }, policy: { type: "string" }, json: { type: "boolean" } });
-    const values = parsed.values as { keys?: string; policy?: string; json?: boolean };
+    const parsed = parseCommandArgs("verify", args, {
+      keys: { type: "string" },
+      policy: { type: "string" },
+      "require-signed": { type: "boolean" },
+      json: { type: "boolean" },
+    });
+    const values = parsed.values as { keys?: string; policy?: string; "require-signed"?: boolean; json?: boolean };
     if (parsed.positionals.length !== 1) throw new UsageError(`intentproof verify: give one bundle\n${USAGE}`);
     if (values.keys === undefined) throw new UsageError(`intentproof verify: --keys <keys.json> is required: a bundle is verified against keys you trust, never against the keys it ships\n${USAGE}`);
     const path = parsed.positionals[0]!;
@@ -53,7 +63,10 @@ export async function verifyBundleCommand(args: string[], io: CliIo): Promise<nu
       io.stderr.write(`intentproof verify: ${path}: not a readable bundle (${(error as Error).message})\n`);
       return EXIT_USAGE;
     }
-    const result = verifyBundleMembers(members, keys, expected === undefined ? {} : { expectedPolicyFingerprint: expected.policy_fingerprint });
+    const result = verifyBundleMembers(members, keys, {
+      ...(expected === undefined ? {} : { expectedPolicyFingerprint: expected.policy_fingerprint }),
+      requireSigned: values["require-signed"] === true,
+    });
     if (values.json === true) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else printHuman(io, path, result);
     return result.status === "pass" ? EXIT_PASS : EXIT_FAIL;

@@ -15,7 +15,8 @@ import type { CliIo } from "../io.js";
 import { EXIT_FAIL, EXIT_PASS, EXIT_USAGE } from "../io.js";
 
 const USAGE =
-  "usage: intentproof verify <evidence directory | .jsonl file> --keys <keys.json> [--json] [--checkpoint <witnessed checkpoints .json/.jsonl>]\n";
+  "usage: intentproof verify <evidence directory | .jsonl file> --keys <keys.json> [--json] [--checkpoint <witnessed checkpoints .json/.jsonl>]\n" +
+  "       intentproof verify <bundle.proof.tar[.zst]> --keys <keys.json> [--policy <expected policy file>] [--require-signed] [--json]\n";
 
 const BUNDLE = /\.(tar|tar\.zst|tzst)$/;
 
@@ -50,12 +51,13 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
     parsed = parseArgs({
       args,
       allowPositionals: true,
-      // `policy` belongs to bundle verification; it is accepted here so that a bundle reaches it.
+      // `policy` and `require-signed` belong to bundle verification; they are accepted here so that a bundle reaches them.
       options: {
         keys: { type: "string" },
         json: { type: "boolean", default: false },
         checkpoint: { type: "string" },
         policy: { type: "string" },
+        "require-signed": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -71,6 +73,7 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
   if (extra.length > 0) return usageError(io, `unexpected argument "${extra[0]}"`);
   if (BUNDLE.test(target)) return (await import("./verify-bundle.js")).verifyBundleCommand(args, io);
   if (parsed.values.policy !== undefined) return usageError(io, "--policy applies to a bundle (.proof.tar or .proof.tar.zst), not to an evidence log");
+  if (parsed.values["require-signed"] !== undefined) return usageError(io, "--require-signed applies to a bundle (.proof.tar or .proof.tar.zst), not to an evidence log");
   if (parsed.values.keys === undefined) return usageError(io, "--keys <keys.json> is required (the public keys you trust; see `intentproof keys export`)");
 
   let keys;

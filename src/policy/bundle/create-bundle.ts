@@ -2,12 +2,13 @@
  * Packs one correlation's evidence into a proof bundle: the flow, its signed
  * events, the policy, the run, the attestations used, the public keys that
  * sign the events, and a manifest with every member's SHA-256 and the Merkle
- * roots. The caller verifies the records first (tampered evidence is not
- * packed).
+ * roots, signed when a signing key is given (manifest-signature.ts). The
+ * caller verifies the records first (tampered evidence is not packed).
  */
 import type { KeyObject } from "node:crypto";
 import { VERSION } from "../../core/version.js";
-import { EVIDENCE_SPEC_VERSION } from "../../evidence/record.js";
+import { isEd25519Key } from "../../evidence/identity-rules.js";
+import { EVIDENCE_SPEC_VERSION, type EvidenceSignature } from "../../evidence/record.js";
 import { jcs, merkleRoot, sha256Hex, sha256Tagged } from "../digest.js";
 import { evaluatePolicy } from "../evaluate.js";
 import { buildFlowFromRecords, type EventRecordV1 } from "../flow-builder.js";
@@ -15,6 +16,7 @@ import type { Attestation, Flow, Policy, Run } from "../types.js";
 import {
   ATTESTATIONS, EVENTS, FLOW, jsonDocument, jsonLines, keyMemberName, MANIFEST, MANIFEST_SCHEMA, POLICY, recordLines, RUN,
 } from "./bundle-members.js";
+import { signingKeyId, signManifest } from "./manifest-signature.js";
 import type { TarMember } from "./tar.js";
 
 export interface BundleManifest {
@@ -34,6 +36,8 @@ export interface BundleManifest {
     flow_snapshot_id: string;
     run_id: string;
   };
+  /** Present when the bundle was made with a signing key: it fixes the member set, so the flow's length (manifest-signature.ts). */
+  signature?: EvidenceSignature;
 }
 
 export interface BundleInput {
@@ -41,10 +45,19 @@ export interface BundleInput {
   readonly records: readonly EventRecordV1[];
   readonly policy: Policy;
   readonly attestations?: readonly Attestation[];
-  /** Keys by id; those that sign the records are shipped as `keys/<key_id>.pub`. */
+  /** Keys by id; those that sign the records or the manifest are shipped as `keys/<key_id>.pub` (for reference: a verifier uses its own). */
   readonly keys: ReadonlyMap<string, KeyObject>;
   readonly now?: () => Date;
   readonly exportProfile?: BundleManifest["verification_profile"]["export_profile"];
+  /**
+   * The evidence holder's Ed25519 private key: it signs the manifest, which
+   * fixes the events the bundle holds, so the flow's length (without it the
+   * manifest is unsigned, and whoever holds the bundle can drop the flow's
+   * last events and rebuild one that verifies). Its public key must be in
+   * `keys`: the id it has there is the signature's `key_id`, and a verifier
+   * checks the signature with the keys it trusts.
+   */
+  readonly signingKey?: KeyObject;
 }
 
 export interface CreatedBundle {
@@ -68,6 +81,16 @@ export function createBundle(input: BundleInput): CreatedBundle {
   const used = new Set(run.attestation_set.ids);
   const attestations = (input.attestations ?? []).filter((a) => used.has(a.attestation_id));
 
+  const eventKeyIds = [...new Set(records.map((r) => (r.signature as { key_id?: string } | undefined)?.key_id))].filter((id): id is string => id !== undefined);
+  let manifestKeyId: string | undefined;
+  if (input.signingKey !== undefined) {
+    if (!isEd25519Key(input.signingKey, "private")) throw new TypeError("signingKey must be an Ed25519 private key");
+    manifestKeyId = signingKeyId(input.signingKey, input.keys, eventKeyIds);
+    if (manifestKeyId === undefined) {
+      throw new TypeError("the public key of signingKey is not among `keys`: a verifier trusting those keys could not check the manifest's signature");
+    }
+  }
+
   const files = new Map<string, Buffer>([
     [FLOW, Buffer.from(jsonDocument(built.flow))],
     [EVENTS, Buffer.from(recordLines(records))],
@@ -75,9 +98,9 @@ export function createBundle(input: BundleInput): CreatedBundle {
     [RUN, Buffer.from(jsonDocument(run))],
     [ATTESTATIONS, Buffer.from(jsonLines(attestations))],
   ]);
-  for (const keyId of new Set(records.map((r) => (r.signature as { key_id?: string } | undefined)?.key_id))) {
-    const key = keyId === undefined ? undefined : input.keys.get(keyId);
-    if (key !== undefined) files.set(keyMemberName(keyId!), Buffer.from(key.export({ format: "pem", type: "spki" }) as string));
+  for (const keyId of new Set([...eventKeyIds, ...(manifestKeyId === undefined ? [] : [manifestKeyId])])) {
+    const key = input.keys.get(keyId);
+    if (key !== undefined) files.set(keyMemberName(keyId), Buffer.from(key.export({ format: "pem", type: "spki" }) as string));
   }
 
   const createdAt = now().toISOString();
@@ -99,6 +122,7 @@ export function createBundle(input: BundleInput): CreatedBundle {
       run_id: run.run_id,
     },
   };
+  if (manifestKeyId !== undefined) manifest.signature = signManifest(manifest, input.signingKey!, manifestKeyId);
   files.set(MANIFEST, Buffer.from(jsonDocument(manifest)));
   const members = [...files.keys()].sort().map((name) => ({ name, data: files.get(name)! }));
   return { members, manifest, flow: built.flow, run };

@@ -1,11 +1,14 @@
 /**
  * Offline verification of a proof bundle against TRUSTED keys: member hashes
- * against the manifest, the manifest's Merkle roots, every event's signature
- * (keys shipped inside the bundle are reported, never used), the events'
- * chain, the flow's references and root, the policy's fingerprint; then a
- * fresh replay of the policy compared with the bundled run. Every check runs
- * and reports; the first failing one gives the reason.
+ * against the manifest, the manifest's signature (which fixes the flow's
+ * length; an unsigned manifest is a warning, or a failure when signing is
+ * required), the manifest's Merkle roots, every event's signature (keys
+ * shipped inside the bundle are reported, never used), the events' chain, the
+ * flow's references and root, the policy's fingerprint; then a fresh replay
+ * of the policy compared with the bundled run. Every check runs and reports;
+ * the first failing one gives the reason.
  */
+import { verifyEd25519 } from "../../evidence/ed25519.js";
 import { sha256Tagged } from "../digest.js";
 import { evaluatePolicy } from "../evaluate.js";
 import { recordIntegrity } from "../evidence-input/record-integrity.js";
@@ -18,6 +21,7 @@ import { BundleFindings, type BundleFinding } from "./bundle-findings.js";
 import { ATTESTATIONS, EVENTS, FLOW, MANIFEST, POLICY, REQUIRED_MEMBERS, RUN } from "./bundle-members.js";
 import { parseJson, parseLines, untrustedKeys } from "./bundle-members-read.js";
 import { idMerkleRoot } from "./create-bundle.js";
+import { manifestDigest } from "./manifest-signature.js";
 
 export type { BundleFinding } from "./bundle-findings.js";
 
@@ -30,10 +34,31 @@ export interface RunReport {
   failing_findings?: Array<{ rule_id: string; reason: string; human_summary?: string }>;
 }
 
+/** The manifest's signature, checked with the trusted keys only. */
+export interface ManifestSignatureReport {
+  /**
+   * `verified`: a trusted key signed this manifest as it is; `unsigned`: it
+   * carries no signature; `invalid`: its signature does not verify, names a
+   * key that is not trusted, or uses an algorithm other than ed25519 (a
+   * failing finding says which).
+   */
+  readonly status: "verified" | "unsigned" | "invalid";
+  /** The signature's key id, when it names one. */
+  readonly key_id?: string;
+}
+
 export interface BundleVerification {
   readonly status: "pass" | "fail";
   /** `bundle.verify_pass`, or the code of the first failing finding. */
   readonly reason: string;
+  /**
+   * True when the bundle verifies and its manifest is signed by a trusted key:
+   * the signer attests that these are the flow's events, so none was dropped
+   * after the signature (`manifest_signature.key_id` names the signer). False
+   * for an unsigned manifest: events after the last could have been dropped.
+   */
+  readonly length_attested: boolean;
+  readonly manifest_signature: ManifestSignatureReport;
   readonly findings: BundleFinding[];
   readonly members: string[];
   /** Key ids shipped in `keys/` that are absent from (or differ from) the trusted set. */
@@ -43,8 +68,14 @@ export interface BundleVerification {
 }
 
 export interface BundleVerifyOptions {
-  /** Fail unless the bundle's policy has this fingerprint: the manifest is not signed, so only this pins the policy. */
+  /**
+   * Fail unless the bundle's policy has this fingerprint. The bundle's maker
+   * chooses the policy (and, for an unsigned manifest, anyone holding the
+   * bundle can re-make it with another): only this pins the one agreed.
+   */
   readonly expectedPolicyFingerprint?: string;
+  /** Fail an unsigned manifest (`bundle.manifest_unsigned`), whose flow's length nothing attests, instead of warning. */
+  readonly requireSigned?: boolean;
 }
 
 type Manifest = Record<string, any> | undefined;
@@ -69,6 +100,56 @@ function checkMembers(members: ReadonlyMap<string, Buffer>, findings: BundleFind
     if (name !== MANIFEST && !listed.has(name)) findings.fail("bundle.member_unlisted", `${name} is not listed in the manifest`, { member: name });
   }
   return manifest;
+}
+
+/**
+ * The manifest's signature with the TRUSTED key it names (never a key from
+ * `keys/`), by the rule of manifest-signature.ts. It covers the member
+ * hashes, events.jsonl's included, so a verified signature fixes the flow's
+ * events as the signer bundled them.
+ */
+function checkManifestSignature(manifest: Manifest, trusted: TrustedKeys, options: BundleVerifyOptions, findings: BundleFindings): ManifestSignatureReport {
+  if (manifest === undefined) return { status: "unsigned" }; // missing or unreadable: already a failure
+  const signature = manifest.signature as unknown;
+  if (signature === undefined) {
+    const detail =
+      "the manifest is not signed, so nothing attests the flow's length: events after the last could have been dropped " +
+      "(anyone holding the bundle and the public keys can re-make it without them)";
+    if (options.requireSigned === true) findings.fail("bundle.manifest_unsigned", `${detail}; a signed manifest is required`, { member: MANIFEST });
+    else findings.warn("bundle.manifest_unsigned", detail, { member: MANIFEST });
+    return { status: "unsigned" };
+  }
+  const { alg, key_id: keyId, value } = (signature ?? {}) as { alg?: unknown; key_id?: unknown; value?: unknown };
+  if (typeof signature !== "object" || signature === null || typeof alg !== "string" || typeof keyId !== "string" || typeof value !== "string") {
+    findings.fail("bundle.manifest_signature_invalid", "the manifest's signature is not { alg, key_id, value } strings", { member: MANIFEST });
+    return { status: "invalid" };
+  }
+  if (alg !== "ed25519") {
+    findings.fail("bundle.manifest_signature_unsupported_alg", `the manifest is signed with alg ${JSON.stringify(alg)}; only ed25519 is verified`, { member: MANIFEST });
+    return { status: "invalid", key_id: keyId };
+  }
+  const key = trusted.get(keyId);
+  if (key === undefined) {
+    findings.fail("bundle.manifest_key_untrusted", `the manifest is signed with key ${keyId}, which is not in the trusted key set (a key shipped in keys/ is never used)`, {
+      member: MANIFEST,
+    });
+    return { status: "invalid", key_id: keyId };
+  }
+  let digest: Buffer | undefined;
+  try {
+    digest = manifestDigest(manifest);
+  } catch {
+    digest = undefined; // not canonicalizable JSON: cannot have been signed
+  }
+  if (digest === undefined || !verifyEd25519(digest, value, key)) {
+    findings.fail(
+      "bundle.manifest_signature_invalid",
+      `the manifest's signature does not verify with the trusted key ${keyId}: the manifest was changed after it was signed, or the signature belongs to another manifest`,
+      { member: MANIFEST },
+    );
+    return { status: "invalid", key_id: keyId };
+  }
+  return { status: "verified", key_id: keyId };
 }
 
 /** The events' Merkle root, then the evidence verifier: schema, signatures with the trusted keys, chain. */
@@ -188,6 +269,7 @@ function checkRun(
 export function verifyBundleMembers(members: ReadonlyMap<string, Buffer>, trusted: TrustedKeys, options: BundleVerifyOptions = {}): BundleVerification {
   const findings = new BundleFindings();
   const manifest = checkMembers(members, findings);
+  const signature = checkManifestSignature(manifest, trusted, options, findings);
   const records = checkEvents(members, manifest, trusted, findings);
   const attestations = checkAttestations(members, manifest, findings);
   const flow = checkFlow(members, records, findings);
@@ -201,6 +283,8 @@ export function verifyBundleMembers(members: ReadonlyMap<string, Buffer>, truste
   return {
     status: firstFail === undefined ? "pass" : "fail",
     reason: firstFail?.code ?? "bundle.verify_pass",
+    length_attested: firstFail === undefined && signature.status === "verified",
+    manifest_signature: signature,
     findings: findings.list,
     members: [...members.keys()].sort(),
     untrusted_bundle_keys: untrusted,

@@ -16,7 +16,7 @@ import { describeViolations } from "../../../src/schema/validator.js";
 
 export const INSTANCE = "inst-test";
 export const KEY_ID = `${INSTANCE}:k1`;
-const SEED = Buffer.alloc(32, 7);
+export const SEED = Buffer.alloc(32, 7);
 
 export function signRecords(events: readonly ExecutionEvent[], tenantId = "acme", seed: Buffer = SEED, instanceId = INSTANCE): EvidenceRecord[] {
   const key = privateKeyFromSeed(seed);
