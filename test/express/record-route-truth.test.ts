@@ -472,16 +472,15 @@ describe("recordRoute: an error after the response is still an error", () => {
 });
 
 describe("recordRoute: a response without a body records no output", () => {
-  it("HEAD to a recorded GET route: ok, output null, status 200, method HEAD; the client got no body", async () => {
+  /** An app with one recorded /refund route answering with `answer`. */
+  async function serveRefund(method: "get" | "delete", answer: (res: Response) => void) {
     const { client, exporter } = checkedClient();
-    const url = await startApp(client, (app) =>
-      app.get(
-        "/refund",
-        recordRoute(REFUND, (_req, res) => {
-          res.json({ refundId: "rf_1" });
-        }),
-      ),
-    );
+    const url = await startApp(client, (app) => app[method]("/refund", recordRoute(REFUND, (_req, res) => answer(res))));
+    return { url, exporter };
+  }
+
+  it("HEAD to a recorded GET route: ok, output null, status 200, method HEAD; the client got no body", async () => {
+    const { url, exporter } = await serveRefund("get", (res) => res.json({ refundId: "rf_1" }));
     const response = await fetch(`${url}/refund`, { method: "HEAD" });
     expect(response.status).toBe(200);
     expect((await response.arrayBuffer()).byteLength).toBe(0);
@@ -491,15 +490,7 @@ describe("recordRoute: a response without a body records no output", () => {
   });
 
   it("a 204 given a body: output null, the client got no body", async () => {
-    const { client, exporter } = checkedClient();
-    const url = await startApp(client, (app) =>
-      app.delete(
-        "/refund",
-        recordRoute(REFUND, (_req, res) => {
-          res.status(204).send({ a: 1 });
-        }),
-      ),
-    );
+    const { url, exporter } = await serveRefund("delete", (res) => res.status(204).send({ a: 1 }));
     const response = await fetch(`${url}/refund`, { method: "DELETE" });
     expect(response.status).toBe(204);
     expect(await response.text()).toBe("");
@@ -509,15 +500,7 @@ describe("recordRoute: a response without a body records no output", () => {
   });
 
   it("a conditional GET Express answers 304 from the ETag: output null, the client got no body", async () => {
-    const { client, exporter } = checkedClient();
-    const url = await startApp(client, (app) =>
-      app.get(
-        "/refund",
-        recordRoute(REFUND, (_req, res) => {
-          res.json({ refundId: "rf_1" });
-        }),
-      ),
-    );
+    const { url, exporter } = await serveRefund("get", (res) => res.json({ refundId: "rf_1" }));
     const first = await fetch(`${url}/refund`);
     expect(await first.json()).toEqual({ refundId: "rf_1" });
     const etag = first.headers.get("etag");
