@@ -66,7 +66,7 @@ export { intentproof } from "./express/middleware.js";
  *   JSON content type is parsed back unless it exceeds `maxStringLength`;
  *   bytes become `"base64:…"`); `null` when the response had no body sent
  *   that way (`res.end`, streams, `sendFile`), or when the client got no body
- *   (a HEAD request, a 204 or a 304).
+ *   (a HEAD request, a 204, 205 or 304).
  * - `status: "error"` when the handler throws, rejects or calls `next(err)`
  *   (the error is recorded and still reaches Express's error handlers), or when
  *   the final status is 500 or more; a bare 5xx is recorded as

@@ -1,8 +1,7 @@
 import type { Response } from "express";
+import { isJsonMediaType, parsedJsonText } from "../core/http/body-written.js";
 import { notingStatusSent, type StatusSentListener } from "../core/http/status-sent.js";
 import { heldForResponse, holdForResponse } from "./request-scope.js";
-
-const JSON_MEDIA_TYPE = /\bjson\b/i;
 
 /** Receives what a handler's response sends, at the moment it is sent: its body and its status line. */
 export interface ResponseRecorder extends StatusSentListener {
@@ -120,7 +119,7 @@ function heldStatusCapture(original: WriteHead): WriteHead {
 
 function take(res: Response, recorder: ResponseRecorder | undefined, body: unknown, viaJson: boolean): void {
   if (recorder === undefined || recorder.bodySent) return;
-  recorder.recordBody(viaJson ? body : parsedJsonText(body, res, recorder.maxStringLength));
+  recorder.recordBody(viaJson ? body : parsedJsonBody(body, res, recorder.maxStringLength));
 }
 
 function capturedJson(this: RecordedResponse, body?: unknown): Response {
@@ -151,13 +150,6 @@ function capturing(original: Sender, viaJson: boolean, recorder: ResponseRecorde
  * (the content type is set before `send`, or `send` picks text/html).
  * Labelled JSON but not JSON: the text as sent.
  */
-function parsedJsonText(body: unknown, res: Response, maxStringLength: number): unknown {
-  if (typeof body !== "string" || body.length > maxStringLength) return body;
-  const contentType = res.getHeader("content-type");
-  if (typeof contentType !== "string" || !JSON_MEDIA_TYPE.test(contentType)) return body;
-  try {
-    return JSON.parse(body) as unknown;
-  } catch {
-    return body;
-  }
+function parsedJsonBody(body: unknown, res: Response, maxStringLength: number): unknown {
+  return typeof body === "string" && isJsonMediaType(res.getHeader("content-type")) ? parsedJsonText(body, maxStringLength) : body;
 }

@@ -55,6 +55,7 @@ describe.each(PLATFORMS)("Nest records what the client received, on %s", (platfo
     const event = await handlerEvent(id, "outcome.idempotent", 200);
     expect(event.status).toBe("ok");
     expect(event.error).toBeUndefined();
+    expect(event.output).toEqual({ alreadyDone: true });
   });
 
   it("a @Res() handler answering 503 after it returned: error, 503", async () => {
@@ -103,6 +104,31 @@ describe.each(PLATFORMS)("Nest records what the client received, on %s", (platfo
     expect(JSON.stringify(event)).not.toContain("secret-hash");
   });
 
+  it("a Map, a Set and a method in the result: the record is the JSON the client got, not their contents", async () => {
+    const { id, response, body } = await get("/outcome/collections");
+    expect(response.status).toBe(200);
+    expect(JSON.parse(body)).toEqual({ roles: {}, tags: {}, label: "grants" });
+    const event = await handlerEvent(id, "outcome.collections", 200);
+    expect(event.output).toEqual({ roles: {}, tags: {}, label: "grants" });
+    expect(JSON.stringify(event)).not.toMatch(/secret-grant|internal-tag/);
+  });
+
+  it("a Fastify response schema: the record is the body as the platform serialized it", async () => {
+    const { id, response, body } = await get("/outcome/schema");
+    expect(response.status).toBe(200);
+    const sent = JSON.parse(body) as Record<string, unknown>;
+    expect(sent).toEqual(platform === "fastify" ? { id: 7, name: "bob" } : { id: 7, name: "bob", apiKey: "sk_live_schema" });
+    const event = await handlerEvent(id, "outcome.schema", 200);
+    expect(event.output).toEqual(sent);
+  });
+
+  it("a result changed after it was sent: the record is what the client got", async () => {
+    const { id, response, body } = await get("/outcome/balance");
+    expect(JSON.parse(body)).toEqual({ owner: "alice", balance: 100 });
+    const event = await handlerEvent(id, "outcome.balance", response.status);
+    expect(event.output).toEqual({ owner: "alice", balance: 100 });
+  });
+
   it("the decorator's captureOutput hook gets the handler's result, as its type says, not the reshaped body", async () => {
     const { id, response, body } = await get("/outcome/profile-hooked");
     expect(JSON.parse(body)).toEqual({ data: { email: "c@example.com" } });
@@ -122,6 +148,14 @@ describe.each(PLATFORMS)("Nest records what the client received, on %s", (platfo
     expect(route.attributes?.["http.status_code"]).toBe(200);
     expect(route.status).toBe("ok");
     expect(route.output).toEqual(sent);
+  });
+
+  it("a 205 whose handler returned a value: the client got no body, so the record has no output", async () => {
+    const { id, response, body } = await get("/outcome/reset");
+    expect(response.status).toBe(205);
+    expect(body).toBe("");
+    const event = await handlerEvent(id, "outcome.reset", 205);
+    expect(event.output).toBeNull();
   });
 
   it("a HEAD request to a GET route: the client got no body, so the record has no output", async () => {

@@ -123,7 +123,8 @@ describe.each(PLATFORMS)("Nest pipeline on %s", (platform) => {
     expect(await response.text()).toBe("20");
     const [event] = await eventsOf(exporter, id, 1);
     expect(event!.status).toBe("ok");
-    expect(event!.output).toBe(20);
+    // As the client got it: Nest's Express adapter sends a number as text, Fastify as JSON.
+    expect(event!.output).toBe(platform === "express" ? "20" : 20);
     expect(event!.attributes).toEqual({ "http.method": "GET", "http.route": "/orders/stream/values", "http.status_code": 200 });
   });
 

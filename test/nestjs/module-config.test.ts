@@ -32,6 +32,7 @@ describe("IntentProofModule.forRoot validation (TypeError naming the field, when
     ["bad default attributes", { defaultAttributes: { nested: { no: 1 } } }, /defaultAttributes\.nested/],
     ["options that are not an object", "yes", /options must be an object/],
     ["null options (only leaving them out means the defaults)", null, /^IntentProofModule\.forRoot: options must be an object, got null/],
+    ["a null correlation", { correlation: null }, /^IntentProofModule\.forRoot: "correlation" must be an object/],
   ];
   it.each(cases)("rejects %s", (_label, options, message) => {
     expect(() => IntentProofModule.forRoot(options as IntentProofModuleOptions)).toThrow(TypeError);
@@ -71,7 +72,7 @@ describe("IntentProofModule.forRootAsync validation", () => {
 
   it.each([
     ["null", () => null, /^IntentProofModule\.forRootAsync \(options produced by the factory\): options must be an object, got null/],
-    ["undefined (a lost return)", async () => undefined, /the factory returned undefined; return an options object/],
+    ["undefined (a lost return)", async () => undefined, /useFactory \(or createIntentProofOptions\(\) of useClass\/useExisting\) returned undefined; return an options object/],
   ])("rejects a factory producing %s, when the application starts", async (_label, useFactory, message) => {
     const compile = Test.createTestingModule({ imports: [IntentProofModule.forRootAsync({ useFactory: useFactory as never })] }).compile();
     await expect(compile).rejects.toThrow(TypeError);

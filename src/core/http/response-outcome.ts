@@ -22,7 +22,7 @@ export function errorIsOutcome(ending: ResponseEnding, statusSent: number, raise
  * left first is a `ClientAbortedError`; a response the server cut off, the
  * error it was destroyed with, else an `IncompleteResponseError`; a bare
  * error status an `HttpError`; anything else `ok` with `output`, or with
- * `null` when the client got no body (a 204, a 304, an answer to HEAD).
+ * `null` when the client got no body (a 204, 205 or 304, an answer to HEAD).
  * `outputRecorded`: `output` is already the recorded output (a snapshot
  * taken as the body was sent; `undefined` when none was), not a value to
  * snapshot.
@@ -55,7 +55,7 @@ export function settleResponse(
   }
 }
 
-/** Whether the client got no body: a 204 or 304 carries none, nor does an answer to HEAD. Read per request: cheap. */
+/** Whether the client got no body: a 204, 205 or 304 carries none, nor does an answer to HEAD. Read per request: cheap. */
 function sentNoBody(response: ServerResponse, statusSent: number): boolean {
-  return statusSent === 204 || statusSent === 304 || response.req?.method === "HEAD";
+  return statusSent === 204 || statusSent === 205 || statusSent === 304 || response.req?.method === "HEAD";
 }

@@ -39,9 +39,9 @@ function labelOf(target: object, propertyKey: string | symbol): string {
  *   before the handler ran (a guard, a pipe) is recorded as an error event
  *   with the request's params, query and body as inputs. A `StreamableFile`
  *   or stream result is recorded as a short token, never its internals.
- *   `output` is the body Nest sent, as the interceptors left it (the
- *   handler's result for a `@Res()` handler, and for this decorator's own
- *   `captureOutput` hook).
+ *   `output` is the body the client got, as the platform serialized it
+ *   after interceptors and filters (the handler's result for a body
+ *   streamed in pieces, and for this decorator's own `captureOutput` hook).
  * - Routes are recognised when Nest builds them (see `route-entry.ts`): no
  *   guard, interceptor or filter is added to any route, and undecorated
  *   routes are left exactly as Nest built them.

@@ -104,7 +104,11 @@ export class IntentProofModule implements NestModule {
 function settingsFromFactory(produced: unknown, isGlobal: boolean): ModuleSettings {
   const where = "IntentProofModule.forRootAsync (options produced by the factory)";
   // A factory that returns nothing has usually lost a `return`: say so rather than start with the defaults.
-  if (produced === undefined) throw new TypeError(`${where}: the factory returned undefined; return an options object ({} for the defaults)`);
+  if (produced === undefined) {
+    throw new TypeError(
+      `${where}: useFactory (or createIntentProofOptions() of useClass/useExisting) returned undefined; return an options object ({} for the defaults)`,
+    );
+  }
   const settings = resolveModuleSettings(produced, where);
   const requested = (produced as { isGlobal?: unknown } | null | undefined)?.isGlobal;
   if (requested !== undefined && requested !== isGlobal) {

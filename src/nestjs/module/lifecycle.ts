@@ -3,7 +3,6 @@ import { HttpAdapterHost } from "@nestjs/core";
 import { IntentProofClient } from "../../core/client.js";
 import { installRouteRecording } from "../recording/route-entry.js";
 import { activateClient, deactivateClient } from "../utils/client-registry.js";
-import { observeRepliedBodies } from "../utils/replied-bodies.js";
 import { observeResponseErrors } from "../utils/response-errors.js";
 import type { ModuleSettings } from "./module-settings.js";
 import { INTENTPROOF_SETTINGS } from "./tokens.js";
@@ -54,7 +53,6 @@ export class IntentProofLifecycle implements OnModuleInit, OnApplicationShutdown
       );
     }
     moduleOfApplication.set(application, this);
-    observeRepliedBodies(application);
     observeResponseErrors(application);
   }
 

@@ -52,6 +52,7 @@ export function resolveModuleSettings(options: unknown, owner: string): ModuleSe
     });
   }
   const reader = new OptionsReader(owner, options, [...MODULE_FIELDS, ...CONFIG_FIELDS]);
+  if (reader.raw("correlation") === null) reader.fail("correlation", "must be an object"); // not "no options", as in the client's config
   const correlation = reader.nested("correlation", [...CORRELATION_FIELDS, "echoHeader"]);
   const echoHeader = correlation.boolean("echoHeader", true);
 

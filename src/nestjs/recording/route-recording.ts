@@ -12,7 +12,10 @@ import {
   HTTP_ROUTE,
   HTTP_STATUS_CODE,
   errorIsOutcome,
+  noteBodyWritten,
   notingStatusSent,
+  sentBodyValue,
+  type BodyWrittenListener,
   responseEnding,
   settleResponse,
   type StatusSentListener,
@@ -40,14 +43,15 @@ import type { DecoratedSite } from "./decorated-site.js";
  * `startedAt`/`completedAt` span theirs. A handler that never settles is
  * never recorded.
  */
-export class RouteRecording implements Settlement, StatusSentListener {
+export class RouteRecording implements Settlement, StatusSentListener, BodyWrittenListener {
   private execution: Execution | undefined;
   private handlerRunning = false;
   private handlerValue: unknown;
   private handlerFailed = false;
-  /** The body Nest handed the platform to send, after the interceptors (see replied-bodies.ts). */
-  private bodyReplied = false;
-  private repliedBody: unknown;
+  /** How the response's body went out (see `output`). */
+  private bodyWritten = BODY_NOT_WRITTEN;
+  private bodyChunk: unknown;
+  private bodyContentType: unknown;
   private handlerError: unknown;
   private pipelineFailed = false;
   private pipelineError: unknown;
@@ -74,6 +78,7 @@ export class RouteRecording implements Settlement, StatusSentListener {
     // `close` comes once, after `finish` or when the connection drops first.
     response.on("close", this.onResponseClosed);
     this.noteStatusWhenSent(response);
+    if (!response.writableEnded) noteBodyWritten(response, this);
     slot.held = this;
   }
 
@@ -145,27 +150,30 @@ export class RouteRecording implements Settlement, StatusSentListener {
     this.pipelineError = error;
   }
 
-  /**
-   * The body Nest sends for the route, after every interceptor. Only the
-   * route's own answer counts: an exception filter's reply comes after the
-   * pipeline failed, and the record keeps that error.
-   */
-  noteRepliedBody(body: unknown): void {
-    if (this.bodyReplied || this.pipelineFailed) return;
-    this.bodyReplied = true;
-    this.repliedBody = body;
+  /** BodyWrittenListener: the whole body, handed to `end` (decoded when recorded, if it is). */
+  recordBodyEnded(chunk: unknown, contentType: unknown): void {
+    this.bodyWritten = BODY_WHOLE;
+    this.bodyChunk = chunk;
+    this.bodyContentType = contentType;
+  }
+
+  /** BodyWrittenListener: a body streamed in pieces, not kept. */
+  recordBodyInPieces(): void {
+    this.bodyWritten = BODY_IN_PIECES;
   }
 
   /**
-   * What the route answered: the body Nest sent, as its interceptors left it
-   * (also after a `retry()` that recovered from the handler's failure), else
-   * (a `@Res()` handler, a redirect) the handler's result. The
-   * decorator's own `captureOutput` hook is typed for the method's result,
-   * so it gets that.
+   * What the route answered: the body the client got, as the platform
+   * serialized it after every interceptor, exception filter, JSON replacer
+   * or response schema (JSON parsed back, text as text, `null` for none).
+   * A body streamed in pieces (a file, a stream, SSE) is the handler's
+   * result, which the serializer turns into a short token. The decorator's
+   * own `captureOutput` hook is typed for the method's result, so it gets that.
    */
   private output(): unknown {
-    if (this.bodyReplied && typeof this.site.plan.options.captureOutput !== "function") return this.repliedBody;
-    return this.handlerFailed ? undefined : this.handlerValue;
+    const handlerResult = this.handlerFailed || this.pipelineFailed ? undefined : this.handlerValue;
+    if (this.bodyWritten !== BODY_WHOLE || typeof this.site.plan.options.captureOutput === "function") return handlerResult;
+    return sentBodyValue(this.bodyChunk, this.bodyContentType, this.site.plan.resolve(this.client.config).serialization.maxStringLength);
   }
 
   private recordWhenComplete(): void {
@@ -205,10 +213,9 @@ export class RouteRecording implements Settlement, StatusSentListener {
     if (failed && errorIsOutcome(ending, status, this.failedAfterResponse)) {
       execution.fail(error, failureDetails(error, status, attributes));
     } else {
-      // Handled: the body sent (the core's serializer turns a StreamableFile
-      // or stream into a short token, never its internals), or an error an
-      // exception filter answered with success.
-      settleResponse(execution, response, ending, status, this.pipelineFailed ? undefined : this.output(), attributes);
+      // Handled: the body sent, also the answer of an exception filter that
+      // turned an error into a success.
+      settleResponse(execution, response, ending, status, this.output(), attributes);
     }
   }
 }
@@ -235,6 +242,10 @@ function httpExceptionName(error: unknown): string | undefined {
     return undefined;
   }
 }
+
+const BODY_NOT_WRITTEN = 0;
+const BODY_WHOLE = 1;
+const BODY_IN_PIECES = 2;
 
 // Recordings by Node response, for platform hooks that only see the response
 // (kept only once such a hook is installed: Fastify's, see response-errors.ts).
