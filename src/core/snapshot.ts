@@ -172,10 +172,12 @@ function convertPrimitive(value: unknown, o: ResolvedSerializeOptions): JsonValu
       return null;
     case "bigint":
       return capped(value.toString(), o);
+    // A JSON body has no form for them: JSON.stringify writes null in an
+    // array (and leaves them out of an object, see copyMember).
     case "symbol":
-      return UNSUPPORTED_SYMBOL;
+      return o.followToJSON ? null : UNSUPPORTED_SYMBOL;
     case "function":
-      return UNSUPPORTED_FUNCTION;
+      return o.followToJSON ? null : UNSUPPORTED_FUNCTION;
     default:
       return null;
   }
@@ -218,8 +220,23 @@ function convertObject(source: object, depth: number, o: ResolvedSerializeOption
     const toJSON = (source as { toJSON?: unknown }).toJSON;
     if (typeof toJSON === "function") {
       const json: unknown = toJSON.call(source, "");
-      return typeof json === "object" && json !== null ? convertOwnForm(json, depth, o) : convertPrimitive(json, o);
+      return typeof json === "object" && json !== null ? convertJsonForm(json, depth, o) : convertPrimitive(json, o);
     }
+    return convertJsonForm(source, depth, o);
+  }
+  return convertOwnForm(source, depth, o);
+}
+
+/**
+ * An object in a JSON body, as JSON.stringify sends it: a Map, a Set, an
+ * Error, bytes (but a Buffer, whose toJSON came first) are only their own
+ * enumerable properties there (usually `{}`), so the record does not hold
+ * what the client never got. Streams and other host objects keep their
+ * short tokens.
+ */
+function convertJsonForm(source: object, depth: number, o: ResolvedSerializeOptions): JsonValue {
+  if (isView(source) || types.isAnyArrayBuffer(source) || types.isMap(source) || types.isSet(source) || types.isNativeError(source)) {
+    return enter(source, depth, o) ?? copyProperties(source, depth, o);
   }
   return convertOwnForm(source, depth, o);
 }
@@ -336,7 +353,10 @@ function copyMember(out: JsonObject, source: object, key: string, depth: number,
     put(out, key, UNSERIALIZABLE, o);
     return;
   }
-  if (child !== undefined) put(out, key, convert(child, depth + 1, o), o);
+  if (child === undefined) return;
+  // JSON.stringify leaves a function or symbol member out of a JSON body.
+  if (o.followToJSON && (typeof child === "function" || typeof child === "symbol")) return;
+  put(out, key, convert(child, depth + 1, o), o);
 }
 
 /** Set by `proxyKeys`: the key count to report for the Proxy it listed. */

@@ -270,6 +270,25 @@ describe("snapshot: objects and arrays", () => {
     expect(snapshotValue(user, DEFAULT_SERIALIZE_OPTIONS)).toEqual({ id: "u1", passwordHash: "$2b$secret" });
   });
 
+  it("for a JSON body, a Map, a Set, bytes, an Error and function members are what JSON.stringify sends, not their contents", () => {
+    const json = asJsonBody(DEFAULT_SERIALIZE_OPTIONS);
+    const body = {
+      roles: new Map([["admin", "secret-grant"]]),
+      tags: new Set(["secret-tag"]),
+      bytes: new Uint8Array([104, 105]),
+      raw: new Uint8Array([1]).buffer,
+      buffer: Buffer.from("hi"),
+      failure: new Error("secret-message"),
+      describe: () => "x",
+      list: [() => 1, Symbol("s"), 2],
+      label: "grants",
+    };
+    expect(snapshotValue(body, json)).toEqual(JSON.parse(JSON.stringify(body)));
+    expect(JSON.stringify(snapshotValue(body, json))).not.toContain("secret");
+    // Everywhere else the serializer keeps its own forms.
+    expect(snapshotValue(body.roles, DEFAULT_SERIALIZE_OPTIONS)).toEqual({ admin: "secret-grant" });
+  });
+
   it("treats holes of a sparse array as null", () => {
     // eslint-disable-next-line no-sparse-arrays
     expect(snap([1, , 3])).toEqual([1, null, 3]);

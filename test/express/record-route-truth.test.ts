@@ -522,3 +522,23 @@ describe("recordRoute: a response without a body records no output", () => {
     expect(notModified).toMatchObject({ status: "ok", output: null, attributes: { "http.method": "GET", "http.status_code": 304 } });
   });
 });
+
+describe("recordRoute: a JSON body is recorded as JSON sends it", () => {
+  it("a Map, a Set and a function member: the record is the JSON the client got, not their contents", async () => {
+    const { client, exporter } = checkedClient();
+    const url = await startApp(client, (app) =>
+      app.get(
+        "/grants",
+        recordRoute(REFUND, (_req, res) => {
+          res.json({ roles: new Map([["admin", "secret-grant"]]), tags: new Set(["secret-tag"]), describe: () => "x", label: "grants" });
+        }),
+      ),
+    );
+    const sent = (await (await fetch(`${url}/grants`)).json()) as unknown;
+    expect(sent).toEqual({ roles: {}, tags: {}, label: "grants" });
+    const event = await oneEvent(exporter);
+    expectValidEvent(event);
+    expect(event.output).toEqual(sent);
+    expect(JSON.stringify(event)).not.toContain("secret");
+  });
+});
