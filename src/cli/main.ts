@@ -6,6 +6,7 @@
  */
 import type { CliIo } from "./io.js";
 import { EXIT_USAGE } from "./io.js";
+import { printable } from "./printable.js";
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
 
@@ -44,7 +45,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   const command = COMMANDS[name];
   if (command === undefined) {
-    io.stderr.write(`intentproof: unknown command "${name}"\n${usage()}`);
+    io.stderr.write(`intentproof: unknown command "${printable(name)}"\n${usage()}`);
     return EXIT_USAGE;
   }
   if (command.answersHelp !== true && (rest.includes("--help") || rest.includes("-h"))) {

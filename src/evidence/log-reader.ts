@@ -9,12 +9,17 @@ import { CHECKPOINT_SCHEMA, type CheckpointRecord } from "./checkpoint.js";
 import { EVENT_SCHEMA, type EvidenceRecord } from "./record.js";
 import { listSegments } from "./segment-log.js";
 
-/** `text` is the line as read: the verifier holds it against the exact text the writer writes for `record`. */
+/**
+ * `text` is the line as read: the verifier holds it against the exact text
+ * the writer writes for `record`. A line that is not JSON keeps only its
+ * length: it may be anything (a key file given by mistake), and is never
+ * quoted. `cut` marks the text after a segment's last newline.
+ */
 export type LogEntry =
   | { kind: "event"; record: EvidenceRecord; text: string; file: string; line: number }
   | { kind: "checkpoint"; record: CheckpointRecord; text: string; file: string; line: number }
   | { kind: "other"; value: unknown; file: string; line: number }
-  | { kind: "unparseable"; text: string; file: string; line: number };
+  | { kind: "unparseable"; length: number; cut?: true; file: string; line: number };
 
 /** The lines of one writer's log (one instance directory, or one file), in order. */
 export interface LogStream {
@@ -36,7 +41,7 @@ function parseLines(text: string, file: string, into: LogEntry[]): number {
     try {
       value = JSON.parse(raw);
     } catch {
-      into.push({ kind: "unparseable", text: raw.slice(0, 200), file, line });
+      into.push({ kind: "unparseable", length: raw.length, file, line });
       return;
     }
     const schema = (value as { schema?: unknown } | null)?.schema;
@@ -54,7 +59,7 @@ async function readStream(source: string, files: string[]): Promise<LogStream> {
     const torn = parseLines(await readFile(file, "utf8"), file, stream.entries);
     if (torn > 0) {
       if (i === files.length - 1) stream.tornTail = { file, bytes: torn };
-      else stream.entries.push({ kind: "unparseable", text: "(a segment ends in the middle of a line)", file, line: 0 });
+      else stream.entries.push({ kind: "unparseable", length: torn, cut: true, file, line: 0 });
     }
   }
   return stream;

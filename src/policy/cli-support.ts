@@ -1,6 +1,7 @@
 /** Shared by the `check`, `bundle` and bundle-`verify` commands: argument parsing and input loading with exit-2 errors. */
 import { readFile } from "node:fs/promises";
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { printableLines } from "../cli/printable.js";
 import { parseAttestationsJsonl } from "./attestations.js";
 import { loadPolicyFile } from "./load-policy.js";
 import type { Attestation, Policy } from "./types.js";
@@ -55,7 +56,7 @@ export async function withUsageErrors(stderr: { write(text: string): unknown }, 
     return await body();
   } catch (error) {
     if (error instanceof UsageError || error instanceof TypeError) {
-      stderr.write(`${error.message}\n`);
+      stderr.write(`${printableLines(error.message)}\n`);
       return 2;
     }
     throw error;

@@ -41,14 +41,14 @@ beforeAll(async () => {
   members = readTar(made.bundle!.bytes);
 });
 
-/** A copy of the bundle with events.jsonl changed and its manifest hash updated to match. */
+/** A copy of the bundle with events.jsonl changed and its manifest hash updated to match (the manifest written as the bundle writer writes it). */
 function withEvents(change: (text: string) => string): Map<string, Buffer> {
   const copy = new Map(members);
   const events = Buffer.from(change(copy.get("events.jsonl")!.toString()));
   copy.set("events.jsonl", events);
   const manifest = JSON.parse(copy.get("manifest.json")!.toString()) as { files: Array<{ path: string; sha256: string }> };
   for (const file of manifest.files) if (file.path === "events.jsonl") file.sha256 = `sha256:${createHash("sha256").update(events).digest("hex")}`;
-  copy.set("manifest.json", Buffer.from(JSON.stringify(manifest)));
+  copy.set("manifest.json", Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
   return copy;
 }
 

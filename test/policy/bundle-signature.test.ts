@@ -187,7 +187,8 @@ describe("signing a bundle's manifest", () => {
       (m) => (m.verification_profile.export_profile = "full"),
       (m) => (m.created_at = "2020-01-01T00:00:00.000Z"),
       (m) => (m.signature.key_id = OPS_KEY_ID),
-      (m) => (m.signature.value = `A${m.signature.value.slice(1)}`),
+      // Another first character (a fixed "A" would be no change when the signature starts with one).
+      (m) => (m.signature.value = `${m.signature.value.startsWith("A") ? "B" : "A"}${m.signature.value.slice(1)}`),
     ];
     const reasons = edits.map((edit) => {
       const copy = structuredClone(manifest);

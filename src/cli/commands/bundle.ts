@@ -20,6 +20,7 @@ import { readSigningKeyFile } from "../../policy/evidence-input/signing-key.js";
 import { loadTrustedKeys } from "../../policy/evidence-input/trusted-keys.js";
 import type { CliIo } from "../io.js";
 import { EXIT_FAIL, EXIT_PASS } from "../io.js";
+import { jsonText, printable as p } from "../printable.js";
 
 const USAGE =
   "usage: intentproof bundle <evidence directory> --correlation <id> --policy <file> --keys <keys.json> --out <file> [--signing-key <pem file>] [--attestations <file>] [--json]";
@@ -78,8 +79,10 @@ export async function bundleCommand(args: string[], io: CliIo): Promise<number> 
       ...(signingKey === undefined ? {} : { signingKey }),
     });
     if (result.integrity !== undefined) {
-      io.stderr.write(`intentproof bundle: the evidence of ${values.correlation} does not verify against ${values.keys}; no bundle written\n`);
-      for (const p of result.integrity.slice(0, 20)) io.stderr.write(`    ${p.reason}${p.event_id ? ` ${p.event_id}` : ""}: ${p.detail}\n`);
+      io.stderr.write(`intentproof bundle: the evidence of ${p(values.correlation)} does not verify against ${p(values.keys)}; no bundle written\n`);
+      for (const problem of result.integrity.slice(0, 20)) {
+        io.stderr.write(`    ${p(problem.reason)}${problem.event_id ? ` ${p(problem.event_id)}` : ""}: ${p(problem.detail)}\n`);
+      }
       return EXIT_FAIL;
     }
     const { bundle, signing } = result;
@@ -92,15 +95,15 @@ export async function bundleCommand(args: string[], io: CliIo): Promise<number> 
     const kind = bundle.compressed ? "zstd-compressed tar" : compress ? `plain tar: Node ${process.versions.node} has no zstd in node:zlib (Node >= 22.15 has)` : "plain tar";
     if (values.json === true) {
       const signed = signing.signed ? { signed_by: signing.keyId } : { signed_by: null, unsigned_reason: signing.reason };
-      io.stdout.write(`${JSON.stringify({ path, compressed: bundle.compressed, manifest: bundle.manifest, run_status: bundle.run.status, ...signed }, null, 2)}\n`);
+      io.stdout.write(jsonText({ path, compressed: bundle.compressed, manifest: bundle.manifest, run_status: bundle.run.status, ...signed }));
     } else {
-      io.stdout.write(`wrote ${path} (${kind})\n`);
-      io.stdout.write(`  flow ${bundle.flow.flow_id}: ${bundle.flow.events.length} events, run ${bundle.run.status} against ${policy.policy_id}\n`);
+      io.stdout.write(`wrote ${p(path)} (${kind})\n`);
+      io.stdout.write(`  flow ${p(bundle.flow.flow_id)}: ${bundle.flow.events.length} events, run ${p(bundle.run.status)} against ${p(policy.policy_id)}\n`);
       if (signing.signed) {
-        const from = signing.keyFile === undefined ? "" : ` (${signing.keyFile})`;
-        io.stdout.write(`  manifest signed by ${signing.keyId}${from}: the bundle attests the flow's length\n`);
+        const from = signing.keyFile === undefined ? "" : ` (${p(signing.keyFile)})`;
+        io.stdout.write(`  manifest signed by ${p(signing.keyId)}${from}: the bundle attests the flow's length\n`);
       } else {
-        io.stdout.write(`unsigned bundle: its completeness is not attested (events after the last could be dropped); ${signing.reason}; sign it with --signing-key <pem file>\n`);
+        io.stdout.write(`unsigned bundle: its completeness is not attested (events after the last could be dropped); ${p(signing.reason)}; sign it with --signing-key <pem file>\n`);
       }
     }
     return EXIT_PASS;

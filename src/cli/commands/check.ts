@@ -12,28 +12,32 @@ import { attestationsFromFile, parseCommandArgs, policyFromFile, UsageError, wit
 import type { Outcome } from "../../policy/types.js";
 import type { CliIo } from "../io.js";
 import { EXIT_FAIL, EXIT_PASS } from "../io.js";
+import { jsonText, printable as p } from "../printable.js";
 
 const USAGE = "usage: intentproof check --policy <file> <evidence directory | .jsonl> [--attestations <file>] [--correlation <id>] [--keys <keys.json>] [--json]";
 
 const MARK: Record<Outcome, string> = { pass: "✓ pass", fail: "✗ fail", inconclusive: "? inconclusive" };
 
+// Ids, reasons and summaries come from the evidence and the policy: printed through p().
 function printHuman(io: CliIo, result: EvidenceCheck, integrityChecked: boolean): void {
   if (!integrityChecked) {
     io.stdout.write("note: no --keys, so the records' signatures and chains were not verified: a forged or edited record counts like any other\n");
   }
   if (result.integrity !== undefined) {
     io.stdout.write(`✗ fail: the evidence does not verify against the given keys; completeness was not checked\n`);
-    for (const p of result.integrity.slice(0, 50)) io.stdout.write(`    ${p.reason}${p.event_id ? ` ${p.event_id}` : ""}: ${p.detail}\n`);
+    for (const problem of result.integrity.slice(0, 50)) {
+      io.stdout.write(`    ${p(problem.reason)}${problem.event_id ? ` ${p(problem.event_id)}` : ""}: ${p(problem.detail)}\n`);
+    }
     if (result.integrity.length > 50) io.stdout.write(`    … and ${result.integrity.length - 50} more\n`);
     return;
   }
-  if (result.note !== undefined) io.stdout.write(`${result.note}\n`);
+  if (result.note !== undefined) io.stdout.write(`${p(result.note)}\n`);
   result.runs.forEach((run, i) => {
     const flow = result.flows[i]!.flow;
-    io.stdout.write(`${MARK[run.status]}  correlation ${flow.correlation_id}  policy ${run.policy_id} v${run.policy_version}  (${flow.events.length} events)\n`);
+    io.stdout.write(`${MARK[run.status]}  correlation ${p(flow.correlation_id)}  policy ${p(run.policy_id)} v${p(run.policy_version)}  (${flow.events.length} events)\n`);
     for (const finding of run.findings) {
       if (finding.outcome === "pass") continue;
-      io.stdout.write(`    ${finding.outcome}: ${finding.rule_id} ${finding.reason}${finding.human_summary ? `: ${finding.human_summary}` : ""}\n`);
+      io.stdout.write(`    ${p(finding.outcome)}: ${p(finding.rule_id)} ${p(finding.reason)}${finding.human_summary ? `: ${p(finding.human_summary)}` : ""}\n`);
     }
   });
   io.stdout.write(`${MARK[result.status]}: ${result.runs.length} flow(s) checked\n`);
@@ -59,7 +63,7 @@ export async function checkCommand(args: string[], io: CliIo): Promise<number> {
     });
     if (values.json === true) {
       const output = result.integrity === undefined ? { status: result.status, runs: result.runs } : { status: result.status, integrity: result.integrity, runs: [] };
-      io.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
+      io.stdout.write(jsonText(output));
     } else printHuman(io, result, values.keys !== undefined);
     return result.status === "pass" ? EXIT_PASS : EXIT_FAIL;
   });

@@ -1,6 +1,7 @@
 import { exportPublicKeys } from "../../evidence/public-keys.js";
 import type { CliIo } from "../io.js";
 import { EXIT_PASS, EXIT_USAGE } from "../io.js";
+import { jsonText, printable as p, printableLines } from "../printable.js";
 
 const USAGE = "usage: intentproof keys export <evidence directory>\n";
 
@@ -19,13 +20,13 @@ export async function keysCommand(args: string[], io: CliIo): Promise<number> {
   try {
     set = await exportPublicKeys(directory);
   } catch (error) {
-    io.stderr.write(`intentproof keys: ${(error as Error).message}\n`);
+    io.stderr.write(`intentproof keys: ${printableLines((error as Error).message)}\n`);
     return EXIT_USAGE;
   }
   if (set.keys.length === 0) {
-    io.stderr.write(`intentproof keys: no evidence instance (identity.json) found in ${directory}\n`);
+    io.stderr.write(`intentproof keys: no evidence instance (identity.json) found in ${p(directory)}\n`);
     return EXIT_USAGE;
   }
-  io.stdout.write(JSON.stringify(set, null, 2) + "\n");
+  io.stdout.write(jsonText(set));
   return EXIT_PASS;
 }

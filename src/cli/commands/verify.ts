@@ -13,6 +13,7 @@ import type { VerifyReport } from "../../evidence/verify/findings.js";
 import { verifyStreams } from "../../evidence/verify/verify-log.js";
 import type { CliIo } from "../io.js";
 import { EXIT_FAIL, EXIT_PASS, EXIT_USAGE } from "../io.js";
+import { jsonText, printable as p, printableLines } from "../printable.js";
 
 const USAGE =
   "usage: intentproof verify <evidence directory | .jsonl file> --keys <keys.json> [--json] [--checkpoint <witnessed checkpoints .json/.jsonl>]\n" +
@@ -21,7 +22,7 @@ const USAGE =
 const BUNDLE = /\.(tar|tar\.zst|tzst)$/;
 
 function usageError(io: CliIo, message: string): number {
-  io.stderr.write(`intentproof verify: ${message}\n${USAGE}`);
+  io.stderr.write(`intentproof verify: ${printableLines(message)}\n${USAGE}`);
   return EXIT_USAGE;
 }
 
@@ -31,18 +32,19 @@ async function readWitnessed(path: string): Promise<CheckpointRecord[]> {
   return text.split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l) as CheckpointRecord);
 }
 
+// Ids and details quote the evidence: printed through p().
 function human(report: VerifyReport, target: string): string {
   const counts = `${report.events} events, ${report.chains} chains, ${report.checkpoints} checkpoints`;
   // Warnings do not fail verification; they say what this log cannot show.
-  const warnings = report.warnings.map((w) => `  ⚠ ${w.reason}: ${w.detail}\n`).join("");
-  if (report.status === "pass") return `✓ pass: ${target} (${counts})\n${warnings}`;
+  const warnings = report.warnings.map((w) => `  ⚠ ${p(w.reason)}: ${p(w.detail)}\n`).join("");
+  if (report.status === "pass") return `✓ pass: ${p(target)} (${counts})\n${warnings}`;
   const lines = report.findings.map((f) => {
-    const about = [f.correlation_id === undefined ? "" : `correlation ${f.correlation_id}`, f.event_id === undefined ? "" : `event ${f.event_id}`]
+    const about = [f.correlation_id === undefined ? "" : `correlation ${p(f.correlation_id)}`, f.event_id === undefined ? "" : `event ${p(f.event_id)}`]
       .filter((s) => s !== "")
       .join(", ");
-    return `  ✗ ${f.reason}${about === "" ? "" : ` (${about})`}: ${f.detail}`;
+    return `  ✗ ${p(f.reason)}${about === "" ? "" : ` (${about})`}: ${p(f.detail)}`;
   });
-  return `✗ fail: ${target} (${counts}; ${report.findings.length} finding(s))\n${lines.join("\n")}\n${warnings}`;
+  return `✗ fail: ${p(target)} (${counts}; ${report.findings.length} finding(s))\n${lines.join("\n")}\n${warnings}`;
 }
 
 export async function verifyCommand(args: string[], io: CliIo): Promise<number> {
@@ -98,6 +100,6 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
     return usageError(io, `cannot read ${target}: ${(error as Error).message}`);
   }
   const report = verifyStreams(streams, witnessed === undefined ? { keys } : { keys, witnessed });
-  io.stdout.write(parsed.values.json ? JSON.stringify(report, null, 2) + "\n" : human(report, target));
+  io.stdout.write(parsed.values.json ? jsonText(report) : human(report, target));
   return report.status === "pass" ? EXIT_PASS : EXIT_FAIL;
 }

@@ -69,7 +69,9 @@ export function verifyStreams(streams: readonly LogStream[], options: VerifyOpti
     for (const entry of stream.entries) {
       const where = `${entry.file}:${entry.line}`;
       if (entry.kind === "unparseable") {
-        findings.push({ reason: "log.unreadable_line", detail: `${where} is not JSON: ${entry.text}` });
+        // Never the line's content: a file given by mistake may be a secret (a private key).
+        const detail = entry.cut === true ? `${entry.file} ends in the middle of a line (${entry.length} bytes after its last newline)` : `${where} is not JSON (${entry.length} characters)`;
+        findings.push({ reason: "log.unreadable_line", detail });
         continue;
       }
       if (entry.kind === "other") {

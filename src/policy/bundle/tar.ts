@@ -2,7 +2,8 @@
  * The small part of POSIX ustar a proof bundle needs: regular files with
  * short relative names, written deterministically (mode 0644, uid/gid 0,
  * mtime 0, sorted by the caller), and read back into memory with every header
- * checked.
+ * checked. The reader accepts only what the writer writes: tar readers differ
+ * on everything else, and a bundle must show every reader the files verified.
  */
 const BLOCK = 512;
 
@@ -63,10 +64,24 @@ export function writeTar(members: readonly TarMember[]): Buffer {
   return Buffer.concat(parts);
 }
 
-/** Why an archive could not be read. */
+/**
+ * Why an archive could not be read, with the finding code a verifier reports:
+ * `bundle.tar_unexpected_entry` (an entry other than a regular file),
+ * `bundle.tar_trailing_data` (bytes other than zero after the end-of-archive
+ * marker), `bundle.tar_invalid` (a bad header, size, name or a missing end
+ * marker), `bundle.not_a_tar` (the first block is no tar header at all).
+ */
 export class TarError extends Error {
   override name = "TarError";
+  constructor(
+    message: string,
+    readonly code: TarErrorCode = "bundle.tar_invalid",
+  ) {
+    super(message);
+  }
 }
+
+export type TarErrorCode = "bundle.not_a_tar" | "bundle.tar_invalid" | "bundle.tar_unexpected_entry" | "bundle.tar_trailing_data";
 
 function readText(block: Buffer, offset: number, length: number): string {
   const field = block.subarray(offset, offset + length);
@@ -81,39 +96,91 @@ function readOctal(block: Buffer, offset: number, length: number, what: string):
 }
 
 // Member names are only keys of a map (nothing is written to disk), but a
-// name that would escape a directory is still a sign of a crafted archive.
+// name that would escape a directory is still a sign of a crafted archive; a
+// trailing "/" makes other tar readers take the entry for a directory.
 function checkName(name: string): void {
-  if (name === "" || name.startsWith("/") || name.split("/").includes("..")) throw new TarError(`tar: unsafe member name ${JSON.stringify(name)}`);
+  if (name === "" || name.startsWith("/") || name.endsWith("/") || name.split("/").includes("..")) {
+    throw new TarError(`tar: unsafe member name ${JSON.stringify(name)}`);
+  }
+}
+
+const isZero = (bytes: Buffer): boolean => bytes.every((byte) => byte === 0);
+
+function checkChecksum(block: Buffer, offset: number): void {
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : block[i]!;
+  if (readOctal(block, 148, 8, "checksum") !== sum) throw new TarError(`tar: header checksum mismatch at byte ${offset}`);
+}
+
+// The POSIX ustar header writeTar writes. GNU and v7 headers give the prefix
+// field other meanings (Python's tarfile still reads it as a name prefix), so
+// readers would not agree on their names.
+function checkUstar(block: Buffer, offset: number): void {
+  if (block.toString("latin1", 257, 265) !== "ustar\u000000") throw new TarError(`tar: the header at byte ${offset} is not POSIX ustar (magic "ustar", version "00")`);
+}
+
+// Only what writeTar writes: a regular file. Any other entry (a pax or GNU
+// extension header, a link, a directory, type '7') is one other tar readers
+// act on, resizing or renaming a member or adding one this reader would not
+// see, so the archive would show them other files than the ones verified.
+function checkType(block: Buffer, name: string): void {
+  const type = block[156]!;
+  if (type !== 0x30 && type !== 0) {
+    throw new TarError(`tar: entry ${JSON.stringify(name)} has type ${JSON.stringify(String.fromCharCode(type))}; a bundle holds regular files only`, "bundle.tar_unexpected_entry");
+  }
 }
 
 /**
- * The regular files of a tar archive, by name. Directories and pax/GNU
- * metadata entries are skipped; a bad checksum, a truncated member, a name
- * given twice or more than `maxMembers` members is an error.
+ * The end-of-archive marker (two zero blocks) at `offset`, and nothing but
+ * zero bytes after it: other tar readers may read on past a zero block
+ * (GNU tar --ignore-zeros), and would find members this reader never saw.
+ */
+function checkEnd(archive: Buffer, offset: number): void {
+  if (offset + 2 * BLOCK > archive.length) throw new TarError(`tar: the end-of-archive marker (two zero blocks) at byte ${offset} is cut short`);
+  const trailing = archive.subarray(offset);
+  if (!isZero(trailing)) {
+    throw new TarError(`tar: non-zero bytes follow the end of the archive (byte ${offset + trailing.findIndex((byte) => byte !== 0)})`, "bundle.tar_trailing_data");
+  }
+}
+
+/**
+ * The regular files of a tar archive as writeTar writes it, by name. Anything
+ * else is a TarError: another entry type, a bad checksum or size, a truncated
+ * member, an unsafe name or one given twice, more than `maxMembers` members,
+ * or anything but zero bytes from the end-of-archive marker on.
  */
 export function readTar(archive: Buffer, maxMembers = 10_000): Map<string, Buffer> {
   const members = new Map<string, Buffer>();
   let offset = 0;
-  while (offset + BLOCK <= archive.length) {
-    const block = archive.subarray(offset, offset + BLOCK);
-    if (block.every((byte) => byte === 0)) break;
-    let sum = 0;
-    for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : block[i]!;
-    if (readOctal(block, 148, 8, "checksum") !== sum) throw new TarError(`tar: header checksum mismatch at byte ${offset}`);
-    const size = readOctal(block, 124, 12, "size");
-    const type = String.fromCharCode(block[156]!);
-    const magic = readText(block, 257, 6);
-    const prefix = magic === "ustar" ? readText(block, 345, 155) : "";
-    const name = prefix === "" ? readText(block, 0, 100) : `${prefix}/${readText(block, 0, 100)}`;
-    const start = offset + BLOCK;
-    if (start + size > archive.length) throw new TarError(`tar: member ${JSON.stringify(name)} is truncated`);
-    if (type === "0" || type === "\0") {
-      checkName(name);
-      if (members.has(name)) throw new TarError(`tar: member ${JSON.stringify(name)} appears twice`);
-      if (members.size >= maxMembers) throw new TarError(`tar: more than ${maxMembers} members`);
-      members.set(name, Buffer.from(archive.subarray(start, start + size)));
+  for (;;) {
+    if (offset + BLOCK > archive.length) {
+      if (offset === 0) throw new TarError(`tar: not a tar archive (${archive.length} bytes)`, "bundle.not_a_tar");
+      throw new TarError(`tar: the archive ends at byte ${archive.length} without an end-of-archive marker`);
     }
-    offset = start + Math.ceil(size / BLOCK) * BLOCK;
+    const block = archive.subarray(offset, offset + BLOCK);
+    if (isZero(block)) {
+      checkEnd(archive, offset);
+      return members;
+    }
+    try {
+      checkChecksum(block, offset);
+    } catch (error) {
+      // A first block that is no header: not a tar at all, rather than a changed one.
+      throw offset === 0 ? new TarError(`tar: not a tar archive (${(error as Error).message.replace(/^tar: /, "")})`, "bundle.not_a_tar") : error;
+    }
+    checkUstar(block, offset);
+    const size = readOctal(block, 124, 12, "size");
+    const prefix = readText(block, 345, 155);
+    const name = prefix === "" ? readText(block, 0, 100) : `${prefix}/${readText(block, 0, 100)}`;
+    checkType(block, name);
+    const start = offset + BLOCK;
+    const end = start + Math.ceil(size / BLOCK) * BLOCK;
+    if (end > archive.length) throw new TarError(`tar: member ${JSON.stringify(name)} is truncated`);
+    if (!isZero(archive.subarray(start + size, end))) throw new TarError(`tar: the padding after member ${JSON.stringify(name)} is not zero`);
+    checkName(name);
+    if (members.has(name)) throw new TarError(`tar: member ${JSON.stringify(name)} appears twice`);
+    if (members.size >= maxMembers) throw new TarError(`tar: more than ${maxMembers} members`);
+    members.set(name, Buffer.from(archive.subarray(start, start + size)));
+    offset = end;
   }
-  return members;
 }

@@ -1,8 +1,32 @@
-import { resolveTrustedKeys, type KeysInput } from "../evidence-input/trusted-keys.js";
-import { readBundleFile } from "./bundle-file.js";
-import { verifyBundleMembers, type BundleVerification, type BundleVerifyOptions } from "./verify-bundle.js";
+import { readFile } from "node:fs/promises";
+import { resolveTrustedKeys, type KeysInput, type TrustedKeys } from "../evidence-input/trusted-keys.js";
+import { tarBytes } from "./compression.js";
+import { readTar, TarError } from "./tar.js";
+import { archiveFailure, verifyBundleMembers, type BundleVerification, type BundleVerifyOptions } from "./verify-bundle.js";
 
-/** Verifies a bundle file against trusted keys (a key-set file path, a key set, or keys by id). */
+/**
+ * Verifies a bundle's (decompressed) archive. A tar the bundle writer would
+ * not write (another entry type, data after its end, a bad header) fails with
+ * the TarError's code: other tar readers could show other files than the
+ * ones verified.
+ * @throws TarError `bundle.not_a_tar` when the archive is no tar at all
+ */
+export function verifyBundleArchive(archive: Buffer, trusted: TrustedKeys, options: BundleVerifyOptions = {}): BundleVerification {
+  let members: Map<string, Buffer>;
+  try {
+    members = readTar(archive);
+  } catch (error) {
+    if (error instanceof TarError && error.code !== "bundle.not_a_tar") return archiveFailure(error);
+    throw error;
+  }
+  return verifyBundleMembers(members, trusted, options);
+}
+
+/**
+ * Verifies a bundle file against trusted keys (a key-set file path, a key set, or keys by id).
+ * @throws an unreadable file, ZstdUnavailableError, TarError for a file that is not a tar
+ */
 export async function verifyBundleFile(path: string, keys: KeysInput, options: BundleVerifyOptions = {}): Promise<BundleVerification> {
-  return verifyBundleMembers(await readBundleFile(path), await resolveTrustedKeys(keys), options);
+  const trusted = await resolveTrustedKeys(keys);
+  return verifyBundleArchive(tarBytes(await readFile(path)), trusted, options);
 }

@@ -1,12 +1,15 @@
 /**
  * Offline verification of a proof bundle against TRUSTED keys: member hashes
- * against the manifest, the manifest's signature (which fixes the flow's
+ * against the manifest, each JSON member as the writer's exact text, the
+ * manifest's signature (which fixes the flow's
  * length; an unsigned manifest is a warning, or a failure when signing is
  * required), the manifest's Merkle roots, every event's signature (keys
  * shipped inside the bundle are reported, never used), the events' chain, the
  * flow's references and root, the policy's fingerprint; then a fresh replay
- * of the policy compared with the bundled run. Every check runs and reports;
- * the first failing one gives the reason.
+ * of the policy compared with the bundled run. Every check runs and reports
+ * (a malformed member is a finding, never a thrown error); the first failing
+ * one gives the reason. The archive itself is read by tar.ts, which refuses
+ * what the bundle writer never writes.
  */
 import { verifyEd25519 } from "../../evidence/ed25519.js";
 import { sha256Tagged } from "../digest.js";
@@ -14,14 +17,15 @@ import { evaluatePolicy } from "../evaluate.js";
 import { recordIntegrity } from "../evidence-input/record-integrity.js";
 import type { TrustedKeys } from "../evidence-input/trusted-keys.js";
 import { runFingerprint } from "../fingerprint.js";
-import { buildFlowFromRecords, type EventRecordV1 } from "../flow-builder.js";
+import { buildFlowFromRecords, type BuiltFlow, type EventRecordV1 } from "../flow-builder.js";
 import { parsePolicy } from "../load-policy.js";
 import type { Attestation, Flow, Policy, Run } from "../types.js";
 import { BundleFindings, type BundleFinding } from "./bundle-findings.js";
-import { ATTESTATIONS, EVENTS, FLOW, MANIFEST, POLICY, REQUIRED_MEMBERS, RUN } from "./bundle-members.js";
+import { ATTESTATIONS, EVENTS, FLOW, jsonDocument, jsonLines, MANIFEST, POLICY, REQUIRED_MEMBERS, RUN } from "./bundle-members.js";
 import { parseJson, parseLines, untrustedKeys } from "./bundle-members-read.js";
 import { idMerkleRoot } from "./create-bundle.js";
 import { manifestDigest } from "./manifest-signature.js";
+import type { TarError } from "./tar.js";
 
 export type { BundleFinding } from "./bundle-findings.js";
 
@@ -47,6 +51,22 @@ export interface ManifestSignatureReport {
   readonly key_id?: string;
 }
 
+/**
+ * Which flow the bundle holds, for a reader to check it is the one they asked
+ * about: a verdict says nothing of any other flow, nor of this one's events
+ * after `created_at`.
+ */
+export interface BundledFlowReport {
+  /** The flow's ids, from its events (the manifest's flow_id and tenant_id when the events make no flow). */
+  readonly flow_id?: string;
+  readonly tenant_id?: string;
+  readonly correlation_id?: string;
+  /** The events in events.jsonl. */
+  readonly events: number;
+  /** The manifest's `created_at`: when the bundle was made, attested by its signature when signed. */
+  readonly created_at?: string;
+}
+
 export interface BundleVerification {
   readonly status: "pass" | "fail";
   /** `bundle.verify_pass`, or the code of the first failing finding. */
@@ -59,6 +79,7 @@ export interface BundleVerification {
    */
   readonly length_attested: boolean;
   readonly manifest_signature: ManifestSignatureReport;
+  readonly flow: BundledFlowReport;
   readonly findings: BundleFinding[];
   readonly members: string[];
   /** Key ids shipped in `keys/` that are absent from (or differ from) the trusted set. */
@@ -80,12 +101,20 @@ export interface BundleVerifyOptions {
 
 type Manifest = Record<string, any> | undefined;
 
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** An id as a string for the Merkle roots; a crafted non-string one (already a schema finding) must not throw. */
+function idText(id: unknown): string {
+  return typeof id === "string" ? id : (JSON.stringify(id) ?? "");
+}
+
 /** Member hashes against the manifest; a member the manifest does not list was added later. */
 function checkMembers(members: ReadonlyMap<string, Buffer>, findings: BundleFindings): Manifest {
   for (const required of REQUIRED_MEMBERS) if (!members.has(required)) findings.fail("bundle.member_missing", `${required} is missing`, { member: required });
-  const manifest = parseJson(members.get(MANIFEST)) as Manifest;
+  const parsed = parseJson(members.get(MANIFEST));
+  const manifest = isObject(parsed) ? (parsed as Manifest) : undefined;
   if (members.has(MANIFEST)) {
-    if (manifest === undefined) findings.fail("bundle.manifest_unreadable", "manifest.json is not JSON", { member: MANIFEST });
+    if (manifest === undefined) findings.fail("bundle.manifest_unreadable", "manifest.json is not a JSON object", { member: MANIFEST });
     else findings.schemaValid("bundle-manifest", manifest, MANIFEST, "bundle.manifest_invalid");
   }
   const listed = new Set<string>();
@@ -157,7 +186,7 @@ function checkEvents(members: ReadonlyMap<string, Buffer>, manifest: Manifest, t
   const lines = parseLines(members.get(EVENTS));
   if (lines.bad > 0) findings.fail("bundle.events_unreadable", `${lines.bad} line(s) of events.jsonl are not JSON objects`, { member: EVENTS });
   const records = lines.values as EventRecordV1[];
-  const root = idMerkleRoot(records.map((r) => String(r.event_id)));
+  const root = idMerkleRoot(records.map((r) => idText(r.event_id)));
   if (manifest?.event_merkle_root !== undefined && manifest.event_merkle_root !== root) {
     findings.fail("bundle.event_merkle_mismatch", `event_merkle_root ${manifest.event_merkle_root} does not match the events (${root})`, { member: MANIFEST });
   }
@@ -168,30 +197,66 @@ function checkEvents(members: ReadonlyMap<string, Buffer>, manifest: Manifest, t
   return records;
 }
 
+/** The schema-valid attestations, the only ones a replay may read (an invalid one is a failure already). */
 function checkAttestations(members: ReadonlyMap<string, Buffer>, manifest: Manifest, findings: BundleFindings): Attestation[] {
   const lines = parseLines(members.get(ATTESTATIONS));
   if (lines.bad > 0) findings.fail("bundle.attestations_unreadable", `${lines.bad} line(s) of attestations.jsonl are not JSON objects`, { member: ATTESTATIONS });
-  lines.values.forEach((value, i) => findings.schemaValid("attestation", value, `${ATTESTATIONS} line ${i + 1}`, "attestation.schema_invalid"));
-  const attestations = lines.values as unknown as Attestation[];
-  const root = idMerkleRoot(attestations.map((a) => String(a.attestation_id)));
+  const valid = lines.values.filter((value, i) => findings.schemaValid("attestation", value, `${ATTESTATIONS} line ${i + 1}`, "attestation.schema_invalid"));
+  const root = idMerkleRoot(lines.values.map((a) => idText(a.attestation_id)));
   if (manifest?.attestation_merkle_root !== undefined && manifest.attestation_merkle_root !== root) {
     findings.fail("bundle.attestation_merkle_mismatch", `attestation_merkle_root does not match the attestations (${root})`, { member: MANIFEST });
   }
-  return attestations;
+  return valid as unknown as Attestation[];
 }
 
-/** The flow must reference exactly these events, in chain order, under its root; its identity is theirs. Returns it when usable for a replay. */
-function checkFlow(members: ReadonlyMap<string, Buffer>, records: EventRecordV1[], findings: BundleFindings): Flow | undefined {
-  const flow = parseJson(members.get(FLOW)) as Flow | undefined;
-  if (flow === undefined || !findings.schemaValid("flow", flow, FLOW, "flow.schema_invalid")) return undefined;
-  if (records.length === 0) return flow;
-  let rebuilt: Flow;
+/** The text the bundle writer writes for what a JSON or JSONL member parses to; undefined when it is missing or unreadable (reported elsewhere). */
+function writerText(members: ReadonlyMap<string, Buffer>, name: string): string | undefined {
+  if (name === EVENTS || name === ATTESTATIONS) {
+    const lines = parseLines(members.get(name));
+    if (lines.bad > 0) return undefined;
+    // Each event line is held to its record's canonical text (record.not_canonical); here, only the member around the lines.
+    return name === EVENTS ? lines.texts.map((text) => `${text}\n`).join("") : jsonLines(lines.values);
+  }
+  const value = parseJson(members.get(name));
+  return isObject(value) ? jsonDocument(value) : undefined;
+}
+
+/**
+ * Each JSON member must be the writer's exact text (bundle-members.ts) for
+ * the value it parses to, as an event line must: JSON.parse keeps the last
+ * of two members with one name, so other text could show a reader (or a
+ * tool) values other than the ones verified and signed.
+ */
+function checkCanonical(members: ReadonlyMap<string, Buffer>, findings: BundleFindings): void {
+  for (const name of [MANIFEST, FLOW, POLICY, RUN, ATTESTATIONS, EVENTS]) {
+    const data = members.get(name);
+    const text = writerText(members, name);
+    if (data === undefined || text === undefined || data.equals(Buffer.from(text, "utf8"))) continue;
+    const code = name === MANIFEST ? "bundle.manifest_not_canonical" : "bundle.member_not_canonical";
+    findings.fail(code, `${name} is not the text the bundle writer writes for the JSON it parses to: a duplicated member name, spacing, escapes, member order or bytes it never writes`, {
+      member: name,
+    });
+  }
+}
+
+/** The flow the events make (none without events), once for every check; a finding when they make none. */
+function eventsFlow(records: EventRecordV1[], findings: BundleFindings): BuiltFlow | undefined {
+  if (records.length === 0) return undefined;
   try {
-    rebuilt = buildFlowFromRecords(records).flow;
+    return buildFlowFromRecords(records);
   } catch (error) {
     findings.fail("flow.unbuildable", (error as Error).message, { member: FLOW });
     return undefined;
   }
+}
+
+/** The flow must reference exactly these events, in chain order, under its root; its identity is theirs. Returns it when usable for a replay. */
+function checkFlow(members: ReadonlyMap<string, Buffer>, records: EventRecordV1[], built: BuiltFlow | undefined, findings: BundleFindings): Flow | undefined {
+  const flow = parseJson(members.get(FLOW)) as Flow | undefined;
+  if (flow === undefined || !findings.schemaValid("flow", flow, FLOW, "flow.schema_invalid")) return undefined;
+  if (records.length === 0) return flow;
+  if (built === undefined) return undefined;
+  const rebuilt = built.flow;
   if (rebuilt.correlation_id !== flow.correlation_id || rebuilt.flow_id !== flow.flow_id || rebuilt.tenant_id !== flow.tenant_id) {
     findings.fail("flow.identity_mismatch", "flow.json's flow_id, correlation_id or tenant_id is not the one of the bundled events", { member: FLOW });
   }
@@ -203,6 +268,25 @@ function checkFlow(members: ReadonlyMap<string, Buffer>, records: EventRecordV1[
     return undefined;
   }
   return flow;
+}
+
+/** The manifest names the flow it bundles: it must be the events' flow. */
+function checkManifestFlow(manifest: Manifest, built: BuiltFlow | undefined, findings: BundleFindings): void {
+  if (manifest === undefined || built === undefined) return;
+  if (manifest.flow_id !== built.flow.flow_id || manifest.tenant_id !== built.flow.tenant_id) {
+    findings.fail("bundle.manifest_flow_mismatch", "the manifest's flow_id or tenant_id is not the one of the bundled events", { member: MANIFEST });
+  }
+}
+
+function flowReport(manifest: Manifest, records: EventRecordV1[], built: BuiltFlow | undefined): BundledFlowReport {
+  const text = (value: unknown) => (typeof value === "string" ? value : undefined);
+  return {
+    flow_id: built?.flow.flow_id ?? text(manifest?.flow_id),
+    tenant_id: built?.flow.tenant_id ?? text(manifest?.tenant_id),
+    correlation_id: built?.flow.correlation_id,
+    events: records.length,
+    created_at: text(manifest?.created_at),
+  };
 }
 
 /** A valid policy.v1 whose fingerprint holds, named by the manifest (and the expected one, when given). */
@@ -233,7 +317,7 @@ function findingKey(f: { rule_id: string; outcome: string; reason: string; evide
 /** The bundled run's own integrity, then a fresh replay of the policy compared with it. */
 function checkRun(
   members: ReadonlyMap<string, Buffer>,
-  replayInput: { policy?: Policy; flow?: Flow; records: EventRecordV1[]; attestations: Attestation[] },
+  replayInput: { policy?: Policy; flow?: Flow; built?: BuiltFlow; attestations: Attestation[] },
   findings: BundleFindings,
 ): RunReport {
   const report: RunReport = {};
@@ -243,13 +327,20 @@ function checkRun(
     findings.fail("run.fingerprint_mismatch", "run_fingerprint does not match the run's content: the run was changed", { member: RUN });
   }
   if (typeof (bundled as { status?: unknown } | undefined)?.status === "string") report.bundled_status = bundled!.status;
-  const { policy, flow, records, attestations } = replayInput;
+  const { policy, flow, built, attestations } = replayInput;
   if (policy !== undefined) report.policy = { policy_id: policy.policy_id, policy_version: policy.policy_version, policy_fingerprint: policy.policy_fingerprint };
   if (policy === undefined || flow === undefined) {
     findings.fail("run.replay_unavailable", "the policy cannot be replayed: the policy or the flow is not usable", { member: RUN });
     return report;
   }
-  const replay = evaluatePolicy(policy, { flow, events: records.length === 0 ? [] : buildFlowFromRecords(records).events, attestations });
+  let replay: Run;
+  try {
+    replay = evaluatePolicy(policy, { flow, events: built?.events ?? [], attestations });
+  } catch (error) {
+    // Events that fail their schema (a failure already) can still make a flow the evaluator cannot read.
+    findings.fail("run.replay_unavailable", `the policy cannot be replayed on the bundled events: ${(error as Error).message}`, { member: RUN });
+    return report;
+  }
   report.replay_status = replay.status;
   report.failing_findings = replay.findings
     .filter((f) => f.outcome !== "pass")
@@ -269,12 +360,16 @@ function checkRun(
 export function verifyBundleMembers(members: ReadonlyMap<string, Buffer>, trusted: TrustedKeys, options: BundleVerifyOptions = {}): BundleVerification {
   const findings = new BundleFindings();
   const manifest = checkMembers(members, findings);
+  checkCanonical(members, findings);
   const signature = checkManifestSignature(manifest, trusted, options, findings);
   const records = checkEvents(members, manifest, trusted, findings);
   const attestations = checkAttestations(members, manifest, findings);
-  const flow = checkFlow(members, records, findings);
+  const built = eventsFlow(records, findings);
+  const flow = checkFlow(members, records, built, findings);
+  checkManifestFlow(manifest, built, findings);
   const policy = checkPolicy(members, manifest, options, findings);
-  const run = checkRun(members, { ...(policy === undefined ? {} : { policy }), ...(flow === undefined ? {} : { flow }), records, attestations }, findings);
+  const replayInput = { ...(policy === undefined ? {} : { policy }), ...(flow === undefined ? {} : { flow }), ...(built === undefined ? {} : { built }), attestations };
+  const run = checkRun(members, replayInput, findings);
   const untrusted = untrustedKeys(members, trusted);
   for (const keyId of untrusted) {
     findings.warn("bundle.key_untrusted", `keys/${keyId}.pub is shipped in the bundle but is not in the trusted key set; it was not used`, { member: `keys/${keyId}.pub` });
@@ -285,9 +380,25 @@ export function verifyBundleMembers(members: ReadonlyMap<string, Buffer>, truste
     reason: firstFail?.code ?? "bundle.verify_pass",
     length_attested: firstFail === undefined && signature.status === "verified",
     manifest_signature: signature,
+    flow: flowReport(manifest, records, built),
     findings: findings.list,
     members: [...members.keys()].sort(),
     untrusted_bundle_keys: untrusted,
     run,
+  };
+}
+
+/** The verification of an archive that is a tar but not one the bundle writer writes (a TarError's code says how). */
+export function archiveFailure(error: TarError): BundleVerification {
+  return {
+    status: "fail",
+    reason: error.code,
+    length_attested: false,
+    manifest_signature: { status: "unsigned" },
+    flow: { events: 0 },
+    findings: [{ code: error.code, severity: "fail", detail: error.message }],
+    members: [],
+    untrusted_bundle_keys: [],
+    run: {},
   };
 }
