@@ -150,6 +150,23 @@ describe.each(PLATFORMS)("Nest records what the client received, on %s", (platfo
     expect(route.output).toEqual(sent);
   });
 
+  it("server-sent events: the client gets the stream, the record its last value; a HEAD request gets no body and is ok", async () => {
+    const { id, response, body } = await get("/outcome/ticks");
+    expect(response.status).toBe(200);
+    expect(body).toContain('data: {"tick":1}');
+    const event = await handlerEvent(id, "outcome.ticks", 200);
+    expect(event.status).toBe("ok");
+    expect(event.output).toEqual({ data: { tick: 1 } });
+
+    const headId = uniqueId("ticks-head");
+    const head = await fetch(running.url + "/outcome/ticks", { method: "HEAD", headers: { [HEADER]: headId } });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe("");
+    const headEvent = await handlerEvent(headId, "outcome.ticks", 200);
+    expect(headEvent.status).toBe("ok");
+    expect(headEvent.output).toBeNull();
+  });
+
   it("a 205 whose handler returned a value: the client got no body, so the record has no output", async () => {
     const { id, response, body } = await get("/outcome/reset");
     expect(response.status).toBe(205);

@@ -29,10 +29,11 @@ function adoptObservable(result: object, execution: Execution, settlement: Settl
 }
 
 /** The error recorded when an Observable is unsubscribed before it emitted anything or finished. */
-function unsubscribedBeforeResult(): Error {
-  const error = new Error("unsubscribed before the Observable emitted a value or completed");
-  error.name = "UnsubscribedError";
-  return error;
+export class UnsubscribedError extends Error {
+  override readonly name = "UnsubscribedError";
+  constructor() {
+    super("unsubscribed before the Observable emitted a value or completed");
+  }
 }
 
 /**
@@ -70,7 +71,7 @@ export function recordObservable<T>(source: Observable<T>, execution: Execution,
       // Settled already unless the consumer unsubscribed first (Execution settles once).
       if (execution.isSettled) return;
       if (emitted) succeed(last);
-      else fail(unsubscribedBeforeResult());
+      else fail(new UnsubscribedError());
     }),
   );
   return new Observable<T>((subscriber) => {

@@ -22,6 +22,7 @@ import {
 } from "../../core/http/index.js";
 import { routePatternOf } from "../utils/platform.js";
 import type { DecoratedSite } from "./decorated-site.js";
+import { UnsubscribedError } from "./record-call.js";
 
 /**
  * One request to an `@IntentProof` route handler, from the moment Nest
@@ -126,6 +127,13 @@ export class RouteRecording implements Settlement, StatusSentListener, BodyWritt
 
   fail(_execution: Execution, error: unknown): void {
     this.handlerRunning = false;
+    // Nest stopped listening to the handler's Observable because the response
+    // ended (an SSE answer to HEAD, a client that left): the response's
+    // ending decides the record, not the handler.
+    if (error instanceof UnsubscribedError) {
+      this.recordWhenComplete();
+      return;
+    }
     this.handlerFailed = true;
     this.handlerError = error;
     this.failedAfterResponse ||= this.response.headersSent;
