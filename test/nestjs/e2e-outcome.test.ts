@@ -122,6 +122,14 @@ describe.each(PLATFORMS)("Nest records what the client received, on %s", (platfo
     expect(event.output).toEqual(sent);
   });
 
+  it("a compressed body: the record is the value the client decoded", async () => {
+    const { id, response, body } = await get("/outcome/gzipped");
+    expect(response.headers.get("content-encoding")).toBe("gzip");
+    expect(JSON.parse(body)).toEqual({ zipped: true });
+    const event = await handlerEvent(id, "outcome.gzipped", 200);
+    expect(event.output).toEqual({ zipped: true });
+  });
+
   it("a result changed after it was sent: the record is what the client got", async () => {
     const { id, response, body } = await get("/outcome/balance");
     expect(JSON.parse(body)).toEqual({ owner: "alice", balance: 100 });

@@ -2,8 +2,11 @@ import type { ServerResponse } from "node:http";
 
 /** Told how a response's body goes out: whole, in one `end(chunk)`, or in pieces. */
 export interface BodyWrittenListener {
-  /** `end` was called first with this chunk (`undefined`: no body), and the content type the response had then. */
-  recordBodyEnded(chunk: unknown, contentType: unknown): void;
+  /**
+   * `end` was called first with this chunk (`undefined`: no body), with the
+   * content type and content encoding the response had then.
+   */
+  recordBodyEnded(chunk: unknown, contentType: unknown, contentEncoding: unknown): void;
   /** `write` was called before `end`: a streamed body, not kept. */
   recordBodyInPieces(): void;
 }
@@ -30,7 +33,7 @@ export function noteBodyWritten(response: ServerResponse, listener: BodyWrittenL
   response.end = function (this: ServerResponse, chunk?: unknown) {
     if (!settled) {
       settled = true;
-      listener.recordBodyEnded(typeof chunk === "function" ? undefined : chunk, this.getHeader("content-type"));
+      listener.recordBodyEnded(typeof chunk === "function" ? undefined : chunk, this.getHeader("content-type"), this.getHeader("content-encoding"));
     }
     return Reflect.apply(end, this, arguments) as ServerResponse;
   } as ServerResponse["end"];
@@ -40,18 +43,46 @@ export function noteBodyWritten(response: ServerResponse, listener: BodyWrittenL
  * The value a body sent whole stands for: JSON parsed back (up to
  * `maxStringLength` characters; longer, or labelled JSON but not JSON, the
  * text as sent), text as a string, other bytes as bytes, `null` for an empty
- * body.
+ * body. A compressed body (gzip, deflate, br) is decompressed first, up to
+ * a bound; `undefined` when it cannot be (another encoding, a bomb, corrupt
+ * bytes): the caller then has no value for it.
  */
-export function sentBodyValue(chunk: unknown, contentType: unknown, maxStringLength: number): unknown {
+export function sentBodyValue(chunk: unknown, contentType: unknown, contentEncoding: unknown, maxStringLength: number): unknown {
   if (chunk === undefined || chunk === null) return null;
   const isText = typeof chunk === "string";
   if (!isText && !(chunk instanceof Uint8Array)) return chunk;
   if (chunk.length === 0) return null;
+  let bytes: Uint8Array | undefined = isText ? undefined : chunk;
+  if (isEncodedBody(contentEncoding)) {
+    bytes = decompressed(isText ? Buffer.from(chunk, "latin1") : chunk, String(contentEncoding), maxStringLength);
+    if (bytes === undefined) return undefined;
+  }
   const type = typeof contentType === "string" ? contentType : "";
   const json = JSON_MEDIA_TYPE.test(type);
-  if (!isText && !json && !TEXT_MEDIA_TYPE.test(type)) return chunk;
-  const text = isText ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString("utf8");
+  if (bytes !== undefined && !json && !TEXT_MEDIA_TYPE.test(type)) return bytes;
+  const text = bytes === undefined ? (chunk as string) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
   return json ? parsedJsonText(text, maxStringLength) : text;
+}
+
+/** A body compressed with `encoding`, decompressed to at most 4 × `maxStringLength` bytes; `undefined` when it cannot be. */
+function decompressed(bytes: Uint8Array, encoding: string, maxStringLength: number): Buffer | undefined {
+  const zlib = process.getBuiltinModule("node:zlib");
+  const bound = { maxOutputLength: Math.max(4 * maxStringLength, 1024) };
+  try {
+    switch (encoding.trim().toLowerCase()) {
+      case "gzip":
+      case "x-gzip":
+        return zlib.gunzipSync(bytes, bound);
+      case "deflate":
+        return zlib.inflateSync(bytes, bound);
+      case "br":
+        return zlib.brotliDecompressSync(bytes, bound);
+      default:
+        return undefined;
+    }
+  } catch {
+    return undefined;
+  }
 }
 
 /** A JSON text as the value it encodes, unless it is longer than `maxStringLength` or not JSON: then the text. */
@@ -62,6 +93,11 @@ export function parsedJsonText(text: string, maxStringLength: number): unknown {
   } catch {
     return text;
   }
+}
+
+/** Whether a body was sent compressed (gzip, br, …): its bytes are not the value. */
+export function isEncodedBody(contentEncoding: unknown): boolean {
+  return contentEncoding !== undefined && !(typeof contentEncoding === "string" && /^\s*identity\s*$/i.test(contentEncoding));
 }
 
 /** Whether `contentType` labels JSON. */

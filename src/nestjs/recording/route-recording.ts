@@ -53,6 +53,7 @@ export class RouteRecording implements Settlement, StatusSentListener, BodyWritt
   private bodyWritten = BODY_NOT_WRITTEN;
   private bodyChunk: unknown;
   private bodyContentType: unknown;
+  private bodyContentEncoding: unknown;
   private handlerError: unknown;
   private pipelineFailed = false;
   private pipelineError: unknown;
@@ -159,10 +160,11 @@ export class RouteRecording implements Settlement, StatusSentListener, BodyWritt
   }
 
   /** BodyWrittenListener: the whole body, handed to `end` (decoded when recorded, if it is). */
-  recordBodyEnded(chunk: unknown, contentType: unknown): void {
+  recordBodyEnded(chunk: unknown, contentType: unknown, contentEncoding: unknown): void {
     this.bodyWritten = BODY_WHOLE;
     this.bodyChunk = chunk;
     this.bodyContentType = contentType;
+    this.bodyContentEncoding = contentEncoding;
   }
 
   /** BodyWrittenListener: a body streamed in pieces, not kept. */
@@ -173,7 +175,8 @@ export class RouteRecording implements Settlement, StatusSentListener, BodyWritt
   /**
    * What the route answered: the body the client got, as the platform
    * serialized it after every interceptor, exception filter, JSON replacer
-   * or response schema (JSON parsed back, text as text, `null` for none).
+   * or response schema (JSON parsed back, text as text, `null` for none;
+   * a compressed body decompressed first).
    * A body streamed in pieces (a file, a stream, SSE) is the handler's
    * result, which the serializer turns into a short token. The decorator's
    * own `captureOutput` hook is typed for the method's result, so it gets that.
@@ -181,7 +184,9 @@ export class RouteRecording implements Settlement, StatusSentListener, BodyWritt
   private output(): unknown {
     const handlerResult = this.handlerFailed || this.pipelineFailed ? undefined : this.handlerValue;
     if (this.bodyWritten !== BODY_WHOLE || typeof this.site.plan.options.captureOutput === "function") return handlerResult;
-    return sentBodyValue(this.bodyChunk, this.bodyContentType, this.site.plan.resolve(this.client.config).serialization.maxStringLength);
+    const { maxStringLength } = this.site.plan.resolve(this.client.config).serialization;
+    const sent = sentBodyValue(this.bodyChunk, this.bodyContentType, this.bodyContentEncoding, maxStringLength);
+    return sent === undefined ? handlerResult : sent; // compressed past recovery: the handler's result stands for it
   }
 
   private recordWhenComplete(): void {

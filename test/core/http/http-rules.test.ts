@@ -4,6 +4,8 @@
  * pattern, one inbound-correlation rule.
  */
 import { createRequire } from "node:module";
+import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
+import { sentBodyValue } from "../../../src/core/http/index.js";
 import { describe, expect, it } from "vitest";
 import {
   defaultRequestInputs,
@@ -112,5 +114,33 @@ describe("inbound correlation id", () => {
       },
     };
     expect(inboundCorrelationId(hostile, DEFAULT_CORRELATION_HEADER, false)).toBeUndefined();
+  });
+});
+
+describe("sentBodyValue: the value of a body sent whole", () => {
+  const max = 1000;
+  it("parses JSON back, keeps text as text and other bytes as bytes, and reads an empty body as null", () => {
+    expect(sentBodyValue('{"a":1}', "application/json; charset=utf-8", undefined, max)).toEqual({ a: 1 });
+    expect(sentBodyValue(Buffer.from('{"a":1}'), "application/problem+json", undefined, max)).toEqual({ a: 1 });
+    expect(sentBodyValue("<h1>hi</h1>", "text/html", undefined, max)).toBe("<h1>hi</h1>");
+    expect(sentBodyValue(Buffer.from("hi"), "text/plain", undefined, max)).toBe("hi");
+    expect(sentBodyValue(Buffer.from([1, 2]), "application/octet-stream", undefined, max)).toEqual(Buffer.from([1, 2]));
+    expect(sentBodyValue("", "application/json", undefined, max)).toBeNull();
+    expect(sentBodyValue(undefined, undefined, undefined, max)).toBeNull();
+    // Labelled JSON but not JSON, or longer than the limit: the text as sent.
+    expect(sentBodyValue("{oops", "application/json", undefined, max)).toBe("{oops");
+    expect(sentBodyValue(`[${"1,".repeat(600)}1]`, "application/json", undefined, max)).toMatch(/^\[1,1,/);
+  });
+
+  it("decompresses gzip, deflate and br, within a bound; cannot tell (undefined) otherwise", () => {
+    const json = JSON.stringify({ zipped: true });
+    expect(sentBodyValue(gzipSync(json), "application/json", "gzip", max)).toEqual({ zipped: true });
+    expect(sentBodyValue(deflateSync(json), "application/json", "deflate", max)).toEqual({ zipped: true });
+    expect(sentBodyValue(brotliCompressSync(json), "application/json", " BR ", max)).toEqual({ zipped: true });
+    expect(sentBodyValue(Buffer.from(json), "application/json", "identity", max)).toEqual({ zipped: true });
+    expect(sentBodyValue(Buffer.from("not gzip"), "application/json", "gzip", max)).toBeUndefined();
+    expect(sentBodyValue(Buffer.from(json), "application/json", "compress", max)).toBeUndefined();
+    // A small body that inflates past 4 × the string limit is not inflated.
+    expect(sentBodyValue(gzipSync("x".repeat(100_000)), "text/plain", "gzip", max)).toBeUndefined();
   });
 });
