@@ -77,8 +77,15 @@ describe("the objects an event is made of", () => {
       return child.stdout.split("\n").filter((line) => /=> tenure$/.test(line.trim())).length;
     };
     // The control: the same shapes built by object literals and kept the same
-    // way are moved, so this Node's trace shows the decision.
-    expect(tenured("literal")).toBeGreaterThan(0);
-    expect(tenured("recorded")).toBe(0);
-  }, 120_000);
+    // way are moved, so this Node's trace shows the decision. V8 decides from
+    // what survives each young collection, which a loaded host shifts (a CI
+    // run once saw no switch in one child): up to three children.
+    // up to three pairs, each recorded child judged next to a control that saw it.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (tenured("literal") === 0) continue;
+      expect(tenured("recorded")).toBe(0);
+      return;
+    }
+    expect.fail("the control's literals were never moved: this Node's trace shows no pretenuring decision, so the test cannot judge");
+  }, 240_000);
 });
