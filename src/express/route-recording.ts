@@ -12,9 +12,9 @@ import {
 import { defaultRequestInputs } from "../core/http/request-inputs.js";
 import { responseEnding, type ResponseEnding } from "../core/http/response-ending.js";
 import { errorIsOutcome, settleResponse } from "../core/http/response-outcome.js";
-import { asJsonBody } from "../core/serialize-options.js";
-import { snapshotValue } from "../core/snapshot.js";
-import type { Attributes } from "../core/types.js";
+import { asJsonBody, type ResolvedSerializeOptions } from "../core/serialize-options.js";
+import { snapshotValue, UNSERIALIZABLE } from "../core/snapshot.js";
+import type { Attributes, JsonValue } from "../core/types.js";
 import type { ResolvedWrap, WrapPlan } from "../core/wrap-plan.js";
 import { recordingSettled, recordingStarted, type PendingLinks, type PendingRecording } from "./in-flight.js";
 import { installResponseCapture, type ResponseRecorder } from "./response-capture.js";
@@ -157,7 +157,9 @@ export class RouteRecording implements Settlement, ResponseRecorder, PendingReco
     }
     // An object Express encodes with JSON.stringify is recorded as encoded:
     // what a class's toJSON leaves out, the client never got. Bytes go out raw.
-    return snapshotValue(body, isJsonEncoded(body) ? asJsonBody(serialization) : serialization);
+    if (!isJsonEncoded(body)) return snapshotValue(body, serialization);
+    const replacer = jsonReplacerOf(this.res);
+    return replacer === undefined ? snapshotValue(body, asJsonBody(serialization)) : replacedJson(body, replacer, serialization);
   }
 
   private onClose(): void {
@@ -215,6 +217,24 @@ export class RouteRecording implements Settlement, ResponseRecorder, PendingReco
     } catch (error) {
       execution.reportInternalError(error);
     }
+  }
+}
+
+/** The app's `json replacer` setting, which Express's `res.json` passes to JSON.stringify. */
+function jsonReplacerOf(res: Response): JsonReplacer | undefined {
+  const replacer = (res.app as { settings?: Record<string, unknown> } | undefined)?.settings?.["json replacer"];
+  return typeof replacer === "function" || Array.isArray(replacer) ? (replacer as JsonReplacer) : undefined;
+}
+
+type JsonReplacer = ((this: unknown, key: string, value: unknown) => unknown) | (string | number)[];
+
+/** `body` as Express encodes it with the app's replacer, read back; a replacer that throws fails the response too: then a token. */
+function replacedJson(body: unknown, replacer: JsonReplacer, serialization: ResolvedSerializeOptions): JsonValue {
+  try {
+    const text = JSON.stringify(body, replacer as (key: string, value: unknown) => unknown);
+    return snapshotValue(text === undefined ? null : JSON.parse(text), serialization);
+  } catch {
+    return UNSERIALIZABLE;
   }
 }
 

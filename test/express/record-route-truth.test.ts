@@ -542,3 +542,24 @@ describe("recordRoute: a JSON body is recorded as JSON sends it", () => {
     expect(JSON.stringify(event)).not.toContain("secret");
   });
 });
+
+describe("recordRoute: the app's JSON replacer", () => {
+  it("applies to the record as to the body: a field it drops is in neither", async () => {
+    const { client, exporter } = checkedClient();
+    const url = await startApp(client, (app) => {
+      app.set("json replacer", (key: string, value: unknown) => (key === "passwordHash" ? undefined : value));
+      app.get(
+        "/user",
+        recordRoute(REFUND, (_req, res) => {
+          res.json({ id: 7, passwordHash: "$2b$secret" });
+        }),
+      );
+    });
+    const sent = (await (await fetch(`${url}/user`)).json()) as unknown;
+    expect(sent).toEqual({ id: 7 });
+    const event = await oneEvent(exporter);
+    expectValidEvent(event);
+    expect(event.output).toEqual(sent);
+    expect(JSON.stringify(event)).not.toContain("secret");
+  });
+});

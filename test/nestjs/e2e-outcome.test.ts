@@ -130,6 +130,33 @@ describe.each(PLATFORMS)("Nest records what the client received, on %s", (platfo
     expect(event.output).toEqual({ zipped: true });
   });
 
+  it("a compressed body written in pieces: the record is the JSON the client decoded", async () => {
+    const { id, body } = await get("/outcome/gzipped-stream");
+    expect(JSON.parse(body)).toEqual({ streamed: true });
+    const event = await handlerEvent(id, "outcome.gzippedStream", 200);
+    expect(event.output).toEqual({ streamed: true });
+  });
+
+  it("a body it cannot decode: marked unrecorded, never the result before the interceptors", async () => {
+    const { id, response } = await get("/outcome/odd-encoding");
+    expect(response.headers.get("content-encoding")).toBe("x-odd");
+    const event = await handlerEvent(id, "outcome.oddEncoding", 200);
+    expect(event.status).toBe("ok");
+    expect(event.output).toBe("[Body:unrecorded]");
+    expect(JSON.stringify(event)).not.toContain("secret-hash");
+  });
+
+  it("bytes and XML: the record is what the platform sent", async () => {
+    const bytes = await get("/outcome/bytes");
+    const bytesEvent = await handlerEvent(bytes.id, "outcome.bytes", 200);
+    // Nest's Express adapter sends a Buffer result as its JSON form; Fastify sends the bytes.
+    expect(bytesEvent.output).toEqual(platform === "express" ? JSON.parse(bytes.body) : `base64:${Buffer.from("hi").toString("base64")}`);
+    const xml = await get("/outcome/xml");
+    expect(xml.body).toBe("<a>1</a>");
+    const xmlEvent = await handlerEvent(xml.id, "outcome.xml", 200);
+    expect(xmlEvent.output).toBe("<a>1</a>");
+  });
+
   it("a result changed after it was sent: the record is what the client got", async () => {
     const { id, response, body } = await get("/outcome/balance");
     expect(JSON.parse(body)).toEqual({ owner: "alice", balance: 100 });

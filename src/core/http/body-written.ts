@@ -1,73 +1,149 @@
 import type { ServerResponse } from "node:http";
 
-/** Told how a response's body goes out: whole, in one `end(chunk)`, or in pieces. */
-export interface BodyWrittenListener {
-  /**
-   * `end` was called first with this chunk (`undefined`: no body), with the
-   * content type and content encoding the response had then.
-   */
-  recordBodyEnded(chunk: unknown, contentType: unknown, contentEncoding: unknown): void;
-  /** `write` was called before `end`: a streamed body, not kept. */
-  recordBodyInPieces(): void;
-}
-
 const JSON_MEDIA_TYPE = /\bjson\b/i;
-const TEXT_MEDIA_TYPE = /^\s*text\//i;
+// Text the client decodes as text: text/*, XML, JavaScript, or any type that names its charset.
+const TEXT_MEDIA_TYPE = /^\s*text\/|[/+]xml\b|\bjavascript\b|\becmascript\b|;\s*charset=/i;
+const EVENT_STREAM = /^\s*text\/event-stream\b/i;
+const CHARSET = /;\s*charset="?([^";\s]+)/i;
+
+/** Why a body has no value to record; `undefined` from `SentBody.value`. */
+type NoValue = undefined;
 
 /**
- * Hands `listener` the body of this response as Node writes it, after every
- * serializer (a platform's JSON replacer, a Fastify response schema, an
- * interceptor) has had its say: what the client receives. Wraps this
- * response's own `write` and `end`, nothing shared.
+ * The body of one response as Node writes it, after every serializer (a
+ * platform's JSON replacer, a Fastify response schema, an interceptor, a
+ * compression stream) has had its say: what the client receives. A body
+ * sent whole (one `end(chunk)`) is kept by reference; one written in pieces
+ * is kept up to `maxBytes`, then dropped.
  */
-export function noteBodyWritten(response: ServerResponse, listener: BodyWrittenListener): void {
-  const { write, end } = response;
-  let settled = false;
-  response.write = function (this: ServerResponse) {
-    if (!settled) {
-      settled = true;
-      listener.recordBodyInPieces();
+export class SentBody {
+  private chunks: Buffer[] | undefined;
+  private whole: unknown;
+  private wholeEncoding: string | undefined;
+  private bytes = 0;
+  private overflowed = false;
+  private ended = false;
+  private contentType: unknown;
+  private contentEncoding: unknown;
+
+  constructor(private readonly maxBytes: number) {}
+
+  /** A `write(chunk, encoding)`. */
+  piece(chunk: unknown, encoding: unknown): void {
+    if (this.ended || this.overflowed) return;
+    const bytes = asBytes(chunk, encoding);
+    if (bytes === undefined) return;
+    this.bytes += bytes.length;
+    if (this.bytes > this.maxBytes) {
+      this.overflowed = true;
+      this.chunks = undefined;
+      return;
     }
+    (this.chunks ??= []).push(bytes);
+  }
+
+  /** An `end(chunk, encoding)`, with the headers the response had then. */
+  end(chunk: unknown, encoding: unknown, contentType: unknown, contentEncoding: unknown): void {
+    if (this.ended) return;
+    if (this.chunks === undefined && !this.overflowed) {
+      this.whole = chunk;
+      this.wholeEncoding = typeof encoding === "string" ? encoding : undefined;
+    } else {
+      this.piece(chunk, encoding);
+    }
+    this.ended = true;
+    this.contentType = contentType;
+    this.contentEncoding = contentEncoding;
+  }
+
+  /** Whether the body went out as server-sent events (a stream of its own kind). */
+  get isEventStream(): boolean {
+    return typeof this.contentType === "string" && EVENT_STREAM.test(this.contentType);
+  }
+
+  /**
+   * The value the body stands for: JSON parsed back (up to
+   * `maxStringLength` characters; longer, or labelled JSON but not JSON,
+   * the text as sent), text as a string decoded with its charset, other
+   * bytes as a Buffer, `null` for an empty body; a gzip, deflate, br or zstd
+   * body decompressed first, within `maxBytes`. Written in pieces, only
+   * JSON is read. `undefined` when it cannot tell: not ended, too long, a
+   * file or text streamed in pieces, server-sent events, an encoding or
+   * charset it cannot decode.
+   */
+  value(maxStringLength: number): unknown {
+    if (!this.ended || this.overflowed || this.isEventStream) return undefined;
+    let bytes: Buffer | undefined;
+    if (this.chunks !== undefined) {
+      bytes = Buffer.concat(this.chunks);
+    } else if (this.whole === undefined || this.whole === null || typeof this.whole === "function") {
+      return null;
+    } else if (typeof this.whole === "string" && (this.wholeEncoding === undefined || /^utf-?8$/i.test(this.wholeEncoding))) {
+      if (this.whole.length === 0) return null;
+      if (!isEncodedBody(this.contentEncoding)) return textValue(this.whole, this.contentType, maxStringLength);
+      bytes = Buffer.from(this.whole, "latin1");
+    } else {
+      bytes = asBytes(this.whole, this.wholeEncoding);
+      if (bytes === undefined) return undefined;
+    }
+    if (bytes.length === 0) return null;
+    if (isEncodedBody(this.contentEncoding)) {
+      bytes = decompressed(bytes, String(this.contentEncoding), this.maxBytes);
+      if (bytes === undefined) return undefined;
+    }
+    const type = typeof this.contentType === "string" ? this.contentType : "";
+    const json = JSON_MEDIA_TYPE.test(type);
+    // A file or text streamed in pieces is not copied into the record (JSON
+    // is: a compressed or hand-written JSON answer); bytes sent whole are
+    // (recorded as "base64:…").
+    if (this.chunks !== undefined && !json) return undefined satisfies NoValue;
+    if (!json && !TEXT_MEDIA_TYPE.test(type)) return bytes;
+    const text = decodedText(bytes, type);
+    return text === undefined ? undefined : textValue(text, type, maxStringLength);
+  }
+}
+
+/**
+ * Hands `body` what this response writes: wraps this response's own `write`
+ * and `end`, nothing shared.
+ */
+export function noteBodyWritten(response: ServerResponse, body: SentBody): void {
+  const { write, end } = response;
+  response.write = function (this: ServerResponse, chunk?: unknown, encoding?: unknown) {
+    body.piece(chunk, encoding);
     return Reflect.apply(write, this, arguments) as boolean;
   } as ServerResponse["write"];
-  response.end = function (this: ServerResponse, chunk?: unknown) {
-    if (!settled) {
-      settled = true;
-      listener.recordBodyEnded(typeof chunk === "function" ? undefined : chunk, this.getHeader("content-type"), this.getHeader("content-encoding"));
-    }
+  response.end = function (this: ServerResponse, chunk?: unknown, encoding?: unknown) {
+    body.end(typeof chunk === "function" ? undefined : chunk, encoding, this.getHeader("content-type"), this.getHeader("content-encoding"));
     return Reflect.apply(end, this, arguments) as ServerResponse;
   } as ServerResponse["end"];
 }
 
-/**
- * The value a body sent whole stands for: JSON parsed back (up to
- * `maxStringLength` characters; longer, or labelled JSON but not JSON, the
- * text as sent), text as a string, other bytes as bytes, `null` for an empty
- * body. A compressed body (gzip, deflate, br) is decompressed first, up to
- * a bound; `undefined` when it cannot be (another encoding, a bomb, corrupt
- * bytes): the caller then has no value for it.
- */
-export function sentBodyValue(chunk: unknown, contentType: unknown, contentEncoding: unknown, maxStringLength: number): unknown {
-  if (chunk === undefined || chunk === null) return null;
-  const isText = typeof chunk === "string";
-  if (!isText && !(chunk instanceof Uint8Array)) return chunk;
-  if (chunk.length === 0) return null;
-  let bytes: Uint8Array | undefined = isText ? undefined : chunk;
-  if (isEncodedBody(contentEncoding)) {
-    bytes = decompressed(isText ? Buffer.from(chunk, "latin1") : chunk, String(contentEncoding), maxStringLength);
-    if (bytes === undefined) return undefined;
-  }
-  const type = typeof contentType === "string" ? contentType : "";
-  const json = JSON_MEDIA_TYPE.test(type);
-  if (bytes !== undefined && !json && !TEXT_MEDIA_TYPE.test(type)) return bytes;
-  const text = bytes === undefined ? (chunk as string) : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
-  return json ? parsedJsonText(text, maxStringLength) : text;
+function asBytes(chunk: unknown, encoding: unknown): Buffer | undefined {
+  if (typeof chunk === "string") return Buffer.from(chunk, Buffer.isEncoding(encoding as string) ? (encoding as BufferEncoding) : "utf8");
+  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  return undefined;
 }
 
-/** A body compressed with `encoding`, decompressed to at most 4 × `maxStringLength` bytes; `undefined` when it cannot be. */
-function decompressed(bytes: Uint8Array, encoding: string, maxStringLength: number): Buffer | undefined {
+function textValue(text: string, contentType: unknown, maxStringLength: number): unknown {
+  return isJsonMediaType(contentType) ? parsedJsonText(text, maxStringLength) : text;
+}
+
+/** Bytes decoded with the content type's charset (UTF-8 by default); `undefined` for a charset this runtime cannot decode. */
+function decodedText(bytes: Buffer, contentType: string): string | undefined {
+  const charset = CHARSET.exec(contentType)?.[1];
+  if (charset === undefined || /^utf-?8$/i.test(charset)) return bytes.toString("utf8");
+  try {
+    return new TextDecoder(charset).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A compressed body, decompressed to at most `maxBytes`; `undefined` when it cannot be. */
+function decompressed(bytes: Uint8Array, encoding: string, maxBytes: number): Buffer | undefined {
   const zlib = process.getBuiltinModule("node:zlib");
-  const bound = { maxOutputLength: Math.max(4 * maxStringLength, 1024) };
+  const bound = { maxOutputLength: maxBytes };
   try {
     switch (encoding.trim().toLowerCase()) {
       case "gzip":
@@ -77,6 +153,11 @@ function decompressed(bytes: Uint8Array, encoding: string, maxStringLength: numb
         return zlib.inflateSync(bytes, bound);
       case "br":
         return zlib.brotliDecompressSync(bytes, bound);
+      case "zstd": {
+        // node:zlib has zstd from Node 22.15.
+        const zstd = (zlib as { zstdDecompressSync?: (b: Uint8Array, o: object) => Buffer }).zstdDecompressSync;
+        return zstd === undefined ? undefined : zstd(bytes, bound);
+      }
       default:
         return undefined;
     }

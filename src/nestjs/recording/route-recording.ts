@@ -3,7 +3,8 @@ import type { IntentProofClient } from "../../core/client.js";
 import { currentScope, runInScope, type CorrelationScope, type RequestSlot } from "../../core/correlation.js";
 import { newRecord } from "../../core/event-objects.js";
 import { tryStartExecution, type Execution, type FailureDetails, type Settlement } from "../../core/execution.js";
-import type { Attributes } from "../../core/types.js";
+import { snapshotValue } from "../../core/snapshot.js";
+import type { Attributes, JsonValue } from "../../core/types.js";
 import {
   defaultRequestInputs,
   HTTP_CLIENT_ABORTED,
@@ -14,8 +15,7 @@ import {
   errorIsOutcome,
   noteBodyWritten,
   notingStatusSent,
-  sentBodyValue,
-  type BodyWrittenListener,
+  SentBody,
   responseEnding,
   settleResponse,
   type StatusSentListener,
@@ -44,16 +44,13 @@ import { UnsubscribedError } from "./record-call.js";
  * `startedAt`/`completedAt` span theirs. A handler that never settles is
  * never recorded.
  */
-export class RouteRecording implements Settlement, StatusSentListener, BodyWrittenListener {
+export class RouteRecording implements Settlement, StatusSentListener {
   private execution: Execution | undefined;
   private handlerRunning = false;
   private handlerValue: unknown;
   private handlerFailed = false;
-  /** How the response's body went out (see `output`). */
-  private bodyWritten = BODY_NOT_WRITTEN;
-  private bodyChunk: unknown;
-  private bodyContentType: unknown;
-  private bodyContentEncoding: unknown;
+  /** The body as Node writes it (see `record`); none when the response had ended before Nest took the request. */
+  private readonly sentBody: SentBody | undefined;
   private handlerError: unknown;
   private pipelineFailed = false;
   private pipelineError: unknown;
@@ -80,7 +77,11 @@ export class RouteRecording implements Settlement, StatusSentListener, BodyWritt
     // `close` comes once, after `finish` or when the connection drops first.
     response.on("close", this.onResponseClosed);
     this.noteStatusWhenSent(response);
-    if (!response.writableEnded) noteBodyWritten(response, this);
+    if (!response.writableEnded) {
+      // Kept up to 4 × maxStringLength bytes when written in pieces (about what the record can hold of it).
+      this.sentBody = new SentBody(4 * site.plan.resolve(client.config).serialization.maxStringLength);
+      noteBodyWritten(response, this.sentBody);
+    }
     slot.held = this;
   }
 
@@ -159,34 +160,29 @@ export class RouteRecording implements Settlement, StatusSentListener, BodyWritt
     this.pipelineError = error;
   }
 
-  /** BodyWrittenListener: the whole body, handed to `end` (decoded when recorded, if it is). */
-  recordBodyEnded(chunk: unknown, contentType: unknown, contentEncoding: unknown): void {
-    this.bodyWritten = BODY_WHOLE;
-    this.bodyChunk = chunk;
-    this.bodyContentType = contentType;
-    this.bodyContentEncoding = contentEncoding;
-  }
-
-  /** BodyWrittenListener: a body streamed in pieces, not kept. */
-  recordBodyInPieces(): void {
-    this.bodyWritten = BODY_IN_PIECES;
-  }
-
   /**
-   * What the route answered: the body the client got, as the platform
-   * serialized it after every interceptor, exception filter, JSON replacer
-   * or response schema (JSON parsed back, text as text, `null` for none;
-   * a compressed body decompressed first).
-   * A body streamed in pieces (a file, a stream, SSE) is the handler's
-   * result, which the serializer turns into a short token. The decorator's
-   * own `captureOutput` hook is typed for the method's result, so it gets that.
+   * What the route answered, when it succeeded: the body the client got, as
+   * the platform serialized it after every interceptor, exception filter,
+   * JSON replacer or response schema (see `SentBody.value`), snapshotted.
+   * When that cannot be read (server-sent events, a file or bytes streamed
+   * in pieces, a body too long to keep or in an encoding this runtime cannot
+   * decode), the handler's result stands for it only if it is the stream
+   * that was sent (its token) or the last event of SSE: any other result is
+   * what the interceptors had not yet reshaped, so the body is marked
+   * unrecorded rather than recorded as something the client did not get.
+   * A `captureOutput` hook is typed for the method's result, so it gets that
+   * (`undefined` here: `succeed` runs it).
    */
-  private output(): unknown {
+  private output(): { value: unknown; recorded: boolean } {
+    const wrap = this.site.plan.resolve(this.client.config);
     const handlerResult = this.handlerFailed || this.pipelineFailed ? undefined : this.handlerValue;
-    if (this.bodyWritten !== BODY_WHOLE || typeof this.site.plan.options.captureOutput === "function") return handlerResult;
-    const { maxStringLength } = this.site.plan.resolve(this.client.config).serialization;
-    const sent = sentBodyValue(this.bodyChunk, this.bodyContentType, this.bodyContentEncoding, maxStringLength);
-    return sent === undefined ? handlerResult : sent; // compressed past recovery: the handler's result stands for it
+    if (wrap.captureOutput !== true || this.sentBody === undefined) return { value: handlerResult, recorded: false };
+    const sent = this.sentBody.value(wrap.serialization.maxStringLength);
+    if (sent !== undefined) return { value: snapshotValue(sent, wrap.serialization), recorded: true };
+    if (this.sentBody.isEventStream) return { value: handlerResult, recorded: false };
+    const handlerSnapshot = snapshotValue(handlerResult, wrap.serialization);
+    const namesStream = typeof handlerSnapshot === "string" && /^\[(?:Stream|Observable):/.test(handlerSnapshot);
+    return { value: namesStream ? handlerSnapshot : (UNRECORDED_BODY satisfies JsonValue), recorded: true };
   }
 
   private recordWhenComplete(): void {
@@ -228,7 +224,8 @@ export class RouteRecording implements Settlement, StatusSentListener, BodyWritt
     } else {
       // Handled: the body sent, also the answer of an exception filter that
       // turned an error into a success.
-      settleResponse(execution, response, ending, status, this.output(), attributes);
+      const { value, recorded } = this.output();
+      settleResponse(execution, response, ending, status, value, attributes, recorded);
     }
   }
 }
@@ -256,9 +253,8 @@ function httpExceptionName(error: unknown): string | undefined {
   }
 }
 
-const BODY_NOT_WRITTEN = 0;
-const BODY_WHOLE = 1;
-const BODY_IN_PIECES = 2;
+/** The output of a route whose body was sent but cannot be read back (see `RouteRecording.output`). */
+export const UNRECORDED_BODY = "[Body:unrecorded]";
 
 // Recordings by Node response, for platform hooks that only see the response
 // (kept only once such a hook is installed: Fastify's, see response-errors.ts).

@@ -5,7 +5,7 @@
  */
 import { createRequire } from "node:module";
 import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
-import { sentBodyValue } from "../../../src/core/http/index.js";
+import { SentBody } from "../../../src/core/http/index.js";
 import { describe, expect, it } from "vitest";
 import {
   defaultRequestInputs,
@@ -117,30 +117,54 @@ describe("inbound correlation id", () => {
   });
 });
 
-describe("sentBodyValue: the value of a body sent whole", () => {
+describe("SentBody: the value of a body as Node wrote it", () => {
   const max = 1000;
-  it("parses JSON back, keeps text as text and other bytes as bytes, and reads an empty body as null", () => {
-    expect(sentBodyValue('{"a":1}', "application/json; charset=utf-8", undefined, max)).toEqual({ a: 1 });
-    expect(sentBodyValue(Buffer.from('{"a":1}'), "application/problem+json", undefined, max)).toEqual({ a: 1 });
-    expect(sentBodyValue("<h1>hi</h1>", "text/html", undefined, max)).toBe("<h1>hi</h1>");
-    expect(sentBodyValue(Buffer.from("hi"), "text/plain", undefined, max)).toBe("hi");
-    expect(sentBodyValue(Buffer.from([1, 2]), "application/octet-stream", undefined, max)).toEqual(Buffer.from([1, 2]));
-    expect(sentBodyValue("", "application/json", undefined, max)).toBeNull();
-    expect(sentBodyValue(undefined, undefined, undefined, max)).toBeNull();
+  /** The body sent whole, in one end(chunk, encoding). */
+  const whole = (chunk: unknown, type?: string, encoding?: string, endEncoding?: string) => {
+    const body = new SentBody(4 * max);
+    body.end(chunk, endEncoding, type, encoding);
+    return body.value(max);
+  };
+  it("parses JSON back, decodes text with its charset, keeps other bytes, and reads an empty body as null", () => {
+    expect(whole('{"a":1}', "application/json; charset=utf-8")).toEqual({ a: 1 });
+    expect(whole(Buffer.from('{"a":1}'), "application/problem+json")).toEqual({ a: 1 });
+    expect(whole("<h1>hi</h1>", "text/html")).toBe("<h1>hi</h1>");
+    expect(whole(Buffer.from("<a>1</a>"), "application/xml; charset=utf-8")).toBe("<a>1</a>");
+    expect(whole(Buffer.from("caf\xe9", "latin1"), "text/plain; charset=iso-8859-1")).toBe("caf\u00e9");
+    expect(whole(Buffer.from("x"), "text/plain; charset=no-such-charset")).toBeUndefined();
+    expect(whole(Buffer.from([1, 2]), "application/octet-stream")).toEqual(Buffer.from([1, 2]));
+    expect(whole("", "application/json")).toBeNull();
+    expect(whole(undefined)).toBeNull();
+    // end(string, encoding): the bytes the client got.
+    expect(whole(Buffer.from('{"ok":true}').toString("base64"), "application/json", undefined, "base64")).toEqual({ ok: true });
     // Labelled JSON but not JSON, or longer than the limit: the text as sent.
-    expect(sentBodyValue("{oops", "application/json", undefined, max)).toBe("{oops");
-    expect(sentBodyValue(`[${"1,".repeat(600)}1]`, "application/json", undefined, max)).toMatch(/^\[1,1,/);
+    expect(whole("{oops", "application/json")).toBe("{oops");
+    expect(whole(`[${"1,".repeat(600)}1]`, "application/json")).toMatch(/^\[1,1,/);
+  });
+
+  it("reads a body written in pieces when it is JSON, up to its bound; never a file, streamed text or server-sent events", () => {
+    const pieces = (type: string, ...chunks: string[]) => {
+      const body = new SentBody(4 * max);
+      for (const chunk of chunks) body.piece(chunk, undefined);
+      body.end(undefined, undefined, type, undefined);
+      return body.value(max);
+    };
+    expect(pieces("application/json", '{"a":', "1}")).toEqual({ a: 1 });
+    expect(pieces("application/octet-stream", "ab", "cd")).toBeUndefined();
+    expect(pieces("text/event-stream", "data: 1\n\n")).toBeUndefined();
+    expect(pieces("text/plain", "a", "b")).toBeUndefined();
+    expect(pieces("application/json", `"${"x".repeat(3000)}`, `${"x".repeat(3000)}"`)).toBeUndefined();
   });
 
   it("decompresses gzip, deflate and br, within a bound; cannot tell (undefined) otherwise", () => {
     const json = JSON.stringify({ zipped: true });
-    expect(sentBodyValue(gzipSync(json), "application/json", "gzip", max)).toEqual({ zipped: true });
-    expect(sentBodyValue(deflateSync(json), "application/json", "deflate", max)).toEqual({ zipped: true });
-    expect(sentBodyValue(brotliCompressSync(json), "application/json", " BR ", max)).toEqual({ zipped: true });
-    expect(sentBodyValue(Buffer.from(json), "application/json", "identity", max)).toEqual({ zipped: true });
-    expect(sentBodyValue(Buffer.from("not gzip"), "application/json", "gzip", max)).toBeUndefined();
-    expect(sentBodyValue(Buffer.from(json), "application/json", "compress", max)).toBeUndefined();
-    // A small body that inflates past 4 × the string limit is not inflated.
-    expect(sentBodyValue(gzipSync("x".repeat(100_000)), "text/plain", "gzip", max)).toBeUndefined();
+    expect(whole(gzipSync(json), "application/json", "gzip")).toEqual({ zipped: true });
+    expect(whole(deflateSync(json), "application/json", "deflate")).toEqual({ zipped: true });
+    expect(whole(brotliCompressSync(json), "application/json", " BR ")).toEqual({ zipped: true });
+    expect(whole(Buffer.from(json), "application/json", "identity")).toEqual({ zipped: true });
+    expect(whole(Buffer.from("not gzip"), "application/json", "gzip")).toBeUndefined();
+    expect(whole(Buffer.from(json), "application/json", "compress")).toBeUndefined();
+    // A small body that inflates past the bound is not inflated.
+    expect(whole(gzipSync("x".repeat(100_000)), "text/plain", "gzip")).toBeUndefined();
   });
 });
