@@ -6,9 +6,6 @@ const TEXT_MEDIA_TYPE = /^\s*text\/|[/+]xml\b|\bjavascript\b|\becmascript\b|;\s*
 const EVENT_STREAM = /^\s*text\/event-stream\b/i;
 const CHARSET = /;\s*charset="?([^";\s]+)/i;
 
-/** Why a body has no value to record; `undefined` from `SentBody.value`. */
-type NoValue = undefined;
-
 /**
  * The body of one response as Node writes it, after every serializer (a
  * platform's JSON replacer, a Fastify response schema, an interceptor, a
@@ -96,7 +93,7 @@ export class SentBody {
     // A file or text streamed in pieces is not copied into the record (JSON
     // is: a compressed or hand-written JSON answer); bytes sent whole are
     // (recorded as "base64:…").
-    if (this.chunks !== undefined && !json) return undefined satisfies NoValue;
+    if (this.chunks !== undefined && !json) return undefined;
     if (!json && !TEXT_MEDIA_TYPE.test(type)) return bytes;
     const text = decodedText(bytes, type);
     return text === undefined ? undefined : textValue(text, type, maxStringLength);
@@ -177,7 +174,7 @@ export function parsedJsonText(text: string, maxStringLength: number): unknown {
 }
 
 /** Whether a body was sent compressed (gzip, br, …): its bytes are not the value. */
-export function isEncodedBody(contentEncoding: unknown): boolean {
+function isEncodedBody(contentEncoding: unknown): boolean {
   return contentEncoding !== undefined && !(typeof contentEncoding === "string" && /^\s*identity\s*$/i.test(contentEncoding));
 }
 

@@ -32,4 +32,4 @@ export { requestClient } from "./request-client.js";
 export { errorIsOutcome, settleResponse } from "./response-outcome.js";
 export { responseEnding, serverError, type ResponseEnding } from "./response-ending.js";
 export { notingStatusSent, type StatusSentListener } from "./status-sent.js";
-export { isEncodedBody, isJsonMediaType, noteBodyWritten, parsedJsonText, SentBody } from "./body-written.js";
+export { isJsonMediaType, noteBodyWritten, parsedJsonText, SentBody } from "./body-written.js";

@@ -40,8 +40,9 @@ function labelOf(target: object, propertyKey: string | symbol): string {
  *   with the request's params, query and body as inputs. A `StreamableFile`
  *   or stream result is recorded as a short token, never its internals.
  *   `output` is the body the client got, as the platform serialized it
- *   after interceptors and filters (the handler's result for a body
- *   streamed in pieces, and for this decorator's own `captureOutput` hook).
+ *   after interceptors and filters (a file or stream: its token; SSE: the
+ *   last event; this decorator's own `captureOutput` hook gets the
+ *   handler's result).
  * - Routes are recognised when Nest builds them (see `route-entry.ts`): no
  *   guard, interceptor or filter is added to any route, and undecorated
  *   routes are left exactly as Nest built them.

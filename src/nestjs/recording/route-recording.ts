@@ -4,7 +4,7 @@ import { currentScope, runInScope, type CorrelationScope, type RequestSlot } fro
 import { newRecord } from "../../core/event-objects.js";
 import { tryStartExecution, type Execution, type FailureDetails, type Settlement } from "../../core/execution.js";
 import { snapshotValue } from "../../core/snapshot.js";
-import type { Attributes, JsonValue } from "../../core/types.js";
+import type { Attributes } from "../../core/types.js";
 import {
   defaultRequestInputs,
   HTTP_CLIENT_ABORTED,
@@ -182,7 +182,7 @@ export class RouteRecording implements Settlement, StatusSentListener {
     if (this.sentBody.isEventStream) return { value: handlerResult, recorded: false };
     const handlerSnapshot = snapshotValue(handlerResult, wrap.serialization);
     const namesStream = typeof handlerSnapshot === "string" && /^\[(?:Stream|Observable):/.test(handlerSnapshot);
-    return { value: namesStream ? handlerSnapshot : (UNRECORDED_BODY satisfies JsonValue), recorded: true };
+    return { value: namesStream ? handlerSnapshot : UNRECORDED_BODY, recorded: true };
   }
 
   private recordWhenComplete(): void {
