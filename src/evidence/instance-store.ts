@@ -89,7 +89,8 @@ function parsePrivateKey(pem: string, where: string): KeyObject {
   return key;
 }
 
-async function readIdentity(path: string): Promise<InstanceIdentity | undefined> {
+/** The identity of the instance directory `path`, or `undefined` when it holds no valid one. */
+export async function readIdentity(path: string): Promise<InstanceIdentity | undefined> {
   try {
     const parsed = JSON.parse(await readFile(join(path, IDENTITY_FILE), "utf8")) as InstanceIdentity;
     if (typeof parsed.instance_id === "string" && typeof parsed.tenant_id === "string" && Array.isArray(parsed.keys)) return parsed;

@@ -10,8 +10,8 @@
  * unusable input (unreadable file, not a tar, no zstd in this runtime for a
  * .zst bundle, bad key set).
  */
-import { readFile } from "node:fs/promises";
-import { tarBytes, ZstdUnavailableError } from "../../policy/bundle/compression.js";
+import { readBundleArchive } from "../../policy/bundle/bundle-file.js";
+import { ZstdUnavailableError } from "../../policy/bundle/compression.js";
 import { TarError } from "../../policy/bundle/tar.js";
 import type { BundledFlowReport, BundleVerification } from "../../policy/bundle/verify-bundle.js";
 import { verifyBundleArchive } from "../../policy/bundle/verify-bundle-file.js";
@@ -69,7 +69,7 @@ export async function verifyBundleCommand(args: string[], io: CliIo): Promise<nu
     let result: BundleVerification;
     try {
       // A tar that is not as the bundle writer writes it is a failing verdict; a file that is no tar at all is unusable input.
-      result = verifyBundleArchive(tarBytes(await readFile(path)), keys, options);
+      result = verifyBundleArchive(await readBundleArchive(path), keys, options);
     } catch (error) {
       if (error instanceof ZstdUnavailableError || error instanceof TarError) {
         io.stderr.write(`intentproof verify: ${p(path)}: ${printableLines(error.message)}\n`);

@@ -1,6 +1,5 @@
-import { readFile } from "node:fs/promises";
 import { resolveTrustedKeys, type KeysInput, type TrustedKeys } from "../evidence-input/trusted-keys.js";
-import { tarBytes } from "./compression.js";
+import { readBundleArchive } from "./bundle-file.js";
 import { readTar, TarError } from "./tar.js";
 import { archiveFailure, verifyBundleMembers, type BundleVerification, type BundleVerifyOptions } from "./verify-bundle.js";
 
@@ -28,5 +27,5 @@ export function verifyBundleArchive(archive: Buffer, trusted: TrustedKeys, optio
  */
 export async function verifyBundleFile(path: string, keys: KeysInput, options: BundleVerifyOptions = {}): Promise<BundleVerification> {
   const trusted = await resolveTrustedKeys(keys);
-  return verifyBundleArchive(tarBytes(await readFile(path)), trusted, options);
+  return verifyBundleArchive(await readBundleArchive(path), trusted, options);
 }

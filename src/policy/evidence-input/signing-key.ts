@@ -9,7 +9,7 @@ import { createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { isEd25519Key } from "../../evidence/identity-rules.js";
-import { IDENTITY_FILE, INSTANCE_KEY_FILE } from "../../evidence/instance-store.js";
+import { INSTANCE_KEY_FILE, readIdentity } from "../../evidence/instance-store.js";
 import type { LogStream } from "../../evidence/log-reader.js";
 import type { EventRecordV1 } from "../flow-builder.js";
 import type { TrustedKeys } from "./trusted-keys.js";
@@ -45,14 +45,6 @@ async function isDirectory(path: string): Promise<boolean> {
   }
 }
 
-async function identityInstanceId(directory: string): Promise<unknown> {
-  try {
-    return (JSON.parse(await readFile(join(directory, IDENTITY_FILE), "utf8")) as { instance_id?: unknown }).instance_id;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * The private key of the one instance that signed every one of `records`,
  * read from that instance's own directory, when it is the trusted key with
@@ -72,7 +64,7 @@ export async function findInstanceSigningKey(streams: readonly LogStream[], reco
   if (sources.length !== 1) return { reason: "the flow's events are in more than one log" };
   const directory = sources[0]!.source;
   if (!(await isDirectory(directory))) return { reason: `${directory} is a file, not an instance directory holding a key` };
-  if (basename(directory) !== instanceId && (await identityInstanceId(directory)) !== instanceId) {
+  if (basename(directory) !== instanceId && (await readIdentity(directory))?.instance_id !== instanceId) {
     return { reason: `${directory} is not the directory of instance ${instanceId}` };
   }
   const file = join(directory, INSTANCE_KEY_FILE);
