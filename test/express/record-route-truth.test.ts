@@ -471,14 +471,17 @@ describe("recordRoute: an error after the response is still an error", () => {
   });
 });
 
-describe("recordRoute: a response without a body records no output", () => {
-  /** An app with one recorded /refund route answering with `answer`. */
-  async function serveRefund(method: "get" | "delete", answer: (res: Response) => void) {
-    const { client, exporter } = checkedClient();
-    const url = await startApp(client, (app) => app[method]("/refund", recordRoute(REFUND, (_req, res) => answer(res))));
-    return { url, exporter };
-  }
+/** An app with one recorded /refund route answering with `answer`; `configure` sets the app up first. */
+async function serveRefund(method: "get" | "delete", answer: (res: Response) => void, configure?: (app: Express) => void) {
+  const { client, exporter } = checkedClient();
+  const url = await startApp(client, (app) => {
+    configure?.(app);
+    app[method]("/refund", recordRoute(REFUND, (_req, res) => answer(res)));
+  });
+  return { url, exporter };
+}
 
+describe("recordRoute: a response without a body records no output", () => {
   it("HEAD to a recorded GET route: ok, output null, status 200, method HEAD; the client got no body", async () => {
     const { url, exporter } = await serveRefund("get", (res) => res.json({ refundId: "rf_1" }));
     const response = await fetch(`${url}/refund`, { method: "HEAD" });
@@ -525,16 +528,10 @@ describe("recordRoute: a response without a body records no output", () => {
 
 describe("recordRoute: a JSON body is recorded as JSON sends it", () => {
   it("a Map, a Set and a function member: the record is the JSON the client got, not their contents", async () => {
-    const { client, exporter } = checkedClient();
-    const url = await startApp(client, (app) =>
-      app.get(
-        "/grants",
-        recordRoute(REFUND, (_req, res) => {
-          res.json({ roles: new Map([["admin", "secret-grant"]]), tags: new Set(["secret-tag"]), describe: () => "x", label: "grants" });
-        }),
-      ),
+    const { url, exporter } = await serveRefund("get", (res) =>
+      res.json({ roles: new Map([["admin", "secret-grant"]]), tags: new Set(["secret-tag"]), describe: () => "x", label: "grants" }),
     );
-    const sent = (await (await fetch(`${url}/grants`)).json()) as unknown;
+    const sent = (await (await fetch(`${url}/refund`)).json()) as unknown;
     expect(sent).toEqual({ roles: {}, tags: {}, label: "grants" });
     const event = await oneEvent(exporter);
     expectValidEvent(event);
@@ -545,17 +542,12 @@ describe("recordRoute: a JSON body is recorded as JSON sends it", () => {
 
 describe("recordRoute: the app's JSON replacer", () => {
   it("applies to the record as to the body: a field it drops is in neither", async () => {
-    const { client, exporter } = checkedClient();
-    const url = await startApp(client, (app) => {
-      app.set("json replacer", (key: string, value: unknown) => (key === "passwordHash" ? undefined : value));
-      app.get(
-        "/user",
-        recordRoute(REFUND, (_req, res) => {
-          res.json({ id: 7, passwordHash: "$2b$secret" });
-        }),
-      );
-    });
-    const sent = (await (await fetch(`${url}/user`)).json()) as unknown;
+    const { url, exporter } = await serveRefund(
+      "get",
+      (res) => res.json({ id: 7, passwordHash: "$2b$secret" }),
+      (app) => app.set("json replacer", (key: string, value: unknown) => (key === "passwordHash" ? undefined : value)),
+    );
+    const sent = (await (await fetch(`${url}/refund`)).json()) as unknown;
     expect(sent).toEqual({ id: 7 });
     const event = await oneEvent(exporter);
     expectValidEvent(event);
