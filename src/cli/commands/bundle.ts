@@ -15,12 +15,12 @@ import type { KeyObject } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { signingKeyId } from "../../policy/bundle/manifest-signature.js";
 import { bundleEvidence } from "../../policy/check-evidence.js";
-import { attestationsFromFile, parseCommandArgs, policyFromFile, UsageError, withUsageErrors } from "../../policy/cli-support.js";
 import { readSigningKeyFile } from "../../policy/evidence-input/signing-key.js";
 import { loadTrustedKeys } from "../../policy/evidence-input/trusted-keys.js";
 import type { CliIo } from "../io.js";
 import { EXIT_FAIL, EXIT_PASS } from "../io.js";
 import { jsonText, printable as p } from "../printable.js";
+import { attestationsFromFile, parseCommandArgs, policyFromFile, UsageError, withUsageErrors } from "../command-support.js";
 
 const USAGE =
   "usage: intentproof bundle <evidence directory> --correlation <id> --policy <file> --keys <keys.json> --out <file> [--signing-key <pem file>] [--attestations <file>] [--json]";

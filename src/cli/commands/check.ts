@@ -8,11 +8,11 @@
  * evidence means nothing. Exit 0 pass, 1 fail or inconclusive, 2 unusable input.
  */
 import { checkEvidence, type EvidenceCheck } from "../../policy/check-evidence.js";
-import { attestationsFromFile, parseCommandArgs, policyFromFile, UsageError, withUsageErrors } from "../../policy/cli-support.js";
 import type { Outcome } from "../../policy/types.js";
 import type { CliIo } from "../io.js";
 import { EXIT_FAIL, EXIT_PASS } from "../io.js";
 import { jsonText, printable as p } from "../printable.js";
+import { attestationsFromFile, parseCommandArgs, policyFromFile, UsageError, withUsageErrors } from "../command-support.js";
 
 const USAGE = "usage: intentproof check --policy <file> <evidence directory | .jsonl> [--attestations <file>] [--correlation <id>] [--keys <keys.json>] [--json]";
 

@@ -15,11 +15,11 @@ import { ZstdUnavailableError } from "../../policy/bundle/compression.js";
 import { TarError } from "../../policy/bundle/tar.js";
 import type { BundledFlowReport, BundleVerification } from "../../policy/bundle/verify-bundle.js";
 import { verifyBundleArchive } from "../../policy/bundle/verify-bundle-file.js";
-import { parseCommandArgs, policyFromFile, UsageError, withUsageErrors } from "../../policy/cli-support.js";
 import { loadTrustedKeys } from "../../policy/evidence-input/trusted-keys.js";
 import type { CliIo } from "../io.js";
 import { EXIT_FAIL, EXIT_PASS, EXIT_USAGE } from "../io.js";
 import { jsonText, printable as p, printableLines } from "../printable.js";
+import { parseCommandArgs, policyFromFile, UsageError, withUsageErrors } from "../command-support.js";
 
 const USAGE = "usage: intentproof verify <bundle.proof.tar[.zst]> --keys <keys.json> [--policy <expected policy file>] [--require-signed] [--json]";
 

@@ -1,10 +1,10 @@
 /** Shared by the `check`, `bundle` and bundle-`verify` commands: argument parsing and input loading with exit-2 errors. */
 import { readFile } from "node:fs/promises";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { printableLines } from "../cli/printable.js";
-import { parseAttestationsJsonl } from "./attestations.js";
-import { loadPolicyFile } from "./load-policy.js";
-import type { Attestation, Policy } from "./types.js";
+import { printableLines } from "./printable.js";
+import { parseAttestationsJsonl } from "../policy/attestations.js";
+import { loadPolicyFile } from "../policy/load-policy.js";
+import type { Attestation, Policy } from "../policy/types.js";
 
 /** An input the command cannot use: reported on stderr, exit code 2. */
 export class UsageError extends Error {
