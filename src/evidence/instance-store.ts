@@ -11,14 +11,15 @@
  * instance of its tenant (continuing its chains after a restart) or creates
  * a new one.
  */
-import { createPrivateKey, generateKeyPairSync, randomBytes, type KeyObject } from "node:crypto";
+import { generateKeyPairSync, randomBytes, type KeyObject } from "node:crypto";
 import { mkdir, open, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { rawPublicKey } from "./ed25519.js";
 import { EvidenceError } from "./errors.js";
-import { INSTANCE_ID_PATTERN, isEd25519Key } from "./identity-rules.js";
+import { INSTANCE_ID_PATTERN } from "./identity-rules.js";
 import type { PublicKeyEntry } from "./key-set.js";
 import { acquireLock, LOCK_FILE, type HeldLock } from "./lock-file.js";
+import { parseEd25519PrivateKeyPem } from "./private-key-pem.js";
 
 export const IDENTITY_FILE = "identity.json";
 export const INSTANCE_KEY_FILE = "signing-key.pem";
@@ -78,15 +79,9 @@ export async function loadOrCreateKeyFile(path: string): Promise<KeyObject> {
 }
 
 function parsePrivateKey(pem: string, where: string): KeyObject {
-  let key: KeyObject;
-  try {
-    key = createPrivateKey(pem);
-  } catch {
-    // Never echo the file's content: it is a secret.
-    throw new EvidenceError("unavailable", `the key in ${where} is not a PEM private key`);
-  }
-  if (!isEd25519Key(key, "private")) throw new EvidenceError("unavailable", `the key in ${where} is not an Ed25519 private key`);
-  return key;
+  const parsed = parseEd25519PrivateKeyPem(pem);
+  if (parsed.key === undefined) throw new EvidenceError("unavailable", `the key in ${where} is ${parsed.problem}`);
+  return parsed.key;
 }
 
 /** The identity of the instance directory `path`, or `undefined` when it holds no valid one. */

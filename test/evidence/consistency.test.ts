@@ -4,6 +4,7 @@
  * verify, and a history rewritten with the signing key is caught from the
  * checkpoints a witness kept, without the log.
  */
+import { generateKeyPairSync } from "node:crypto";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -207,5 +208,23 @@ describe("checkpoint consistency proofs", () => {
     void third;
     const unsigned = verifyCheckpointSequence([{ ...first, merkle_root: second.merkle_root }, "nope"], keysOf(log));
     expect(unsigned.findings.map((f) => f.reason)).toEqual(["checkpoint.signature_invalid", "checkpoint.invalid"]);
+  });
+
+  it("reports checkpoints signed with a key outside the key set: checkpoint.key_unknown, and checkpoint.signature_invalid when witnessed", async () => {
+    const log = await singleSegmentLog();
+    const raw = generateKeyPairSync("ed25519").publicKey.export({ format: "der", type: "spki" }).subarray(12).toString("base64");
+    const stranger = { keys: [{ key_id: "someone:k1", alg: "ed25519" as const, public_key: raw }] };
+    const alone = verifyCheckpointSequence(log.published.slice(0, 1), stranger);
+    expect(alone.findings).toEqual([{ reason: "checkpoint.key_unknown", detail: expect.stringMatching(/^checkpoint #1 of the sequence: checkpoint 1 is signed with key id "\S+", not in the given key set$/) }]);
+
+    const strangerFile = join(tempDir(), "stranger.json");
+    writeFileSync(strangerFile, JSON.stringify(stranger));
+    const publishedFile = join(tempDir(), "published.jsonl");
+    writeFileSync(publishedFile, log.published.map((c) => JSON.stringify(c)).join("\n") + "\n");
+    const { report } = await verify(log.directory, strangerFile, ["--checkpoint", publishedFile]);
+    const checkpointFindings = report.findings.filter((f) => f.reason.startsWith("checkpoint."));
+    // A witnessed checkpoint the keys do not verify is not the instance's: reported as changed, not as an unknown signer.
+    expect(checkpointFindings.filter((f) => f.detail.startsWith("witnessed checkpoint:")).map((f) => f.reason)).toEqual(log.published.map(() => "checkpoint.signature_invalid"));
+    expect(checkpointFindings.filter((f) => !f.detail.startsWith("witnessed checkpoint:")).map((f) => f.reason)).toEqual(log.published.map(() => "checkpoint.key_unknown"));
   });
 });

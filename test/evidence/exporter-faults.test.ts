@@ -1,4 +1,5 @@
 /** Faults never reach the caller: they are reported and counted, and chains never get holes or forks. */
+import { generateKeyPairSync } from "node:crypto";
 import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -158,6 +159,20 @@ describe("EvidenceExporter faults and bounds", () => {
     expect(checkpoints.at(-1)).toMatchObject({ record: { trigger: "shutdown" } });
     expect(checkpoints.some((e) => e.kind === "checkpoint" && e.record.trigger === "interval")).toBe(true);
     expect(evidence.stats().checkpoints).toBe(checkpoints.length);
+  });
+
+  it("refuses a keyFile that holds no Ed25519 private key, naming the file, never its content", async () => {
+    const dir = tempDir();
+    const garbage = join(dir, "garbage.pem");
+    writeFileSync(garbage, "hunter2");
+    const ec = join(dir, "ec.pem");
+    writeFileSync(ec, generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ format: "pem", type: "pkcs8" }));
+    for (const [keyFile, problem] of [[garbage, "not a PEM private key"], [ec, "not an Ed25519 private key"]] as const) {
+      const { client, evidence } = evidenceClient({ directory: join(dir, "evidence"), keyFile });
+      await expect(evidence.ready()).rejects.toMatchObject({ code: "unavailable", message: expect.stringContaining(`the key in ${keyFile} is ${problem}`) });
+      await expect(evidence.ready()).rejects.not.toMatchObject({ message: expect.stringContaining("hunter2") });
+      await client.shutdown();
+    }
   });
 
   it("rejects bad options at construction with the toolkit's messages", () => {

@@ -99,6 +99,27 @@ describe("intentproof verify: tamper suite", () => {
     expect(report.findings.length).toBe(2);
   });
 
+  it("names a record's signer first: another alg is signature.invalid under a trusted key id, signature.key_unknown under an unknown one", async () => {
+    const withSignature = (edit: (signature: Record<string, unknown>) => void) =>
+      tampered(log, (lines) => {
+        const i = eventLines(lines)[9]!;
+        const record = JSON.parse(lines[i]!) as { signature: Record<string, unknown> };
+        edit(record.signature);
+        lines[i] = JSON.stringify(record);
+        return lines;
+      });
+    const signatureFindings = async (copy: string) => (await verify(copy, log.keysFile)).report.findings.filter((f) => f.reason.startsWith("signature."));
+    expect(await signatureFindings(withSignature((s) => (s.alg = "rsa")))).toEqual([
+      expect.objectContaining({ reason: "signature.invalid", detail: expect.stringMatching(/: the signature does not verify with key "[^"]+"$/) }),
+    ]);
+    expect(await signatureFindings(withSignature((s) => Object.assign(s, { alg: "rsa", key_id: "someone:k1" })))).toEqual([
+      expect.objectContaining({ reason: "signature.key_unknown", detail: expect.stringMatching(/: key id "someone:k1" is not in the given key set$/) }),
+    ]);
+    expect(await signatureFindings(withSignature((s) => delete s.key_id))).toEqual([
+      expect.objectContaining({ reason: "signature.invalid", detail: expect.stringMatching(/: the record is not signed$/) }),
+    ]);
+  });
+
   it("catches a log truncated after a checkpoint, given the last witnessed checkpoint", async () => {
     const copy = tampered(log, (lines) => {
       const second = lines.findIndex((l) => l.includes('"sequence":2'));

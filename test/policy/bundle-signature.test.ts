@@ -198,7 +198,16 @@ describe("signing a bundle's manifest", () => {
     expect(reasons).toEqual(["bundle.manifest_signature_invalid", "bundle.manifest_signature_invalid", "bundle.manifest_key_untrusted", "bundle.manifest_signature_invalid"]);
     const otherAlg = structuredClone(manifest);
     otherAlg.signature.alg = "rsa-4096";
-    expect(verifyBundleMembers(withManifest(members, otherAlg), keys).reason).toBe("bundle.manifest_signature_unsupported_alg");
+    const unsupported = verifyBundleMembers(withManifest(members, otherAlg), keys);
+    expect([unsupported.reason, unsupported.manifest_signature]).toEqual(["bundle.manifest_signature_unsupported_alg", { status: "invalid", key_id: KEY_ID }]);
+    // A signature member that is no { alg, key_id, value } envelope is invalid, not missing, and names no key.
+    for (const broken of [null, "signed", { ...manifest.signature, value: 5 }]) {
+      const copy = structuredClone(manifest);
+      copy.signature = broken;
+      const result = verifyBundleMembers(withManifest(members, copy), keys);
+      expect(result.manifest_signature).toEqual({ status: "invalid" });
+      expect(result.findings).toContainEqual({ code: "bundle.manifest_signature_invalid", severity: "fail", detail: "the manifest's signature is not { alg, key_id, value } strings", member: "manifest.json" });
+    }
   });
 
   it("--signing-key signs with a key of --keys; verified without that key, the signature is untrusted; a key not in --keys is refused (exit 2)", async () => {

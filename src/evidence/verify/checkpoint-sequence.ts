@@ -8,11 +8,11 @@
  */
 import type { KeyObject } from "node:crypto";
 import { checkpointShapeProblems, type CheckpointRecord } from "../checkpoint.js";
-import { verifyEd25519 } from "../ed25519.js";
 import { eventDigest, formatSha256, GENESIS_PREV_HASH } from "../event-hash.js";
 import { parseKeySet, type PublicKeySet } from "../key-set.js";
 import { EMPTY_MERKLE_ROOT } from "../merkle.js";
 import { verifyConsistency } from "../merkle-consistency.js";
+import { classifySignatureEnvelope } from "../signature-envelope.js";
 import type { Finding } from "./findings.js";
 
 /** The tree a checkpoint signs: its size and root. */
@@ -123,16 +123,17 @@ export function checkCheckpoint(value: unknown, keys: Map<string, KeyObject>, wh
   return finding === undefined ? { checked: { record, hash: formatSha256(digest) } } : { finding };
 }
 
-/** Why a well-formed checkpoint's signature (over `digest`) does not verify with `keys`; undefined when it does. */
+/**
+ * Why a well-formed checkpoint's signature (over `digest`) does not verify with `keys`; undefined when it does.
+ * Its envelope's shape (strings, ed25519) is checkpointShapeProblems' job, so all but an unknown key is `checkpoint.signature_invalid`.
+ */
 export function checkpointSignatureFinding(record: CheckpointRecord, digest: Buffer, keys: Map<string, KeyObject>, where: string): Finding | undefined {
-  const key = keys.get(record.signature.key_id);
-  if (key === undefined) {
-    return { reason: "checkpoint.key_unknown", detail: `${where}: checkpoint ${record.sequence} is signed with key id "${record.signature.key_id}", not in the given key set` };
+  const verdict = classifySignatureEnvelope(record.signature, digest, keys);
+  if (verdict.status === "verified") return undefined;
+  if (verdict.status === "key_unknown") {
+    return { reason: "checkpoint.key_unknown", detail: `${where}: checkpoint ${record.sequence} is signed with key id "${verdict.keyId}", not in the given key set` };
   }
-  if (!verifyEd25519(digest, record.signature.value, key)) {
-    return { reason: "checkpoint.signature_invalid", detail: `${where}: the signature of checkpoint ${record.sequence} of ${record.instance_id} does not verify` };
-  }
-  return undefined;
+  return { reason: "checkpoint.signature_invalid", detail: `${where}: the signature of checkpoint ${record.sequence} of ${record.instance_id} does not verify` };
 }
 
 /** What {@link verifyCheckpointSequence} found. */

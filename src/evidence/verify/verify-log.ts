@@ -9,13 +9,13 @@ import type { KeyObject } from "node:crypto";
 import { specV1Validator } from "../../schema/spec-v1.js";
 import { describeViolations } from "../../schema/validator.js";
 import { checkpointShapeProblems, type CheckpointRecord } from "../checkpoint.js";
-import { verifyEd25519 } from "../ed25519.js";
 import { eventDigest, formatSha256, GENESIS_PREV_HASH, withoutSignature } from "../event-hash.js";
 import { canonicalize } from "../jcs.js";
 import type { LogStream } from "../log-reader.js";
 import { MerkleAccumulator } from "../merkle.js";
 import type { EvidenceRecord } from "../record.js";
 import { sha256 } from "../sha256.js";
+import { classifySignatureEnvelope, type EnvelopeVerdict } from "../signature-envelope.js";
 import { checkpointLineProblem, eventLineProblem } from "./canonical-line.js";
 import { CheckpointCoverage } from "./checkpoint-coverage.js";
 import { checkCheckpoint, checkpointSignatureFinding, checkSequence, consistencyProblem, GENESIS_TREE, type CheckedCheckpoint, type SignedTree } from "./checkpoint-sequence.js";
@@ -36,8 +36,17 @@ interface ChainMember {
   order: number;
 }
 
-function signatureOf(value: unknown): { alg?: unknown; key_id?: unknown; value?: unknown } | undefined {
-  return typeof value === "object" && value !== null ? (value as { alg?: unknown; key_id?: unknown; value?: unknown }) : undefined;
+/**
+ * A record's signature as a finding, undefined when it verifies. The key id
+ * decides first: a record naming a key outside the key set is
+ * `signature.key_unknown` whatever else is wrong with its envelope.
+ */
+function recordSignatureFinding(verdict: EnvelopeVerdict, keys: ReadonlyMap<string, KeyObject>, where: string, ids: Pick<Finding, "event_id" | "correlation_id">): Finding | undefined {
+  if (verdict.status === "verified") return undefined;
+  const keyId = verdict.status === "unsigned" ? undefined : verdict.keyId;
+  if (keyId === undefined) return { reason: "signature.invalid", ...ids, detail: `${where}: the record is not signed` };
+  if (!keys.has(keyId)) return { reason: "signature.key_unknown", ...ids, detail: `${where}: key id "${keyId}" is not in the given key set` };
+  return { reason: "signature.invalid", ...ids, detail: `${where}: the signature does not verify with key "${keyId}"` };
 }
 
 function ranges(positions: number[]): string {
@@ -98,15 +107,9 @@ export function verifyStreams(streams: readonly LogStream[], options: VerifyOpti
         const digest = sha256(canonical);
         merkle.add(digest);
         coverage.event();
-        const signature = signatureOf(record.signature);
-        const key = typeof signature?.key_id === "string" ? options.keys.get(signature.key_id) : undefined;
-        if (signature === undefined || typeof signature.key_id !== "string") {
-          findings.push({ reason: "signature.invalid", ...ids, detail: `${where}: the record is not signed` });
-        } else if (key === undefined) {
-          findings.push({ reason: "signature.key_unknown", ...ids, detail: `${where}: key id "${signature.key_id}" is not in the given key set` });
-        } else if (signature.alg !== "ed25519" || !verifyEd25519(digest, signature.value, key)) {
-          findings.push({ reason: "signature.invalid", ...ids, detail: `${where}: the signature does not verify with key "${signature.key_id}"` });
-        }
+        const verdict = classifySignatureEnvelope(record.signature, digest, options.keys);
+        const signatureFinding = recordSignatureFinding(verdict, options.keys, where, ids);
+        if (signatureFinding !== undefined) findings.push(signatureFinding);
         const hash = formatSha256(digest);
         if (typeof record.event_id === "string") {
           const earlier = seenEventIds.get(record.event_id);

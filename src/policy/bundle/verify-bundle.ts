@@ -11,7 +11,7 @@
  * one gives the reason. The archive itself is read by tar.ts, which refuses
  * what the bundle writer never writes.
  */
-import { verifyEd25519 } from "../../evidence/ed25519.js";
+import { classifySignatureEnvelope } from "../../evidence/signature-envelope.js";
 import { sha256Tagged } from "../digest.js";
 import { evaluatePolicy } from "../evaluate.js";
 import { recordIntegrity } from "../evidence-input/record-integrity.js";
@@ -148,37 +148,39 @@ function checkManifestSignature(manifest: Manifest, trusted: TrustedKeys, option
     else findings.warn("bundle.manifest_unsigned", detail, { member: MANIFEST });
     return { status: "unsigned" };
   }
-  const { alg, key_id: keyId, value } = (signature ?? {}) as { alg?: unknown; key_id?: unknown; value?: unknown };
-  if (typeof signature !== "object" || signature === null || typeof alg !== "string" || typeof keyId !== "string" || typeof value !== "string") {
-    findings.fail("bundle.manifest_signature_invalid", "the manifest's signature is not { alg, key_id, value } strings", { member: MANIFEST });
-    return { status: "invalid" };
-  }
-  if (alg !== "ed25519") {
-    findings.fail("bundle.manifest_signature_unsupported_alg", `the manifest is signed with alg ${JSON.stringify(alg)}; only ed25519 is verified`, { member: MANIFEST });
-    return { status: "invalid", key_id: keyId };
-  }
-  const key = trusted.get(keyId);
-  if (key === undefined) {
-    findings.fail("bundle.manifest_key_untrusted", `the manifest is signed with key ${keyId}, which is not in the trusted key set (a key shipped in keys/ is never used)`, {
-      member: MANIFEST,
-    });
-    return { status: "invalid", key_id: keyId };
-  }
   let digest: Buffer | undefined;
   try {
     digest = manifestDigest(manifest);
   } catch {
     digest = undefined; // not canonicalizable JSON: cannot have been signed
   }
-  if (digest === undefined || !verifyEd25519(digest, value, key)) {
-    findings.fail(
-      "bundle.manifest_signature_invalid",
-      `the manifest's signature does not verify with the trusted key ${keyId}: the manifest was changed after it was signed, or the signature belongs to another manifest`,
-      { member: MANIFEST },
-    );
-    return { status: "invalid", key_id: keyId };
+  const verdict = classifySignatureEnvelope(signature, digest, trusted);
+  switch (verdict.status) {
+    case "verified":
+      return { status: "verified", key_id: verdict.keyId };
+    // A signature member that is there but is no envelope (null, a string) is broken, not missing.
+    case "unsigned":
+    case "malformed":
+      findings.fail("bundle.manifest_signature_invalid", "the manifest's signature is not { alg, key_id, value } strings", { member: MANIFEST });
+      return { status: "invalid" };
+    case "unsupported_alg":
+      findings.fail("bundle.manifest_signature_unsupported_alg", `the manifest is signed with alg ${JSON.stringify(verdict.alg)}; only ed25519 is verified`, { member: MANIFEST });
+      return { status: "invalid", key_id: verdict.keyId };
+    case "key_unknown":
+      findings.fail(
+        "bundle.manifest_key_untrusted",
+        `the manifest is signed with key ${verdict.keyId}, which is not in the trusted key set (a key shipped in keys/ is never used)`,
+        { member: MANIFEST },
+      );
+      return { status: "invalid", key_id: verdict.keyId };
+    case "invalid":
+      findings.fail(
+        "bundle.manifest_signature_invalid",
+        `the manifest's signature does not verify with the trusted key ${verdict.keyId}: the manifest was changed after it was signed, or the signature belongs to another manifest`,
+        { member: MANIFEST },
+      );
+      return { status: "invalid", key_id: verdict.keyId };
   }
-  return { status: "verified", key_id: keyId };
 }
 
 /** The events' Merkle root, then the evidence verifier: schema, signatures with the trusted keys, chain. */

@@ -5,12 +5,12 @@
  * signingKey (`<directory>/<instance_id>/signing-key.pem`, see
  * src/evidence/instance-store.ts).
  */
-import { createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
+import { createPublicKey, type KeyObject } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
-import { isEd25519Key } from "../../evidence/identity-rules.js";
 import { INSTANCE_KEY_FILE, readIdentity } from "../../evidence/instance-store.js";
 import type { LogStream } from "../../evidence/log-reader.js";
+import { parseEd25519PrivateKeyPem } from "../../evidence/private-key-pem.js";
 import type { EventRecordV1 } from "../flow-builder.js";
 import type { TrustedKeys } from "./trusted-keys.js";
 
@@ -25,14 +25,9 @@ export async function readSigningKeyFile(path: string): Promise<KeyObject> {
   } catch (error) {
     throw new TypeError(`${path}: cannot read the signing key (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
-  let key: KeyObject;
-  try {
-    key = createPrivateKey(pem);
-  } catch {
-    throw new TypeError(`${path}: not a PEM private key`);
-  }
-  if (!isEd25519Key(key, "private")) throw new TypeError(`${path}: not an Ed25519 private key`);
-  return key;
+  const parsed = parseEd25519PrivateKeyPem(pem);
+  if (parsed.key === undefined) throw new TypeError(`${path}: ${parsed.problem}`);
+  return parsed.key;
 }
 
 export type InstanceKeySearch = { readonly key: KeyObject; readonly keyId: string; readonly file: string } | { readonly key?: undefined; readonly reason: string };
