@@ -1,9 +1,9 @@
 /**
- * What an instance id and a signing key must look like. Both are checked
- * twice: when EvidenceExporter reads its options (synchronously, in the
- * constructor, so part of the import-time code) and when the machinery opens
- * an instance (loaded later). This file imports nothing, so the first check
- * pulls in neither node:crypto nor the instance store.
+ * What an instance id and a signing key must look like, checked when
+ * EvidenceExporter reads its options (synchronously, in the constructor, so
+ * part of the import-time code); a key read from a file is checked again when
+ * the machinery opens the instance (loaded later). This file imports nothing,
+ * so the first check pulls in neither node:crypto nor the instance store.
  */
 import type { KeyObject } from "node:crypto";
 

@@ -16,7 +16,6 @@ import { mkdir, open, readdir, readFile, rename, writeFile } from "node:fs/promi
 import { join } from "node:path";
 import { rawPublicKey } from "./ed25519.js";
 import { EvidenceError } from "./errors.js";
-import { INSTANCE_ID_PATTERN } from "./identity-rules.js";
 import type { PublicKeyEntry } from "./key-set.js";
 import { acquireLock, LOCK_FILE, type HeldLock } from "./lock-file.js";
 import { parseEd25519PrivateKeyPem } from "./private-key-pem.js";
