@@ -60,13 +60,17 @@ export { intentproof } from "./express/middleware.js";
  *   `captureInput(args)` receives the handler's `[req, res, next]` instead; a
  *   request or response it returns is recorded as a short summary, never
  *   field by field.
- * - `output`: the first body given to `res.json` / `res.send`, recorded at the
- *   moment it is sent (`captureOutput` runs then too), so changing the object
- *   or Buffer afterwards does not change the record (a string sent with a
- *   JSON content type is parsed back unless it exceeds `maxStringLength`;
- *   bytes become `"base64:…"`); `null` when the response had no body sent
- *   that way (`res.end`, streams, `sendFile`), or when the client got no body
- *   (a HEAD request, a 204, 205 or 304).
+ * - `output`: the first body the response sends through `res.send`, as the
+ *   client gets it: the text `res.json` / `res.jsonp` encoded (each `toJSON`
+ *   and the app's `json replacer` applied once, by Express) parsed back, so
+ *   limits and `redactKeys` reach into it; other text as sent; bytes under a
+ *   JSON or text type as that JSON or text, other bytes as `"base64:…"`.
+ *   JSON longer than 4 × `maxStringLength` is `"[Body:unrecorded]"`, never
+ *   raw text. Changing the object afterwards does not change the record.
+ *   `captureOutput` gets the value given to `res.json` / `res.send`, when it
+ *   is sent. `null` when the response had no body sent that way (`res.end`,
+ *   streams, `sendFile`), or when the client got no body (a HEAD request, a
+ *   204, 205 or 304).
  * - `status: "error"` when the handler throws, rejects or calls `next(err)`
  *   (the error is recorded and still reaches Express's error handlers), or when
  *   the final status is 500 or more; a bare 5xx is recorded as

@@ -56,6 +56,13 @@ import type { Attributes, ExecutionEvent, JsonValue } from "./types.js";
 import { uuidV4 } from "./uuid.js";
 import type { ResolvedWrap, WrapPlan } from "./wrap-plan.js";
 
+/**
+ * What a `captureInput` / `captureOutput` / `captureError` hook that threw
+ * leaves in its field. Not the default snapshot: a hook is often written to
+ * keep data out of the record, so its failure must not let that data in.
+ */
+export const CAPTURE_FAILED = "[CaptureFailed]";
+
 type AnyFunction = (...args: any[]) => unknown;
 type Inputs = Record<string, JsonValue>;
 
@@ -172,11 +179,13 @@ export function startExecution(
 function captureInputs(wrap: ResolvedWrap, args: unknown[], defaultInputs: unknown): Inputs {
   if (!wrap.captureInputs) return {};
   if (wrap.captureInput !== undefined) {
+    let captured: unknown;
     try {
-      return inputsFromHookResult(wrap.captureInput(args), wrap);
+      captured = wrap.captureInput(args);
     } catch {
-      // A failing hook falls back to the default snapshot: the call must go on.
+      captured = CAPTURE_FAILED;
     }
+    return inputsFromHookResult(captured, wrap);
   }
   if (defaultInputs !== undefined) return inputsFromHookResult(defaultInputs, wrap);
   return argumentsByIndex(args, wrap);
@@ -356,7 +365,7 @@ export class Execution {
       if (captureOutput === false) {
         output = null;
       } else if (typeof captureOutput === "function") {
-        output = snapshotByHook(captureOutput, result, this.wrap) ?? snapshotValue(result, serialization);
+        output = snapshotByHook(captureOutput, result, this.wrap);
       } else {
         output = snapshotValue(result, serialization);
       }
@@ -389,7 +398,6 @@ export class Execution {
       const error = toExecutionError(thrown, wrap.includeErrorStack, wrap.serialization.maxStringLength);
       if (details?.code !== undefined) error.code = details.code;
       if (details?.name !== undefined) error.name = details.name;
-      // A failing hook leaves `output` out; the error itself is still recorded.
       const output = typeof wrap.captureError === "function" ? snapshotByHook(wrap.captureError, thrown, wrap) : undefined;
       this.finish("error", output, error, details?.attributes);
     } catch (error) {
@@ -486,13 +494,13 @@ function completedAtMs(startedAtMs: number, durationMs: number): number {
   return startMs + Math.round(durationMs);
 }
 
-/** The snapshot of a capture hook's result, or `undefined` when the hook threw. */
-function snapshotByHook(hook: (value: unknown) => unknown, value: unknown, wrap: ResolvedWrap): JsonValue | undefined {
+/** The snapshot of a capture hook's result; {@link CAPTURE_FAILED} when the hook threw. */
+export function snapshotByHook(hook: (value: unknown) => unknown, value: unknown, wrap: ResolvedWrap): JsonValue {
   let captured: unknown;
   try {
     captured = hook(value);
   } catch {
-    return undefined;
+    return CAPTURE_FAILED;
   }
   return snapshotValue(captured, wrap.serialization);
 }

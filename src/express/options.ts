@@ -23,8 +23,9 @@ export interface IntentProofMiddlewareOptions {
 
 /**
  * `WrapOptions` of one route, plus the client its events go to. `captureInput`
- * receives the handler's arguments `[req, res, next]`; `captureOutput` the body
- * sent with `res.json` / `res.send`.
+ * receives the handler's arguments `[req, res, next]`; `captureOutput` the
+ * value given to `res.json` / `res.send` (itself, not a copy: return a new
+ * value rather than change it, or the client gets the change too).
  */
 export interface RecordRouteOptions extends WrapOptions<[req: Request, res: Response, next: NextFunction], unknown> {
   /**

@@ -45,6 +45,8 @@ export function recordRoute(options: RecordRouteOptions, handler: RequestHandler
     let recording: RouteRecording | undefined;
     const trackedNext: NextFunction = (err?: unknown) => {
       if (isRoutingError(err)) recording?.noteError(err);
+      // Passed on: the layers after this one get the router's own next again.
+      if (req.next === trackedNext) req.next = next;
       next(err as Parameters<NextFunction>[0]);
     };
     const args = [req, res, trackedNext];
@@ -53,6 +55,8 @@ export function recordRoute(options: RecordRouteOptions, handler: RequestHandler
       // Telemetry failed to start: behave exactly like the bare handler.
       return Reflect.apply(handler, this, [req, res, next]) as void;
     }
+    // Express's res.sendFile, res.download and res.render pass their errors to req.next, not to the handler's next.
+    req.next = trackedNext;
     // The core's call step: a sync throw is settled and rethrown (Express
     // passes it to next), a promise is followed and settles the recording,
     // which passes a rejection to next itself. The promise is not handed

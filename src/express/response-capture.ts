@@ -5,21 +5,23 @@ import { heldForResponse, holdForResponse } from "./request-scope.js";
 
 /** Receives what a handler's response sends, at the moment it is sent: its body and its status line. */
 export interface ResponseRecorder extends StatusSentListener {
-  /** Only the first body counts; later ones (Express's own re-encoding) are not even looked at. */
+  /** Only the first body counts; later ones are not even looked at. */
   readonly bodySent: boolean;
   recordBody(body: unknown): void;
-  /** Longer strings are not parsed back from JSON (the serializer truncates them anyway). */
+  /** Whether it wants the value the handler gave (for a `captureOutput` hook) rather than the body as encoded. */
+  readonly takesGivenValue: boolean;
   readonly maxStringLength: number;
 }
 
 /**
  * Hands `recorder` what this response sends, at the moment it is sent.
  *
- * The body given to `res.json` / `res.send`: a handler that mutates the
- * object or Buffer afterwards does not change the record. Express's
- * `res.json` calls `res.send` with the encoded text (and `res.send(object)`
- * calls `res.json`), so the recorder keeps only the first call: the value the
- * handler gave, not Express's re-encoding of it.
+ * The body as `res.send` gets it: the text Express's `res.json` and
+ * `res.jsonp` encoded (`res.send(object)` goes through `res.json`), with
+ * every `toJSON` and the app's `json replacer` applied once, by Express, a
+ * string, or bytes. A handler that mutates its object afterwards does not
+ * change the record. A `captureOutput` hook instead gets the value given to
+ * `res.json` / `res.send`, as its type says.
  *
  * The status of the status line, from `writeHead` (Node sends implicit
  * headers through it too): `statusCode` can still be changed after the
@@ -119,7 +121,16 @@ function heldStatusCapture(original: WriteHead): WriteHead {
 
 function take(res: Response, recorder: ResponseRecorder | undefined, body: unknown, viaJson: boolean): void {
   if (recorder === undefined || recorder.bodySent) return;
-  recorder.recordBody(viaJson ? body : parsedJsonBody(body, res, recorder.maxStringLength));
+  if (recorder.takesGivenValue) {
+    recorder.recordBody(viaJson ? body : parsedJsonBody(body, res, recorder.maxStringLength));
+  } else if (!viaJson && !encodedByJson(body)) {
+    recorder.recordBody(body);
+  }
+}
+
+/** Whether `res.send` hands `body` to `res.json`, whose text then comes back to `res.send`. */
+function encodedByJson(body: unknown): boolean {
+  return typeof body === "object" ? body !== null && !ArrayBuffer.isView(body) : typeof body === "number" || typeof body === "boolean";
 }
 
 function capturedJson(this: RecordedResponse, body?: unknown): Response {
@@ -145,11 +156,7 @@ function capturing(original: Sender, viaJson: boolean, recorder: ResponseRecorde
   };
 }
 
-/**
- * A string sent with a JSON content type is recorded as the value it encodes
- * (the content type is set before `send`, or `send` picks text/html).
- * Labelled JSON but not JSON: the text as sent.
- */
+/** For a hook: a string sent with a JSON content type, as the value it encodes (see parsedJsonText). */
 function parsedJsonBody(body: unknown, res: Response, maxStringLength: number): unknown {
   return typeof body === "string" && isJsonMediaType(res.getHeader("content-type")) ? parsedJsonText(body, maxStringLength) : body;
 }

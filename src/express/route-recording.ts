@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from "express";
 import type { IntentProofClient } from "../core/client.js";
 import { newRecord } from "../core/event-objects.js";
-import { tryStartExecution, type Execution, type Settlement } from "../core/execution.js";
+import { snapshotByHook, tryStartExecution, type Execution, type Settlement } from "../core/execution.js";
 import {
   HTTP_CLIENT_ABORTED,
   HTTP_METHOD,
@@ -12,13 +12,14 @@ import {
 import { defaultRequestInputs } from "../core/http/request-inputs.js";
 import { responseEnding, type ResponseEnding } from "../core/http/response-ending.js";
 import { errorIsOutcome, settleResponse } from "../core/http/response-outcome.js";
-import { asJsonBody, type ResolvedSerializeOptions } from "../core/serialize-options.js";
-import { snapshotValue, UNSERIALIZABLE } from "../core/snapshot.js";
-import type { Attributes, JsonValue } from "../core/types.js";
+import { bytesValue, UNRECORDED_BODY } from "../core/http/body-written.js";
+import { snapshotValue } from "../core/snapshot.js";
+import type { Attributes } from "../core/types.js";
 import type { ResolvedWrap, WrapPlan } from "../core/wrap-plan.js";
 import { recordingSettled, recordingStarted, type PendingLinks, type PendingRecording } from "./in-flight.js";
 import { installResponseCapture, type ResponseRecorder } from "./response-capture.js";
 import { routePatternOf } from "./route-pattern.js";
+import { sentTextOutput } from "./sent-text.js";
 
 const NO_ERROR = Symbol("no error");
 
@@ -46,6 +47,8 @@ export class RouteRecording implements Settlement, ResponseRecorder, PendingReco
   private finished = false;
   private graceTimer: NodeJS.Timeout | undefined;
   private output: unknown = null;
+  /** A text body sent: read back into `output` once the response is out (strings cannot change meanwhile). */
+  private sentText: string | undefined = undefined;
   bodySent = false;
   /** The status of the status line the client received; 0 until the headers went out. */
   private statusSent = 0;
@@ -88,7 +91,7 @@ export class RouteRecording implements Settlement, ResponseRecorder, PendingReco
     args: unknown[],
     handler: object,
   ): RouteRecording | undefined {
-    const execution = tryStartExecution(client, plan, args, defaultRequestInputs(req));
+    const execution = tryStartExecution(client, plan, args, defaultRequestInputs(req, plan.resolve(client.config).serialization.maxStringLength));
     if (execution === undefined) return undefined;
     try {
       const recording = new RouteRecording(client, plan, execution, res, next, req, handler);
@@ -130,10 +133,25 @@ export class RouteRecording implements Settlement, ResponseRecorder, PendingReco
     if (this.finished) this.complete("finished");
   }
 
-  /** ResponseRecorder: the first body given to res.json / res.send, recorded now (see response-capture). */
+  /** ResponseRecorder: the first body sent (see response-capture); bytes are copied now, text is kept for `complete`. */
   recordBody(body: unknown): void {
     this.bodySent = true;
-    if (body !== undefined) this.output = this.outputOf(body);
+    const { captureOutput, serialization } = this.wrap;
+    if (body === undefined || captureOutput === false) return;
+    if (typeof captureOutput === "function") {
+      this.output = snapshotByHook(captureOutput, body, this.wrap);
+    } else if (typeof body === "string") {
+      this.sentText = body;
+    } else {
+      // Bytes are read now (a Buffer may be reused once written): under a JSON
+      // or text type, the value they stand for; other bytes as "base64:…".
+      const value = ArrayBuffer.isView(body) ? bytesValue(body, this.res.getHeader("content-type"), serialization.maxStringLength) : body;
+      this.output = snapshotValue(value === undefined ? UNRECORDED_BODY : value, serialization);
+    }
+  }
+
+  get takesGivenValue(): boolean {
+    return typeof this.wrap.captureOutput === "function";
   }
 
   /** ResponseRecorder: the headers went out with this status (see response-capture). */
@@ -143,23 +161,6 @@ export class RouteRecording implements Settlement, ResponseRecorder, PendingReco
 
   get maxStringLength(): number {
     return this.wrap.serialization.maxStringLength;
-  }
-
-  private outputOf(body: unknown): unknown {
-    const { captureOutput, serialization } = this.wrap;
-    if (captureOutput === false) return null;
-    if (typeof captureOutput === "function") {
-      try {
-        return snapshotValue(captureOutput(body), serialization);
-      } catch {
-        // Fall back to the default snapshot of the body.
-      }
-    }
-    // An object Express encodes with JSON.stringify is recorded as encoded:
-    // what a class's toJSON leaves out, the client never got. Bytes go out raw.
-    if (!isJsonEncoded(body)) return snapshotValue(body, serialization);
-    const replacer = jsonReplacerOf(this.res);
-    return replacer === undefined ? snapshotValue(body, asJsonBody(serialization)) : replacedJson(body, replacer, serialization);
   }
 
   private onClose(): void {
@@ -212,32 +213,12 @@ export class RouteRecording implements Settlement, ResponseRecorder, PendingReco
         execution.fail(this.error, { attributes });
       } else {
         // Also an error an error handler answered with success: the record is that answer.
-        settleResponse(execution, res, ending, status, this.output, attributes, true);
+        const sentText = this.sentText;
+        const output = sentText === undefined ? this.output : sentTextOutput(sentText, res.getHeader("content-type"), this.wrap.serialization);
+        settleResponse(execution, res, ending, status, output, attributes, true);
       }
     } catch (error) {
       execution.reportInternalError(error);
     }
   }
-}
-
-/** The app's `json replacer` setting, which Express's `res.json` passes to JSON.stringify. */
-function jsonReplacerOf(res: Response): JsonReplacer | undefined {
-  const replacer = (res.app as { settings?: Record<string, unknown> } | undefined)?.settings?.["json replacer"];
-  return typeof replacer === "function" || Array.isArray(replacer) ? (replacer as JsonReplacer) : undefined;
-}
-
-type JsonReplacer = ((this: unknown, key: string, value: unknown) => unknown) | (string | number)[];
-
-/** `body` as Express encodes it with the app's replacer, read back; a replacer that throws fails the response too: then a token. */
-function replacedJson(body: unknown, replacer: JsonReplacer, serialization: ResolvedSerializeOptions): JsonValue {
-  try {
-    const text = JSON.stringify(body, replacer as (key: string, value: unknown) => unknown);
-    return snapshotValue(text === undefined ? null : JSON.parse(text), serialization);
-  } catch {
-    return UNSERIALIZABLE;
-  }
-}
-
-function isJsonEncoded(body: unknown): boolean {
-  return typeof body === "object" && body !== null && !ArrayBuffer.isView(body) && !(body instanceof ArrayBuffer);
 }

@@ -12,6 +12,7 @@ import {
 } from "../../src/index.js";
 import type { IntentProofConfig } from "../../src/index.js";
 import { CheckedExporter, isUuidV4 } from "../support/event-validator.js";
+import { CAPTURE_FAILED } from "../../src/core/execution.js";
 
 function setup(config: IntentProofConfig = {}) {
   const checked = new CheckedExporter();
@@ -209,19 +210,21 @@ describe("capture options and hooks", () => {
     expect(events().map((e) => e.inputs)).toEqual([{ "0": "a", "1": "b" }, { value: 7 }]);
   });
 
-  it("falls back to the default snapshot when a hook throws, and never breaks the call", () => {
+  it("records [CaptureFailed] for a hook that throws, never the default snapshot it was written to narrow, and never breaks the call", () => {
     const { client, events } = setup();
     const explode = () => {
       throw new Error("hook bug");
     };
-    const ok = client.wrap({ ...labels, captureInput: explode, captureOutput: explode }, (x: number) => x);
-    expect(ok(5)).toBe(5);
-    expect(events()[0]).toMatchObject({ inputs: { "0": 5 }, output: 5 });
+    const card = { number: "4111111111111111", cvc: "123" };
+    const ok = client.wrap({ ...labels, captureInput: explode, captureOutput: explode }, (c: typeof card) => c);
+    expect(ok(card)).toBe(card);
+    expect(events()[0]).toMatchObject({ inputs: { value: CAPTURE_FAILED }, output: CAPTURE_FAILED });
+    expect(JSON.stringify(events()[0])).not.toContain("4111");
     const failing = client.wrap({ ...labels, captureError: explode }, () => {
-      throw new Error("real");
+      throw Object.assign(new Error("real"), { card });
     });
     expect(() => failing()).toThrow("real");
-    expect(events()[1]!.output).toBeUndefined();
+    expect(events()[1]!.output).toBe(CAPTURE_FAILED);
     expect(events()[1]!.error!.message).toBe("real");
   });
 

@@ -317,7 +317,7 @@ describe("recordRoute: two recorded handlers of one request", () => {
 });
 
 describe("recordRoute: whoever provides res.json / res.send", () => {
-  it("a json the app puts on app.response after requests were recorded is wrapped too", async () => {
+  it("a json the app puts on app.response after requests were recorded is wrapped too: the record is the body it sent", async () => {
     const { client, exporter } = checkedClient();
     let app!: Express;
     const url = await startApp(client, (a) => {
@@ -332,10 +332,10 @@ describe("recordRoute: whoever provides res.json / res.send", () => {
     };
     expect(await (await fetch(`${url}/refund`)).json()).toEqual({ wrapped: { refundId: "rf_1" } });
     const events = await waitForEvents(exporter, 2);
-    expect(events[1]!.output).toEqual({ refundId: "rf_1" });
+    expect(events[1]!.output).toEqual({ wrapped: { refundId: "rf_1" } });
   });
 
-  it("a library that wrapped res.json on the response before the handler is wrapped in turn", async () => {
+  it("a library that wrapped res.json on the response before the handler is wrapped in turn: the record is its envelope, as sent", async () => {
     const { client, exporter } = checkedClient();
     const url = await startApp(client, (app) => {
       app.use((_req, res, next) => {
@@ -346,7 +346,7 @@ describe("recordRoute: whoever provides res.json / res.send", () => {
       app.get("/refund", recordRoute(REFUND, (_req, res) => void res.json({ refundId: "rf_2" })));
     });
     expect(await (await fetch(`${url}/refund`)).json()).toEqual({ envelope: { refundId: "rf_2" } });
-    expect((await oneEvent(exporter)).output).toEqual({ refundId: "rf_2" });
+    expect((await oneEvent(exporter)).output).toEqual({ envelope: { refundId: "rf_2" } });
   });
 
   it("routes of the same app that are not recorded answer as before and record nothing", async () => {
@@ -553,5 +553,128 @@ describe("recordRoute: the app's JSON replacer", () => {
     expectValidEvent(event);
     expect(event.output).toEqual(sent);
     expect(JSON.stringify(event)).not.toContain("secret");
+  });
+});
+
+describe("recordRoute: the body is the text Express sent, encoded once", () => {
+  it("a toJSON and a getter that change on every call ran once, and the record is what the client got", async () => {
+    let calls = 0;
+    let reads = 0;
+    class Money {
+      constructor(readonly cents: number) {}
+      toJSON() {
+        return { cents: this.cents, seq: ++calls };
+      }
+    }
+    const { url, exporter } = await serveRefund("get", (res) =>
+      res.json({
+        amount: new Money(5),
+        get reference() {
+          return `ref-${++reads}`;
+        },
+      }),
+    );
+    const sent = (await (await fetch(`${url}/refund`)).json()) as unknown;
+    expect(sent).toEqual({ amount: { cents: 5, seq: 1 }, reference: "ref-1" });
+    const event = await oneEvent(exporter);
+    expectValidEvent(event);
+    expect(event.output).toEqual(sent);
+    expect([calls, reads]).toEqual([1, 1]);
+  });
+
+  it("res.jsonp with a callback: the record is the object the call carries, redacted", async () => {
+    const { client, exporter } = checkedClient({ serialization: { redactKeys: ["token"] } });
+    const url = await startApp(client, (app) =>
+      app.get("/refund", recordRoute(REFUND, (_req, res) => void res.jsonp({ refundId: "rf_1", token: "sk_live_jsonp" }))),
+    );
+    const response = await fetch(`${url}/refund?callback=onRefund`);
+    expect(response.headers.get("content-type")).toMatch(/^text\/javascript/);
+    expect(await response.text()).toContain('onRefund({"refundId":"rf_1","token":"sk_live_jsonp"})');
+    const event = await oneEvent(exporter);
+    expect(event.output).toEqual({ refundId: "rf_1", token: "[REDACTED]" });
+  });
+
+  it("bytes sent as JSON are the JSON they encode, redacted; bytes under another type stay bytes", async () => {
+    const { client, exporter } = checkedClient({ serialization: { redactKeys: ["token"] } });
+    const json = Buffer.from(JSON.stringify({ refundId: "rf_1", token: "sk_live_bytes" }));
+    const url = await startApp(client, (app) => {
+      app.get("/json-bytes", recordRoute(REFUND, (_req, res) => void res.type("json").send(json)));
+      app.get("/text-bytes", recordRoute(REFUND, (_req, res) => void res.type("text/plain; charset=iso-8859-1").send(Buffer.from("caf\xe9", "latin1"))));
+      app.get("/bytes", recordRoute(REFUND, (_req, res) => void res.send(Buffer.from([1, 2, 3]))));
+    });
+    for (const path of ["/json-bytes", "/text-bytes", "/bytes"]) await fetch(`${url}${path}`);
+    const events = await waitForEvents(exporter, 3);
+    expect(events.map((e) => e.output)).toEqual([{ refundId: "rf_1", token: "[REDACTED]" }, "caf\u00e9", "base64:AQID"]);
+  });
+});
+
+describe("recordRoute: errors Express passes on for the handler", () => {
+  it("res.sendFile and res.download of a missing file: the error their next got, with the 404 the client got", async () => {
+    const { client, exporter } = checkedClient();
+    const missing = `/nonexistent-${process.pid}/invoice.pdf`;
+    const url = await startApp(client, (app) => {
+      app.get("/file", recordRoute(REFUND, (_req, res) => res.sendFile(missing)));
+      app.get("/download", recordRoute(REFUND, (_req, res) => res.download(missing)));
+      app.use((error: Error & { status?: number }, _req: Request, res: Response, next: NextFunction) => {
+        if (res.headersSent || error.status !== 404) return next(error);
+        res.status(404).json({ error: "not found" });
+      });
+    });
+    for (const path of ["/file", "/download"]) expect((await fetch(`${url}${path}`)).status).toBe(404);
+    const events = await waitForEvents(exporter, 2);
+    for (const event of events) {
+      expectValidEvent(event);
+      expect(event).toMatchObject({ status: "error", attributes: { "http.status_code": 404 } });
+      expect(event.error!.message).toMatch(/ENOENT|no such file/);
+    }
+  });
+
+  it("res.render of a missing view: the lookup error, not a bare HTTP 500", async () => {
+    const { client, exporter } = checkedClient();
+    const url = await startApp(client, (app) => {
+      app.set("views", `/nonexistent-${process.pid}`);
+      app.engine("txt", (_path, _options, done) => done(null, "rendered"));
+      app.set("view engine", "txt");
+      app.get("/page", recordRoute(REFUND, (_req, res) => res.render("invoice")));
+    });
+    expect((await fetch(`${url}/page`)).status).toBe(500);
+    const event = await oneEvent(exporter);
+    expect(event.status).toBe("error");
+    expect(event.error!.message).toMatch(/Failed to lookup view "invoice"/);
+  });
+
+  it("a route that passes on with next(): a later layer's sendFile error is not this route's", async () => {
+    const { client, exporter } = checkedClient();
+    const url = await startApp(client, (app) => {
+      app.use(recordRoute(REFUND, (_req, _res, next) => next()));
+      app.get("/file", (_req, res) => res.sendFile(`/nonexistent-${process.pid}/a.pdf`));
+    });
+    expect((await fetch(`${url}/file`)).status).toBe(500);
+    const event = await oneEvent(exporter);
+    // The client got a bare 500 from the error handler; this route only passed the request on.
+    expect(event.error).toMatchObject({ name: "HttpError", message: "HTTP 500" });
+  });
+});
+
+describe("recordRoute: a request body kept as bytes", () => {
+  it("express.raw() for a webhook: the JSON the bytes carry, redacted, and the handler still gets its Buffer", async () => {
+    const { client, exporter } = checkedClient({ serialization: { redactKeys: ["password"] } });
+    let received: unknown;
+    const app = express();
+    app.use(intentproof({ client }));
+    app.post(
+      "/webhook",
+      express.raw({ type: "application/json" }),
+      recordRoute(REFUND, (req, res) => {
+        received = req.body;
+        res.sendStatus(204);
+      }),
+    );
+    const url = await start(app);
+    await fetch(`${url}/webhook`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"password":"hunter2","id":"evt_1"}' });
+    const event = await oneEvent(exporter);
+    expect(Buffer.isBuffer(received)).toBe(true);
+    expect(event.inputs).toEqual({ body: { password: "[REDACTED]", id: "evt_1" } });
+    expect(JSON.stringify(event)).not.toContain("hunter2");
   });
 });

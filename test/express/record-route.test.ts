@@ -141,15 +141,19 @@ describe("recordRoute: successful requests", () => {
     expect(events[3]!.attributes?.["http.status_code"]).toBe(204);
   });
 
-  it("bounds a large JSON string body by the serializer limits instead of parsing it", async () => {
+  it("parses a JSON body longer than maxStringLength, so redaction reaches it; past 4 × maxStringLength it is unrecorded, never raw text", async () => {
     const { client, exporter } = checkedClient();
-    const big = JSON.stringify({ data: "x".repeat(500) });
-    const url = await startApp(client, (app) =>
-      app.get("/big", recordRoute({ ...REFUND, maxStringLength: 100 }, (_req, res) => res.type("json").send(big))),
-    );
-    await fetch(`${url}/big`);
-    const event = await oneEvent(exporter);
-    expect(event.output).toBe(big.slice(0, 100) + "[Truncated]");
+    const options = { ...REFUND, maxStringLength: 100, redactKeys: ["token"] };
+    const url = await startApp(client, (app) => {
+      app.get("/long", recordRoute(options, (_req, res) => res.type("json").send(JSON.stringify({ token: "sk_live_1", data: "x".repeat(300) }))));
+      app.get("/longer", recordRoute(options, (_req, res) => res.json({ token: "sk_live_2", data: "x".repeat(500) })));
+    });
+    await fetch(`${url}/long`);
+    await fetch(`${url}/longer`);
+    const events = await waitForEvents(exporter, 2);
+    expect(events[0]!.output).toEqual({ token: "[REDACTED]", data: "x".repeat(100) + "[Truncated]" });
+    expect(events[1]!.output).toBe("[Body:unrecorded]");
+    expect(JSON.stringify(events)).not.toContain("sk_live");
   });
 });
 
@@ -554,7 +558,7 @@ describe("recordRoute: telemetry never breaks the request", () => {
     expect(errors.map((e) => (e as Error).message).sort()).toEqual(["async exporter down", "exporter down"]);
   });
 
-  it("answers normally when captureInput and captureOutput throw", async () => {
+  it("answers normally when captureInput and captureOutput throw, and records neither the request nor the body they were to narrow", async () => {
     const { client, exporter } = checkedClient();
     const url = await startApp(client, (app) =>
       app.get(
@@ -575,8 +579,8 @@ describe("recordRoute: telemetry never breaks the request", () => {
     );
     expect(await (await fetch(`${url}/hooks/h1`)).json()).toEqual({ ok: 1 });
     const event = await oneEvent(exporter);
-    expect(event.inputs).toEqual({ params: { id: "h1" } });
-    expect(event.output).toEqual({ ok: 1 });
+    expect(event.inputs).toEqual({ value: "[CaptureFailed]" });
+    expect(event.output).toBe("[CaptureFailed]");
   });
 
   it("answers normally when the onExporterError hook throws too", async () => {

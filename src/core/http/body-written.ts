@@ -88,16 +88,27 @@ export class SentBody {
       bytes = decompressed(bytes, String(this.contentEncoding), this.maxBytes);
       if (bytes === undefined) return undefined;
     }
-    const type = typeof this.contentType === "string" ? this.contentType : "";
-    const json = JSON_MEDIA_TYPE.test(type);
     // A file or text streamed in pieces is not copied into the record (JSON
     // is: a compressed or hand-written JSON answer); bytes sent whole are
     // (recorded as "base64:…").
-    if (this.chunks !== undefined && !json) return undefined;
-    if (!json && !TEXT_MEDIA_TYPE.test(type)) return bytes;
-    const text = decodedText(bytes, type);
-    return text === undefined ? undefined : textValue(text, type, maxStringLength);
+    if (this.chunks !== undefined && !isJsonMediaType(this.contentType)) return undefined;
+    return bytesValue(bytes, this.contentType, maxStringLength);
   }
+}
+
+/**
+ * A whole body's bytes as the value they stand for: under a JSON type the
+ * value they encode (see {@link parsedJsonText}), under a text type the text
+ * decoded with its charset, other bytes as they are (a Buffer); `null` when
+ * empty; `undefined` for a charset this runtime cannot decode.
+ */
+export function bytesValue(bytes: ArrayBufferView, contentType: unknown, maxStringLength: number): unknown {
+  if (bytes.byteLength === 0) return null;
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const type = typeof contentType === "string" ? contentType : "";
+  if (!JSON_MEDIA_TYPE.test(type) && !TEXT_MEDIA_TYPE.test(type)) return buffer;
+  const text = decodedText(buffer, type);
+  return text === undefined ? undefined : textValue(text, type, maxStringLength);
 }
 
 /**
@@ -163,9 +174,22 @@ function decompressed(bytes: Uint8Array, encoding: string, maxBytes: number): Bu
   }
 }
 
-/** A JSON text as the value it encodes, unless it is longer than `maxStringLength` or not JSON: then the text. */
+/** A body that was sent but cannot be read back into the record. */
+export const UNRECORDED_BODY = "[Body:unrecorded]";
+
+/** How much of a body is read back (decompressed, parsed): about what a record with these limits can hold of it. */
+export function readBackLimit(maxStringLength: number): number {
+  return 4 * maxStringLength;
+}
+
+/**
+ * A JSON text as the value it encodes, so that the serializer's limits and
+ * `redactKeys` apply to it. Longer than {@link readBackLimit}: not parsed,
+ * and not kept as text either (its secrets would escape redaction), so
+ * {@link UNRECORDED_BODY}. Not JSON: the text as sent.
+ */
 export function parsedJsonText(text: string, maxStringLength: number): unknown {
-  if (text.length > maxStringLength) return text;
+  if (text.length > readBackLimit(maxStringLength)) return UNRECORDED_BODY;
   try {
     return JSON.parse(text) as unknown;
   } catch {

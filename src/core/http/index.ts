@@ -32,4 +32,12 @@ export { requestClient } from "./request-client.js";
 export { errorIsOutcome, settleResponse } from "./response-outcome.js";
 export { responseEnding, serverError, type ResponseEnding } from "./response-ending.js";
 export { notingStatusSent, type StatusSentListener } from "./status-sent.js";
-export { isJsonMediaType, noteBodyWritten, parsedJsonText, SentBody } from "./body-written.js";
+export {
+  bytesValue,
+  isJsonMediaType,
+  noteBodyWritten,
+  parsedJsonText,
+  readBackLimit,
+  SentBody,
+  UNRECORDED_BODY,
+} from "./body-written.js";

@@ -1,3 +1,5 @@
+import { bytesValue, UNRECORDED_BODY } from "./body-written.js";
+
 /**
  * Whether a part of a request carries nothing worth recording. One rule for
  * every adapter: `undefined`, `null`, the empty string (a body parser's
@@ -29,15 +31,28 @@ function hasOwnEnumerableKey(value: object): boolean {
   return false;
 }
 
+function requestBytesValue(request: object, bytes: ArrayBufferView, maxStringLength: number): unknown {
+  let contentType: unknown;
+  try {
+    contentType = (request as { headers?: Record<string, unknown> }).headers?.["content-type"];
+  } catch {
+    contentType = undefined;
+  }
+  return bytesValue(bytes, contentType, maxStringLength) ?? UNRECORDED_BODY;
+}
+
 /** The request fields recorded by default, in this order. */
 export const REQUEST_INPUT_PARTS = ["params", "query", "body"] as const;
 
 /**
  * The default `inputs` of a recorded HTTP handler: `{ params, query, body }`
  * of the request, the empty ones (see {@link isEmptyRequestPart}) left out.
- * A throwing getter (a custom query parser) leaves its part out; never throws.
+ * A body kept as bytes (Express's `raw()` parser, for a webhook's signature)
+ * is the value they stand for under the request's content type, so
+ * `redactKeys` reach into its JSON (see `bytesValue`). A throwing getter (a
+ * custom query parser) leaves its part out; never throws.
  */
-export function defaultRequestInputs(request: unknown): Record<string, unknown> {
+export function defaultRequestInputs(request: unknown, maxStringLength: number): Record<string, unknown> {
   const inputs: Record<string, unknown> = {};
   if (request === null || typeof request !== "object") return inputs;
   for (const part of REQUEST_INPUT_PARTS) {
@@ -48,7 +63,8 @@ export function defaultRequestInputs(request: unknown): Record<string, unknown> 
     } catch {
       continue;
     }
-    if (!isEmptyRequestPart(value)) inputs[part] = value;
+    if (isEmptyRequestPart(value)) continue;
+    inputs[part] = ArrayBuffer.isView(value) ? requestBytesValue(request, value, maxStringLength) : value;
   }
   return inputs;
 }

@@ -15,10 +15,12 @@ import {
   errorIsOutcome,
   noteBodyWritten,
   notingStatusSent,
+  readBackLimit,
   SentBody,
   responseEnding,
   settleResponse,
   type StatusSentListener,
+  UNRECORDED_BODY,
 } from "../../core/http/index.js";
 import { routePatternOf } from "../utils/platform.js";
 import type { DecoratedSite } from "./decorated-site.js";
@@ -78,8 +80,8 @@ export class RouteRecording implements Settlement, StatusSentListener {
     response.on("close", this.onResponseClosed);
     this.noteStatusWhenSent(response);
     if (!response.writableEnded) {
-      // Kept up to 4 × maxStringLength bytes when written in pieces (about what the record can hold of it).
-      this.sentBody = new SentBody(4 * site.plan.resolve(client.config).serialization.maxStringLength);
+      // Kept up to the read-back limit when written in pieces.
+      this.sentBody = new SentBody(readBackLimit(site.plan.resolve(client.config).serialization.maxStringLength));
       noteBodyWritten(response, this.sentBody);
     }
     slot.held = this;
@@ -214,7 +216,7 @@ export class RouteRecording implements Settlement, StatusSentListener {
     // Refused before the handler ran: recorded now, with the request's params, query and body.
     const execution =
       this.execution ??
-      runInScope(this.scope, tryStartExecution, this.client, this.site.refusalPlan, [], defaultRequestInputs(this.request));
+      runInScope(this.scope, tryStartExecution, this.client, this.site.refusalPlan, [], defaultRequestInputs(this.request, this.site.refusalPlan.resolve(this.client.config).serialization.maxStringLength));
     if (execution === undefined) return;
     const failed = this.pipelineFailed || this.handlerFailed;
     const error = this.pipelineFailed ? this.pipelineError : this.handlerError;
@@ -252,9 +254,6 @@ function httpExceptionName(error: unknown): string | undefined {
     return undefined;
   }
 }
-
-/** The output of a route whose body was sent but cannot be read back (see `RouteRecording.output`). */
-export const UNRECORDED_BODY = "[Body:unrecorded]";
 
 // Recordings by Node response, for platform hooks that only see the response
 // (kept only once such a hook is installed: Fastify's, see response-errors.ts).

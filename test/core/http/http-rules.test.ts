@@ -5,7 +5,7 @@
  */
 import { createRequire } from "node:module";
 import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
-import { SentBody } from "../../../src/core/http/index.js";
+import { SentBody, UNRECORDED_BODY } from "../../../src/core/http/index.js";
 import { describe, expect, it } from "vitest";
 import {
   defaultRequestInputs,
@@ -33,7 +33,7 @@ describe("default request inputs", () => {
       NullObject: new () => object;
     };
     expect(isEmptyRequestPart(new NullObject())).toBe(true);
-    expect(defaultRequestInputs({ params: new NullObject(), body: { a: 1 } })).toEqual({ body: { a: 1 } });
+    expect(defaultRequestInputs({ params: new NullObject(), body: { a: 1 } }, 65_536)).toEqual({ body: { a: 1 } });
   });
 
   it("keeps everything else, including a key-less class instance, zero, false and whitespace", () => {
@@ -43,10 +43,21 @@ describe("default request inputs", () => {
     }
   });
 
+  it("reads a body kept as bytes by the request's content type: JSON as its value, text as text, other bytes as bytes", () => {
+    const request = (type: string | undefined, body: Buffer) => ({ headers: type === undefined ? {} : { "content-type": type }, body });
+    const json = Buffer.from('{"password":"hunter2","amount":5}');
+    expect(defaultRequestInputs(request("application/json", json), 65_536)).toEqual({ body: { password: "hunter2", amount: 5 } });
+    expect(defaultRequestInputs(request("text/plain; charset=utf-8", Buffer.from("hi")), 65_536)).toEqual({ body: "hi" });
+    expect(defaultRequestInputs(request("application/octet-stream", Buffer.from([1])), 65_536)).toEqual({ body: Buffer.from([1]) });
+    expect(defaultRequestInputs(request(undefined, Buffer.from([1])), 65_536)).toEqual({ body: Buffer.from([1]) });
+    // Past the read-back limit: neither parsed nor kept.
+    expect(defaultRequestInputs(request("application/json", json), 8)).toEqual({ body: UNRECORDED_BODY });
+  });
+
   it("is { params, query, body } in that order, empty parts left out", () => {
-    expect(defaultRequestInputs({ params: { id: "1" }, query: {}, body: "" })).toEqual({ params: { id: "1" } });
-    expect(Object.keys(defaultRequestInputs({ body: { a: 1 }, query: { q: "x" }, params: { id: "1" } }))).toEqual(["params", "query", "body"]);
-    expect(defaultRequestInputs(undefined)).toEqual({});
+    expect(defaultRequestInputs({ params: { id: "1" }, query: {}, body: "" }, 65_536)).toEqual({ params: { id: "1" } });
+    expect(Object.keys(defaultRequestInputs({ body: { a: 1 }, query: { q: "x" }, params: { id: "1" } }, 65_536))).toEqual(["params", "query", "body"]);
+    expect(defaultRequestInputs(undefined, 65_536)).toEqual({});
   });
 
   it("reads a computed query only when the URL has a query string, or when the request has its own", () => {
@@ -60,16 +71,16 @@ describe("default request inputs", () => {
       }
     }
     const bare = new ExpressLikeRequest("/refunds");
-    expect(defaultRequestInputs(bare)).toEqual({});
+    expect(defaultRequestInputs(bare, 65_536)).toEqual({});
     expect(bare.reads).toBe(0);
     const withQuery = new ExpressLikeRequest("/refunds?q=x");
-    expect(defaultRequestInputs(withQuery)).toEqual({ query: { q: "x" } });
+    expect(defaultRequestInputs(withQuery, 65_536)).toEqual({ query: { q: "x" } });
     expect(withQuery.reads).toBe(1);
     // Set by a middleware on the request itself: recorded whatever the URL.
     const own = Object.defineProperty(new ExpressLikeRequest("/refunds"), "query", { value: { page: "2" }, enumerable: true });
-    expect(defaultRequestInputs(own)).toEqual({ query: { page: "2" } });
+    expect(defaultRequestInputs(own, 65_536)).toEqual({ query: { page: "2" } });
     // No URL to judge by (e.g. a platform request without one): read as before.
-    expect(defaultRequestInputs({ query: { q: "y" } })).toEqual({ query: { q: "y" } });
+    expect(defaultRequestInputs({ query: { q: "y" } }, 65_536)).toEqual({ query: { q: "y" } });
   });
 
   it("a throwing getter leaves its part out and never throws", () => {
@@ -80,7 +91,7 @@ describe("default request inputs", () => {
       },
       body: { amount: 1 },
     };
-    expect(defaultRequestInputs(request)).toEqual({ params: { id: "7" }, body: { amount: 1 } });
+    expect(defaultRequestInputs(request, 65_536)).toEqual({ params: { id: "7" }, body: { amount: 1 } });
   });
 });
 
@@ -137,9 +148,12 @@ describe("SentBody: the value of a body as Node wrote it", () => {
     expect(whole(undefined)).toBeNull();
     // end(string, encoding): the bytes the client got.
     expect(whole(Buffer.from('{"ok":true}').toString("base64"), "application/json", undefined, "base64")).toEqual({ ok: true });
-    // Labelled JSON but not JSON, or longer than the limit: the text as sent.
+    // Labelled JSON but not JSON: the text as sent. Longer than maxStringLength
+    // but within the read-back limit: parsed all the same (the serializer's
+    // limits cut it); past that limit, not kept as text, which redaction cannot reach.
     expect(whole("{oops", "application/json")).toBe("{oops");
-    expect(whole(`[${"1,".repeat(600)}1]`, "application/json")).toMatch(/^\[1,1,/);
+    expect(whole(`[${"1,".repeat(600)}1]`, "application/json")).toHaveLength(601);
+    expect(whole(JSON.stringify({ token: "t".repeat(4 * max) }), "application/json")).toBe(UNRECORDED_BODY);
   });
 
   it("reads a body written in pieces when it is JSON, up to its bound; never a file, streamed text or server-sent events", () => {
