@@ -678,3 +678,25 @@ describe("recordRoute: a request body kept as bytes", () => {
     expect(JSON.stringify(event)).not.toContain("hunter2");
   });
 });
+
+describe("recordRoute: a client that resets the connection while a large body is still being sent", () => {
+  it("is client_aborted on every Node (before Node 24 the response still reported itself finished)", async () => {
+    const { client, exporter } = checkedClient();
+    const rows = Array.from({ length: 300_000 }, (_, i) => ({ id: i, name: `row-${i}` }));
+    const url = await startApp(client, (app) => app.get("/export", recordRoute(REFUND, (_req, res) => void res.json({ rows }))));
+    const { port } = new URL(url);
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(Number(port), "127.0.0.1", () => socket.write("GET /export HTTP/1.1\r\nHost: test\r\n\r\n"));
+      socket.once("data", () => {
+        socket.resetAndDestroy();
+        resolve();
+      });
+      socket.once("error", reject);
+    });
+    const event = await oneEvent(exporter);
+    expectValidEvent(event);
+    expect(event.status).toBe("error");
+    expect(event.error!.name).toBe("ClientAbortedError");
+    expect(event.attributes).toMatchObject({ "http.client_aborted": true, "http.status_code": 200 });
+  });
+});

@@ -14,6 +14,7 @@ export type ResponseEnding = "finished" | "client-left" | "cut-by-server";
 interface ClosedSocket {
   readableEnded?: boolean;
   errored?: unknown;
+  destroyed?: boolean;
 }
 
 /** Socket errors that mean the client's side of the connection went away. */
@@ -27,11 +28,23 @@ const PEER_GONE = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED", "ETIMEDOUT"]);
  * `requestTimeout` destroys it with ERR_HTTP_REQUEST_TIMEOUT).
  */
 export function responseEnding(response: ServerResponse): ResponseEnding {
-  if (response.writableFinished) return "finished";
+  if (response.writableFinished) return clientLeftWhileWriting(response) ? "client-left" : "finished";
   if ((response as { errored?: unknown }).errored instanceof Error) return "cut-by-server";
   const socket = socketOf(response);
   if (socket == null) return "client-left";
   return socket.readableEnded === true || peerGone(socket.errored) ? "client-left" : "cut-by-server";
+}
+
+/**
+ * Node before 24 reports a response finished once its last write was handed
+ * to the socket, even when the client reset the connection while the socket
+ * was still sending it (a large body): the socket is then already destroyed
+ * by that reset when the response closes, which a delivered response's
+ * socket is not.
+ */
+function clientLeftWhileWriting(response: ServerResponse): boolean {
+  const socket = socketOf(response);
+  return socket?.destroyed === true && peerGone(socket.errored);
 }
 
 /** The error the server cut `response` off with (`response.destroy(error)`, or its socket's), if any. */
