@@ -10,6 +10,7 @@ import {
 import { recordedFunction, startExecution, type Execution } from "./execution.js";
 import { MemoryExporter } from "../exporters/memory.js";
 import { ExporterTimeoutError } from "./pending-exports.js";
+import { printHeldErrorSummaries } from "./exporter-error-log.js";
 import type {
   AnyExporter,
   ExporterDrainOptions,
@@ -144,12 +145,14 @@ export class IntentProofClient {
 
   /**
    * Like `flush()`, but calls each exporter's `shutdown()` (else `flush()`).
-   * Bounded by `shutdownTimeoutMs`. Never rejects.
+   * Bounded by `shutdownTimeoutMs`. Never rejects. Then prints the summary
+   * lines the default error output still held back.
    */
   async shutdown(): Promise<void> {
     await this.drain((exporter, options) =>
       exporter.shutdown ? exporter.shutdown(options) : exporter.flush?.(options),
     );
+    printHeldErrorSummaries();
   }
 
   /** @internal A failure of telemetry itself (not of one event's export). */

@@ -2,7 +2,9 @@
  * Default reporting of exporter failures on stderr, bounded: during an outage
  * every event fails, and one line per event would flood the logs (thousands
  * of lines a second) and cost the service real time. Each channel prints its
- * first few lines of a window, then one summary line for the rest.
+ * first few lines of a window, then one summary line for the rest: when the
+ * window ends, when the client shuts down, or when the process exits,
+ * whichever comes first.
  */
 import type { ExecutionEvent } from "./types.js";
 
@@ -18,6 +20,28 @@ export function writeStderrLine(message: string): void {
   } catch {
     // Nothing sensible is left to report to.
   }
+}
+
+/** Channels holding back a summary, so shutdown and process exit can print it. */
+const heldSummaries = new Set<ThrottledLog>();
+let exitHookInstalled = false;
+
+function holdSummary(log: ThrottledLog): void {
+  heldSummaries.add(log);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // An "exit" listener never keeps the process alive, and stderr writes to
+  // files, pipes and terminals are synchronous on Linux, so the lines get out.
+  process.on("exit", printHeldErrorSummaries);
+}
+
+/**
+ * Prints now every summary line still held back (failures counted but not
+ * shown yet), instead of at the end of its window: the client calls it on
+ * `shutdown()`, and it runs when the process exits.
+ */
+export function printHeldErrorSummaries(): void {
+  for (const log of [...heldSummaries]) log.printSummary();
 }
 
 /**
@@ -42,7 +66,7 @@ export class ThrottledLog {
   report(line: string): void {
     const now = Date.now();
     if (now - this.windowStart >= this.windowMs) {
-      this.summarise();
+      this.printSummary();
       this.windowStart = now;
       this.printed = 0;
     }
@@ -53,21 +77,24 @@ export class ThrottledLog {
     }
     this.suppressed++;
     this.latest = line;
+    if (this.suppressed === 1) holdSummary(this);
     if (this.timer === undefined) {
       // The summary must appear even if the failures stop; unref'd so it never holds the process open.
       this.timer = setTimeout(() => {
         this.timer = undefined;
-        this.summarise();
+        this.printSummary();
       }, Math.max(0, this.windowStart + this.windowMs - now));
       this.timer.unref();
     }
   }
 
-  private summarise(): void {
+  /** Prints the summary of the lines held back so far, if any. */
+  printSummary(): void {
     if (this.timer !== undefined) {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
+    heldSummaries.delete(this);
     if (this.suppressed === 0) return;
     const count = this.suppressed;
     this.suppressed = 0;

@@ -7,7 +7,8 @@ export type BoundedQueueStrategy = "drop-newest" | "drop-oldest";
 /**
  * Why an event was dropped: the queue was full, the exporter was shutting
  * down, or the deadline given to `flush()`/`shutdown()` passed before the
- * event could be delivered (queued, or in flight and aborted).
+ * event could be delivered (still queued, or in flight in an inner exporter
+ * other than an `HttpExporter`, which reports its own with `ERR_DEADLINE`).
  */
 export type BoundedQueueDropReason = "queue_full" | "shutdown" | "deadline";
 
@@ -33,8 +34,8 @@ export interface BoundedQueueExporterOptions {
   exportTimeoutMs?: number;
   /**
    * How long `shutdown()` called without a deadline may take, in
-   * milliseconds (at most 2^31-1): once it passes, what is still queued or in
-   * flight is dropped with reason `"deadline"`. Default `10000`.
+   * milliseconds (at most 2^31-1): once it passes, it gives up what is still
+   * queued or in flight as any deadline does. Default `10000`.
    */
   shutdownTimeoutMs?: number;
   /**

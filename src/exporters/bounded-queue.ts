@@ -27,10 +27,15 @@ export interface BoundedQueueStats {
   /**
    * Events the inner exporter failed to deliver: its export threw, rejected
    * or timed out, or an inner `HttpExporter` reported the delivery as failed
-   * (non-2xx answer, network error, request timeout).
+   * (non-2xx answer, network error, request timeout, request aborted at a
+   * deadline: `ERR_DEADLINE`).
    */
   failed: number;
-  /** Events given up (queue full, shutting down, deadline passed), each reported to `onDrop`. */
+  /**
+   * Events given up, each reported to `onDrop`: the queue was full, it was
+   * shutting down, or a deadline passed while the event was still queued (or
+   * in flight in an inner exporter other than an `HttpExporter`).
+   */
   dropped: number;
   /** Events waiting for a slot now. */
   queued: number;
@@ -77,11 +82,15 @@ const DROPPED: Outcome = { kind: "dropped" };
  *   `shutdown()` (or `flush()`). Without a deadline it is bounded by
  *   `shutdownTimeoutMs` (default 10 s).
  * - When a deadline (`{ signal?, timeoutMs? }`) passes, every event still
- *   queued or in flight goes to `onDrop(event, "deadline")`, and the inner
- *   exporter's `flush`/`shutdown` is called with the expired deadline (an
- *   `HttpExporter` then aborts its requests).
+ *   queued goes to `onDrop(event, "deadline")`, and the inner exporter's
+ *   `flush`/`shutdown` is called with the expired deadline. An event in
+ *   flight was handed on: an inner `HttpExporter` aborts its request and
+ *   reports it to its own `onError` (`ERR_DEADLINE`, counted as `failed`);
+ *   in any other inner exporter it goes to `onDrop(event, "deadline")` at
+ *   once, and its later outcome is ignored.
  * - Every event handed to `export` ends up in exactly one of the `stats`
- *   counters `exported`, `failed` or `dropped` (or is still `queued`/`inFlight`).
+ *   counters `exported`, `failed` or `dropped` (or is still `queued`/`inFlight`),
+ *   and is reported at most once, by one component.
  *
  * An inner export occupies its slot until the promise it returns settles.
  * An inner `HttpExporter` is driven through its `send()`, which always
@@ -108,8 +117,12 @@ export class BoundedQueueExporter implements Exporter {
   private pumping = false;
   private idleWaiters: Array<() => void> = [];
   private shutdownDone: Promise<void> | undefined;
-  /** One function per export in flight that ends it (the same event may be exported twice). */
-  private readonly inFlightExports = new Set<(outcome: Outcome) => void>();
+  /**
+   * Each export in flight (the same event may be exported twice): the
+   * function that ends it, and, when the inner exporter reports its failures
+   * itself (an `HttpExporter`), the promise that settles once it has.
+   */
+  private readonly inFlightExports = new Map<(outcome: Outcome) => void, Promise<void> | undefined>();
   private readonly stderr = new ThrottledLog("BoundedQueueExporter");
 
   /** @throws TypeError naming the first invalid option. */
@@ -160,8 +173,7 @@ export class BoundedQueueExporter implements Exporter {
   async flush(deadline?: ExporterDeadline): Promise<void> {
     const bound = deadlineSignal(deadline);
     try {
-      await this.drainWithin(bound.signal);
-      await this.callInner("flush", bound);
+      await this.drainThen("flush", bound);
     } finally {
       bound.dispose();
     }
@@ -176,31 +188,52 @@ export class BoundedQueueExporter implements Exporter {
     this.accepting = false;
     const bound = deadlineSignal(deadline ?? { timeoutMs: this.options.shutdownTimeoutMs });
     const signal = bound.signal;
+    const operation = this.options.exporter.shutdown ? "shutdown" : "flush";
     if (this.shutdownDone === undefined) {
-      this.shutdownDone = this.drainAndShutDown(bound);
+      this.shutdownDone = this.drainThen(operation, bound).then(() => this.stderr.printSummary());
     } else if (signal !== undefined) {
       // A later call may bring a tighter deadline.
-      if (signal.aborted) this.giveUp();
-      else signal.addEventListener("abort", () => this.giveUp(), { once: true });
+      const tighter = (): void => {
+        // Only an inner HttpExporter is left exports to abort; others are not shut down twice.
+        if (this.giveUp() !== undefined) void this.callInner(operation, bound);
+      };
+      if (signal.aborted) tighter();
+      else signal.addEventListener("abort", tighter, { once: true });
     }
     // Never rejects; the same promise for every call.
     void this.shutdownDone.then(() => bound.dispose());
     return this.shutdownDone;
   }
 
-  private async drainAndShutDown(outer: DeadlineSignal): Promise<void> {
-    await this.drainWithin(outer.signal);
-    await this.callInner(this.options.exporter.shutdown ? "shutdown" : "flush", outer);
+  /** Waits until idle, then calls the inner `operation`; gives up first if the deadline passes. */
+  private async drainThen(operation: "flush" | "shutdown", outer: DeadlineSignal): Promise<void> {
+    if (await settledBefore(this.whenIdle(), outer.signal)) {
+      await this.callInner(operation, outer);
+      return;
+    }
+    const leftToInner = this.giveUp();
+    // The expired deadline makes an inner HttpExporter abort, and report, what it still sends.
+    await this.callInner(operation, outer);
+    await leftToInner;
   }
 
-  private async drainWithin(signal: AbortSignal | undefined): Promise<void> {
-    if (!(await settledBefore(this.whenIdle(), signal))) this.giveUp();
-  }
-
-  /** The deadline passed: every event queued or in flight is dropped now. */
-  private giveUp(): void {
+  /**
+   * The deadline passed. What is still queued was never handed on: it is
+   * dropped. An export in flight belongs to the inner exporter: an
+   * `HttpExporter` reports its failure itself (`ERR_DEADLINE` once handed the
+   * expired deadline), so it is left to it; any other inner export may never
+   * settle, so it is dropped now and its later outcome ignored.
+   * @returns a promise that settles once the exports left to the inner
+   * exporter have ended, or `undefined` when none was.
+   */
+  private giveUp(): Promise<unknown> | undefined {
     while (this.queue.size > 0) this.drop(this.queue.shift() as ExecutionEvent, "deadline");
-    for (const end of [...this.inFlightExports]) end(DROPPED);
+    const leftToInner: Array<Promise<void>> = [];
+    for (const [end, reportedByInner] of [...this.inFlightExports]) {
+      if (reportedByInner === undefined) end(DROPPED);
+      else leftToInner.push(reportedByInner);
+    }
+    return leftToInner.length === 0 ? undefined : Promise.allSettled(leftToInner);
   }
 
   private start(event: ExecutionEvent): void {
@@ -237,7 +270,6 @@ export class BoundedQueueExporter implements Exporter {
       finish(DELIVERED);
       return;
     }
-    this.inFlightExports.add(finish);
     const { exportTimeoutMs } = this.options;
     timer = setTimeout(
       () => finish({ kind: "failed", error: new InnerExportTimeoutError("export", exportTimeoutMs), reported: false }),
@@ -245,11 +277,12 @@ export class BoundedQueueExporter implements Exporter {
     );
     timer.unref();
     // Promise.resolve also adopts foreign thenables and turns a throwing `then` into a rejection.
-    Promise.resolve(result).then(
+    const ended = Promise.resolve(result).then(
       // HttpExporter.send resolves to the error it already reported to its own onError.
       (value: unknown) => finish(viaSend && value !== undefined ? { kind: "failed", error: value, reported: true } : DELIVERED),
       (error: unknown) => finish({ kind: "failed", error, reported: false }),
     );
+    this.inFlightExports.set(finish, viaSend ? ended : undefined);
   }
 
   // Fills free slots from the queue. Guarded against re-entry: a synchronous
@@ -287,7 +320,7 @@ export class BoundedQueueExporter implements Exporter {
       const call = exporter[operation];
       const outcome = Promise.resolve(call?.call(exporter, signal === undefined ? undefined : { signal, deadline: outer.deadline }));
       if (!(await settledBefore(outcome, bound.signal))) {
-        // Past the caller's deadline the events were already reported as dropped.
+        // Past the caller's deadline every event is already accounted for, or left to the inner exporter.
         if (signal?.aborted !== true) this.reportInner(new InnerExportTimeoutError(operation, exportTimeoutMs), undefined);
         outcome.catch(() => undefined);
         return;

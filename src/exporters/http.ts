@@ -41,7 +41,8 @@ export type { HttpBodyBuilder } from "./http-envelope.js";
  *   every request still in flight is aborted and its event reported to
  *   `onError` with code `ERR_DEADLINE` (dropped); the call then resolves.
  * - Without `onError`, failures go to stderr: a few lines per 10 s, then one
- *   summary line, so an outage cannot flood the logs.
+ *   summary line, so an outage cannot flood the logs. The summary still held
+ *   back is printed at `shutdown()` (and at process exit at the latest).
  *
  * For a bound on memory and sockets under load, put it behind a
  * `BoundedQueueExporter`.
@@ -154,6 +155,7 @@ export class HttpExporter implements Exporter {
   private async drainAndClose(): Promise<void> {
     while (this.pending.size > 0) await Promise.all([...this.pending.keys()]);
     this.agent.destroy();
+    this.stderr.printSummary();
   }
 
   private abortInFlight(requests: ReadonlyArray<Promise<HttpExporterError | undefined>>): void {
