@@ -1,4 +1,5 @@
 import { capString } from "./cap-string.js";
+import { collectErrorPaths, withoutPaths } from "./error-paths.js";
 import { ErrorRecord } from "./event-objects.js";
 import type { ExecutionError } from "./types.js";
 
@@ -76,6 +77,11 @@ function isErrorLike(thrown: object): boolean {
  * same fields of `cause`) is capped at `maxStringLength` characters plus
  * `"[Truncated]"`, and a capped string is its own copy: it never keeps the
  * thrown value's long message or stack alive.
+ *
+ * The file paths a Node system error names (its `path`, `dest`) are
+ * replaced by `"[Path]"` in `message` and `stack`, before capping. The paths
+ * of the error and of its cause are replaced in both, since a wrapping error
+ * often quotes its cause's path in its own message.
  */
 export function toExecutionError(
   thrown: unknown,
@@ -83,9 +89,29 @@ export function toExecutionError(
   maxStringLength: number,
   withCause = true,
 ): ExecutionError {
-  if (thrown === null || (typeof thrown !== "object" && typeof thrown !== "function") || !isErrorLike(thrown)) {
-    return new ErrorRecord(FALLBACK_ERROR_NAME, thrownValueString(thrown, maxStringLength), null);
+  if (!isErrorLikeValue(thrown)) return fallbackRecord(thrown, maxStringLength);
+  const cause = withCause ? readProperty(thrown, "cause") : undefined;
+  const paths: string[] = [];
+  collectErrorPaths(thrown, paths);
+  collectErrorPaths(cause, paths);
+  const record = errorRecord(thrown, includeStack, maxStringLength, paths);
+  // The spec nests one level of cause; deeper chains are summarised by that level.
+  if (cause !== undefined) {
+    record.cause = isErrorLikeValue(cause) ? errorRecord(cause, includeStack, maxStringLength, paths) : fallbackRecord(cause, maxStringLength);
   }
+  return record;
+}
+
+/** A thrown value that is not an error: its string form as the message. */
+function fallbackRecord(thrown: unknown, maxStringLength: number): ExecutionError {
+  return new ErrorRecord(FALLBACK_ERROR_NAME, thrownValueString(thrown, maxStringLength), null);
+}
+
+function isErrorLikeValue(value: unknown): value is object {
+  return value !== null && (typeof value === "object" || typeof value === "function") && isErrorLike(value);
+}
+
+function errorRecord(thrown: object, includeStack: boolean, maxStringLength: number, paths: readonly string[]): ExecutionError {
   const rawName = readProperty(thrown, "name");
   const rawMessage = readProperty(thrown, "message");
   const rawStack = includeStack ? readProperty(thrown, "stack") : undefined;
@@ -94,15 +120,10 @@ export function toExecutionError(
   const message = typeof rawMessage === "string" ? rawMessage : rawMessage === undefined ? "" : safeString(rawMessage);
   const record = new ErrorRecord(
     capString(name, maxStringLength),
-    capString(message, maxStringLength),
-    typeof rawStack === "string" ? capString(rawStack, maxStringLength) : null,
+    capString(withoutPaths(message, paths), maxStringLength),
+    typeof rawStack === "string" ? capString(withoutPaths(rawStack, paths), maxStringLength) : null,
   );
   if (typeof rawCode === "string") record.code = capString(rawCode, maxStringLength);
   else if (typeof rawCode === "number" || typeof rawCode === "bigint") record.code = capString(String(rawCode), maxStringLength);
-  if (withCause) {
-    const cause = readProperty(thrown, "cause");
-    // The spec nests one level of cause; deeper chains are summarised by that level.
-    if (cause !== undefined) record.cause = toExecutionError(cause, includeStack, maxStringLength, false);
-  }
   return record;
 }

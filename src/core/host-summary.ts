@@ -19,12 +19,13 @@
  *
  * `headers` holds the few headers listed in `SUMMARY_HEADERS` plus every
  * header named in `redactKeys`, the latter as `"[REDACTED]"`; query
- * parameters of `url` named in `redactKeys` have their value replaced by
- * `[REDACTED]` too. Every string is capped at `maxStringLength`.
+ * parameters of `url` whose percent-decoded name is redacted by the rule for
+ * object keys (`isRedactedKey`: `user[password]` too) have their value
+ * replaced by `[REDACTED]`. Every string is capped at `maxStringLength`.
  */
 import { EventEmitter } from "node:events";
 import { capString } from "./cap-string.js";
-import { isRedactedKey, type ResolvedSerializeOptions } from "./serialize-options.js";
+import { isRedactedKey, isRedactedName, type ResolvedSerializeOptions } from "./serialize-options.js";
 import type { JsonValue } from "./types.js";
 
 /** Headers a request summary keeps: they describe the call, they do not authenticate it. */
@@ -136,7 +137,7 @@ function routeOf(message: object, wrapper: object): string | undefined {
 function selectedHeaders(headers: object, o: ResolvedSerializeOptions): { [key: string]: JsonValue } {
   const out: { [key: string]: JsonValue } = {};
   for (const name of SUMMARY_HEADERS) {
-    if (isRedactedKey(name, o)) continue;
+    if (isRedactedName(name, o)) continue;
     const value = read(headers, name);
     if (typeof value === "string") out[name] = capString(value, o.maxStringLength);
   }
@@ -147,7 +148,7 @@ function selectedHeaders(headers: object, o: ResolvedSerializeOptions): { [key: 
   return out;
 }
 
-/** `url` with the value of every query parameter named in `redactKeys` replaced. */
+/** `url` with the value of every query parameter redacted by name (bracket and dot segments included) replaced. */
 function redactQuery(url: string, o: ResolvedSerializeOptions): string {
   const start = url.indexOf("?");
   if (start === -1 || o.redactKeyMaxLength < 0) return url;

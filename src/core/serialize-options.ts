@@ -22,6 +22,14 @@ export interface ResolvedSerializeOptions {
    */
   readonly redactKeyMaxLength: number;
   /**
+   * Verdicts of `isRedactedKey` for short keys, made with `redactSet` and
+   * shared only by options with that same set; `undefined` exactly when
+   * the set is empty. Recorded values repeat the same few key names call after call,
+   * so a lookup here replaces lower-casing the key and scanning it for
+   * segments.
+   */
+  readonly redactVerdicts: Map<string, boolean> | undefined;
+  /**
    * Call a value's `toJSON`, as `JSON.stringify` does. Off everywhere but for
    * a body an HTTP framework encodes as JSON (see {@link asJsonBody}): there
    * the record is then what the client got, without the fields a class's
@@ -58,6 +66,7 @@ export const DEFAULT_SERIALIZE_OPTIONS: ResolvedSerializeOptions = Object.freeze
   redactKeys: NO_REDACT_KEYS,
   redactSet: new Set<string>(),
   redactKeyMaxLength: -1,
+  redactVerdicts: undefined,
   followToJSON: false,
 });
 
@@ -73,9 +82,73 @@ export function asJsonBody(o: ResolvedSerializeOptions): ResolvedSerializeOption
   return json;
 }
 
-/** Whether values under `key` are redacted: case-insensitive, and no lower-casing for keys longer than any redact key. */
+/**
+ * Whether values under the object or Map key `key` are redacted: the whole
+ * key, or any of its segments in bracket or dot notation (`user[password]`,
+ * `items[0][token]`, `tags[]`, `db.password`), is listed in `redactKeys`,
+ * case-insensitively.
+ */
 export function isRedactedKey(key: string, o: ResolvedSerializeOptions): boolean {
-  return key.length <= o.redactKeyMaxLength && o.redactSet.has(key.toLowerCase());
+  // Small enough to inline: with nothing to redact, a key costs one check.
+  const verdicts = o.redactVerdicts;
+  return verdicts !== undefined && redactVerdict(key, verdicts, o);
+}
+
+function redactVerdict(key: string, verdicts: Map<string, boolean>, o: ResolvedSerializeOptions): boolean {
+  // Long keys are not kept: they would pin memory and cost a full hash per lookup.
+  if (key.length > VERDICT_KEY_MAX_LENGTH) return matchesRedactKey(key, o);
+  let verdict = verdicts.get(key);
+  if (verdict === undefined) {
+    verdict = matchesRedactKey(key, o);
+    // Bounded: keys an attacker invents only ever cost the uncached check.
+    if (verdicts.size >= VERDICT_MAX_ENTRIES) verdicts.clear();
+    verdicts.set(key, verdict);
+  }
+  return verdict;
+}
+
+const VERDICT_KEY_MAX_LENGTH = 64;
+const VERDICT_MAX_ENTRIES = 512;
+
+function matchesRedactKey(key: string, o: ResolvedSerializeOptions): boolean {
+  const max = o.redactKeyMaxLength;
+  if (key.length <= max && o.redactSet.has(key.toLowerCase())) return true;
+  // Such flat keys name a nested field: Express 5's default query parser
+  // keeps `?user[password]=` as one key, a Mongo update sets
+  // `"credentials.password"`. Only keys with one of the marks are split.
+  return max >= 0 && (key.indexOf("[") !== -1 || key.indexOf(".") !== -1) && hasRedactedSegment(key, o);
+}
+
+/**
+ * Whether `name` itself is listed in `redactKeys`, case-insensitively, with
+ * no lower-casing for names longer than any redact key: for header names,
+ * which have no nesting notation (`[` is not allowed in one), and for the
+ * strings of a flat `[name, value, …]` array, where every other value of any
+ * array is checked and a dotted sentence must not cost a scan.
+ */
+export function isRedactedName(name: string, o: ResolvedSerializeOptions): boolean {
+  return name.length <= o.redactKeyMaxLength && o.redactSet.has(name.toLowerCase());
+}
+
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const DOT = 0x2e;
+
+function hasRedactedSegment(key: string, o: ResolvedSerializeOptions): boolean {
+  const max = o.redactKeyMaxLength;
+  const set = o.redactSet;
+  const lower = key.toLowerCase();
+  const length = lower.length;
+  let start = 0;
+  for (let i = 0; i <= length; i++) {
+    const code = i < length ? lower.charCodeAt(i) : DOT;
+    if (code !== OPEN_BRACKET && code !== CLOSE_BRACKET && code !== DOT) continue;
+    const size = i - start;
+    // A segment longer than every redact key is never sliced.
+    if (size > 0 && size <= max && set.has(lower.slice(start, i))) return true;
+    start = i + 1;
+  }
+  return false;
 }
 
 /** The option fields of `SerializeOptions`, for owners that read them inside a larger options object. */
@@ -129,6 +202,7 @@ export function readSerializeOptions(
     redactKeys: base.redactKeys,
     redactSet: base.redactSet,
     redactKeyMaxLength: base.redactKeyMaxLength,
+    redactVerdicts: base.redactVerdicts,
     followToJSON: base.followToJSON,
   };
   if (added !== undefined && added.length > 0) {
@@ -145,6 +219,7 @@ export function readSerializeOptions(
     merged.redactKeys = Object.freeze([...keys]);
     merged.redactSet = lowered;
     merged.redactKeyMaxLength = longest;
+    merged.redactVerdicts = new Map<string, boolean>();
   }
   return Object.freeze(merged);
 }

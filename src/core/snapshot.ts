@@ -1,11 +1,13 @@
 import {
   DEFAULT_SERIALIZE_OPTIONS,
   isRedactedKey,
+  isRedactedName,
   resolveSerializeOptions,
   type ResolvedSerializeOptions,
 } from "./serialize-options.js";
 import type { JsonValue, SerializeOptions } from "./types.js";
 import { capString, TRUNCATED_SUFFIX } from "./cap-string.js";
+import { collectErrorPaths, withoutPaths } from "./error-paths.js";
 import { summarizeHostObject } from "./host-summary.js";
 
 // The same `util.types` and global `Buffer` as `import ... from "node:util"`
@@ -27,7 +29,7 @@ export {
 
 // The tokens of the "Serializer tokens" table of the public API.
 
-/** Value of a key listed in `redactKeys`. */
+/** Value of a key listed in `redactKeys`, or with a bracket or dot segment listed (`user[password]`). */
 export const REDACTED = "[REDACTED]";
 /** An object met again on the path from the root to itself. */
 export const CIRCULAR = "[Circular]";
@@ -412,7 +414,7 @@ function copyArray(source: unknown[], depth: number, o: ResolvedSerializeOptions
       continue;
     }
     out.push(convert(child, depth + 1, o));
-    if (pairsMayHideSecrets && (i & 1) === 0 && typeof child === "string" && isRedacted(child, o) && i + 1 < limit) {
+    if (pairsMayHideSecrets && (i & 1) === 0 && typeof child === "string" && isRedactedName(child, o) && i + 1 < limit) {
       out.push(REDACTED);
       i++;
     }
@@ -490,10 +492,18 @@ function readString(source: object, key: string): string | undefined {
 function copyError(source: object, o: ResolvedSerializeOptions): JsonObject {
   const out: JsonObject = {};
   put(out, "name", isRedacted("name", o) ? REDACTED : capped(readString(source, "name") ?? "Error", o), o);
-  put(out, "message", isRedacted("message", o) ? REDACTED : capped(readString(source, "message") ?? "", o), o);
+  put(out, "message", isRedacted("message", o) ? REDACTED : capped(messageWithoutPaths(source), o), o);
   const code = readString(source, "code");
   if (code !== undefined) put(out, "code", isRedacted("code", o) ? REDACTED : capped(code, o), o);
   return out;
+}
+
+/** As in an error record: the file paths a system error names become `"[Path]"`. */
+function messageWithoutPaths(source: object): string {
+  const message = readString(source, "message") ?? "";
+  const paths: string[] = [];
+  collectErrorPaths(source, paths);
+  return withoutPaths(message, paths);
 }
 
 function bytesToken(source: object, o: ResolvedSerializeOptions): string {
