@@ -128,13 +128,17 @@ describe("npm pack", () => {
     expect(packed.files.map((f) => f.path)).toEqual(expect.arrayContaining(["dist/index.js", "dist/cli.js", "dist/cjs/index.d.cts"]));
   });
 
-  it("contains the built entries with types, the license, the readme and package.json, and no sources or tests", () => {
+  it("contains the built entries with types, the license, the readme and the docs it links, package.json, and no sources or tests", () => {
     const paths = packed.files.map((f) => f.path).sort();
     for (const entry of ["index", "express", "nestjs"]) {
       expect(paths).toContain(`dist/${entry}.js`);
       expect(paths).toContain(`dist/${entry}.d.ts`);
     }
     for (const file of ["LICENSE", "README.md", "package.json"]) expect(paths).toContain(file);
+    // The README's links to docs/ work in node_modules too.
+    const linked = [...readFileSync(join(REPO_ROOT, "README.md"), "utf8").matchAll(/\]\((docs\/[\w.-]+\.md)/g)].map((m) => m[1]!);
+    expect(linked.length).toBeGreaterThan(5);
+    for (const doc of linked) expect(paths).toContain(doc);
     expect(paths.filter((p) => /^(src|test|bench|sample-app|scripts|node_modules)\//.test(p))).toEqual([]);
     // The spec copies ship whole (their manifest lists every file), test vectors included.
     expect(paths.filter((p) => p.endsWith(".ts") && !p.endsWith(".d.ts") && !/^spec(-v1)?\//.test(p))).toEqual([]);
@@ -151,13 +155,29 @@ describe("npm pack", () => {
       typeof target === "string" ? [target] : Object.values(target as Record<string, unknown>).flatMap(leaves);
     const targets = [...leaves(manifest.exports), ...Object.values(manifest.typesVersions["*"]!).flat()];
     expect(targets.length).toBeGreaterThan(10);
-    for (const file of targets) expect(existsSync(join(app, "node_modules", "intentproof", file)), file).toBe(true);
+    // A pattern (the spec's data files) names a folder.
+    for (const file of targets) expect(existsSync(join(app, "node_modules", "intentproof", file.replace(/\/\*$/, ""))), file).toBe(true);
     // Every entry's require and import conditions run the same file: one copy of the core.
     for (const [entry, target] of Object.entries(manifest.exports)) {
       if (typeof target === "string") continue;
       const { import: esm, require: cjs } = target as Record<string, { default: string }>;
       expect(cjs!.default, entry).toBe(esm!.default);
     }
+  });
+});
+
+describe("the spec's data files, by package path", () => {
+  it("the event schema loads by require and by import, with the same $id as the package's own copy", () => {
+    const script = `
+const { createRequire } = await import("node:module");
+const required = createRequire(import.meta.url)("intentproof/spec/schema/execution_event.v1.schema.json");
+const imported = (await import("intentproof/spec/schema/execution_event.v1.schema.json", { with: { type: "json" } })).default;
+const v1 = createRequire(import.meta.url)("intentproof/spec-v1/schema/execution_event.v1.schema.json");
+console.log(JSON.stringify([required.$id, imported.$id, v1.$id]));`;
+    writeFileSync(join(app, "spec-paths.mjs"), script);
+    const ids = JSON.parse(run(process.execPath, ["spec-paths.mjs"], app).trim()) as string[];
+    const own = (path: string) => (JSON.parse(readFileSync(join(REPO_ROOT, path), "utf8")) as { $id: string }).$id;
+    expect(ids).toEqual([own("spec/schema/execution_event.v1.schema.json"), own("spec/schema/execution_event.v1.schema.json"), own("spec-v1/schema/execution_event.v1.schema.json")]);
   });
 });
 
