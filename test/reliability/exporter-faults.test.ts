@@ -343,6 +343,8 @@ describe("client.shutdown() with a collector that accepts connections and never 
       const ids = checked.getEvents().map((event) => event.id);
       expect(ids.filter((id) => dropped.has(id) === httpErrors.has(id))).toEqual([]);
       expect(new Set(dropped.values())).toEqual(new Set(["deadline"]));
+      // Every event is accounted for by the queue and the HttpExporter: no "shutdown timed out" on top.
+      expect(clientErrors).toEqual([]);
     } finally {
       await collector.close();
     }

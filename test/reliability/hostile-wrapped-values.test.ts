@@ -203,7 +203,7 @@ describe("wrapped calls with hostile values", () => {
     );
   });
 
-  it("hooks that return hostile values or throw hostile values fall back without touching the call", async () => {
+  it("hooks that return hostile values or throw hostile values leave a token without touching the call", async () => {
     const h = harness(TIGHT);
     for (const [label, make] of Object.entries(hostileBuilders)) {
       h.checked.clear();
@@ -230,7 +230,7 @@ describe("wrapped calls with hostile values", () => {
         expectValidEvent(event);
         expectEventWithinLimits(event, TIGHT);
       }
-      expect(events[0]!.output).toBe("own result"); // captureOutput threw: default snapshot
+      expect(events[0]!.output).toBe("[CaptureFailed]"); // captureOutput threw: never the default snapshot
     }
     expect(h.internalFailures).toEqual([]);
   });
