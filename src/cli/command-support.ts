@@ -16,12 +16,13 @@ export interface CommandArgs {
   readonly positionals: string[];
 }
 
-export function parseCommandArgs(command: string, args: string[], options: NonNullable<ParseArgsConfig["options"]>): CommandArgs {
+/** @param usage the command's usage line, printed after parseArgs's own message (an unknown option, a missing value). */
+export function parseCommandArgs(command: string, args: string[], options: NonNullable<ParseArgsConfig["options"]>, usage: string): CommandArgs {
   try {
     const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
     return { values: values as CommandArgs["values"], positionals };
   } catch (error) {
-    throw new UsageError(`intentproof ${command}: ${(error as Error).message}`);
+    throw new UsageError(`intentproof ${command}: ${(error as Error).message}\n${usage}`);
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import type { CliIo } from "./io.js";
 import { EXIT_USAGE } from "./io.js";
+import { VERSION } from "../core/version.js";
 import { printable } from "./printable.js";
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
@@ -13,7 +14,8 @@ type Command = (args: string[], io: CliIo) => Promise<number>;
 /** `answersHelp`: the command prints its own, longer help for --help. */
 const COMMANDS: Record<string, { summary: string; answersHelp?: true; load: () => Promise<Command> }> = {
   verify: {
-    summary: "verify <evidence dir | .jsonl | bundle> --keys <keys.json> [--json] (a bundle: [--policy <file>] [--require-signed])",
+    summary:
+      "verify <evidence dir | .jsonl | bundle> --keys <keys.json> [--json] (a log: [--checkpoint <witnessed checkpoints .json/.jsonl>]; a bundle: [--policy <file>] [--require-signed])",
     answersHelp: true,
     load: async () => (await import("./commands/verify.js")).verifyCommand,
   },
@@ -27,14 +29,15 @@ const COMMANDS: Record<string, { summary: string; answersHelp?: true; load: () =
     load: async () => (await import("./commands/check.js")).checkCommand,
   },
   bundle: {
-    summary: "bundle <evidence dir> --correlation <id> --policy <file> --keys <keys.json> --out <file> [--signing-key <pem file>] [--attestations <file>] [--json]",
+    summary:
+      "bundle <evidence dir> --correlation <id> --policy <file> --keys <keys.json> --out <file> [--signing-key <pem file>] [--attestations <file>] [--allow-unattested] [--json]",
     load: async () => (await import("./commands/bundle.js")).bundleCommand,
   },
 };
 
 function usage(): string {
   const lines = Object.values(COMMANDS).map((command) => `  intentproof ${command.summary}`);
-  return `usage:\n${lines.join("\n")}\n`;
+  return `usage:\n${lines.join("\n")}\n  intentproof --version\n`;
 }
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
@@ -42,6 +45,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     (name === undefined ? io.stderr : io.stdout).write(usage());
     return name === undefined ? EXIT_USAGE : 0;
+  }
+  if (name === "--version" || name === "-V") {
+    io.stdout.write(`${VERSION}\n`);
+    return 0;
   }
   const command = COMMANDS[name];
   if (command === undefined) {

@@ -232,11 +232,24 @@ function writeValue(value: unknown): string {
  * The RFC 8785 canonical text of a JSON value (no trailing newline).
  * Object members whose value is `undefined` are left out, like JSON.
  *
- * @throws TypeError for a non-finite number, a bigint, a function or a symbol.
+ * @throws TypeError for a non-finite number, a bigint, a function, a symbol, or a value nested deeper than the stack allows.
  */
 export function canonicalize(value: unknown): string {
-  const form = canonicalForm(value);
-  return form === MEMBER_BY_MEMBER ? writeValue(value) : JSON.stringify(form);
+  try {
+    const form = canonicalForm(value);
+    return form === MEMBER_BY_MEMBER ? writeValue(value) : JSON.stringify(form);
+  } catch (error) {
+    throw tooDeep(error);
+  }
+}
+
+/**
+ * The writers recurse once per level, as JSON.stringify does: a value nested
+ * deeper than the stack allows (a crafted record) overflows it. That is bad
+ * input, reported like a non-JSON number, not a crash of the caller.
+ */
+function tooDeep(error: unknown): unknown {
+  return error instanceof RangeError ? new TypeError(`JCS: the value is nested too deeply to canonicalize (${error.message})`) : error;
 }
 
 /**
@@ -246,6 +259,14 @@ export function canonicalize(value: unknown): string {
  * are replaced in it by canonical copies.
  */
 export function canonicalizeOwned(record: Record<string, unknown>): string {
+  try {
+    return canonicalizeOwnedRecord(record);
+  } catch (error) {
+    throw tooDeep(error);
+  }
+}
+
+function canonicalizeOwnedRecord(record: Record<string, unknown>): string {
   if (!membersInOrder(record)) return canonicalize(record);
   for (const key in record) {
     const member = record[key];

@@ -51,6 +51,7 @@ export async function recoverInstance(
   let checkpointHash = saved === undefined ? GENESIS_PREV_HASH : (state?.checkpoint.hash ?? GENESIS_PREV_HASH);
   let sinceCheckpoint = 0;
   let unreadable = 0;
+  let unhashable = 0;
   const now = Date.now();
   const { log, repaired } = await SegmentLog.open(instancePath, { maxSegmentBytes: limits.maxSegmentBytes }, saved === undefined ? undefined : state?.position, (line) => {
     let value: Record<string, unknown>;
@@ -61,14 +62,23 @@ export async function recoverInstance(
       return;
     }
     if (value.schema === EVENT_SCHEMA && typeof value.correlation_id === "string" && typeof value.chain_position === "number") {
-      const digest = eventDigest(value);
+      const digest = digestOrUndefined(value);
+      if (digest === undefined) {
+        unhashable++;
+        return;
+      }
       tree.add(digest);
       chains.advance(value.correlation_id, value.chain_position, formatSha256(digest), now);
       sinceCheckpoint++;
     } else if (value.schema === CHECKPOINT_SCHEMA && typeof value.sequence === "number") {
+      const hash = hashOrUndefined(value);
+      if (hash === undefined) {
+        unhashable++;
+        return;
+      }
       checkpointSequence = value.sequence;
       tree.markCheckpoint();
-      checkpointHash = eventHash(value);
+      checkpointHash = hash;
       sinceCheckpoint = 0;
     }
   });
@@ -82,7 +92,29 @@ export async function recoverInstance(
     );
   }
   if (unreadable > 0) notices.push(new EvidenceError("log_repaired", `${unreadable} unreadable line(s) in the log were skipped while resuming`));
+  if (unhashable > 0) {
+    notices.push(new EvidenceError("log_repaired", `${unhashable} record(s) in the log that cannot be canonicalized (nested too deeply) were skipped while resuming; the verifier reports them as schema.invalid`));
+  }
   return { store, chains, tree, checkpointSequence, checkpointHash, sinceCheckpoint, log, notices };
+}
+
+// A crafted record can be JSON yet not canonicalizable (nested deeper than
+// the stack allows): skipped like an unreadable line, as the verifier leaves
+// it out of the Merkle tree, instead of refusing the whole directory.
+function digestOrUndefined(value: Record<string, unknown>): Buffer | undefined {
+  try {
+    return eventDigest(value);
+  } catch {
+    return undefined;
+  }
+}
+
+function hashOrUndefined(value: Record<string, unknown>): string | undefined {
+  try {
+    return eventHash(value);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether the log holds `position`: its segment exists and is at least that long. */

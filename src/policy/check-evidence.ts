@@ -7,8 +7,10 @@ import type { ExecutionEvent } from "../core/types.js";
 import { UNCORRELATED } from "../evidence/map-event.js";
 import { createProofBundle, type ProofBundle } from "./bundle/proof-bundle.js";
 import { evaluatePolicy } from "./evaluate.js";
-import { byCorrelation, readEvidence } from "./evidence-input/read-evidence.js";
-import { streamsIntegrity, type IntegrityProblem } from "./evidence-input/record-integrity.js";
+import { byCorrelation, readEvidence, type EvidenceInput } from "./evidence-input/read-evidence.js";
+import { streamsVerification, type IntegrityProblem, type IntegrityWarning } from "./evidence-input/record-integrity.js";
+import { describeUnusableRecord } from "./evidence-input/unusable-record.js";
+import { unattestedRecords } from "./evidence-input/unattested-tail.js";
 import { findInstanceSigningKey } from "./evidence-input/signing-key.js";
 import { resolveTrustedKeys, type KeysInput } from "./evidence-input/trusted-keys.js";
 import { buildFlowFromEvents, buildFlowFromRecords, type BuiltFlow, type EventRecordV1 } from "./flow-builder.js";
@@ -33,6 +35,17 @@ export interface EvidenceCheck {
   readonly integrity?: IntegrityProblem[];
   /** Why nothing was checked, when nothing was. */
   readonly note?: string;
+  /** With `keys`: the verifier's warnings on the log (what it cannot show, e.g. events no checkpoint counts); the runs hold only as far as these allow. */
+  readonly warnings?: IntegrityWarning[];
+  /** With `keys`: the checked flows with events after the last checkpoint of their log, and how many (more of their events could have been deleted there unseen). */
+  readonly unattested?: UnattestedFlow[];
+}
+
+/** A flow whose last events no checkpoint counts. */
+export interface UnattestedFlow {
+  readonly correlation_id: string;
+  /** Its events after the last checkpoint of their log. */
+  readonly events: number;
 }
 
 function overall(runs: readonly Run[]): Outcome {
@@ -49,17 +62,26 @@ export async function checkEvidence(target: string, policy: Policy, options: Che
   const evidence = await readEvidence(target);
   const useRecords = evidence.records.length > 0;
   if (!useRecords && evidence.executionEvents.length === 0) throw new TypeError(`${target}: no events found`);
+  let warnings: IntegrityWarning[] | undefined;
   if (options.keys !== undefined) {
     if (!useRecords) throw new TypeError(`${target} holds unsigned ExecutionEvents: keys verify signed intentproof.event.v1 records`);
-    const integrity = streamsIntegrity(evidence.streams, await resolveTrustedKeys(options.keys));
-    if (integrity.length > 0) return { status: "fail", runs: [], flows: [], integrity };
+    const verification = streamsVerification(evidence.streams, await resolveTrustedKeys(options.keys));
+    if (verification.findings.length > 0) return { status: "fail", runs: [], flows: [], integrity: verification.findings, warnings: verification.warnings };
+    warnings = verification.warnings;
   }
 
   const groups = useRecords
     ? byCorrelation<EventRecordV1 | ExecutionEvent>(evidence.records, (r) => (r as EventRecordV1).correlation_id)
     : byCorrelation<EventRecordV1 | ExecutionEvent>(evidence.executionEvents, (e) => (e as ExecutionEvent).correlationId);
-  const build = (items: Array<EventRecordV1 | ExecutionEvent>): BuiltFlow =>
-    useRecords ? buildFlowFromRecords(items as EventRecordV1[]) : buildFlowFromEvents(items as ExecutionEvent[], { tenantId: policy.tenant_id });
+  const build = (items: Array<EventRecordV1 | ExecutionEvent>): BuiltFlow => {
+    try {
+      return useRecords ? buildFlowFromRecords(items as EventRecordV1[]) : buildFlowFromEvents(items as ExecutionEvent[], { tenantId: policy.tenant_id });
+    } catch (error) {
+      // Without --keys nothing screened the records: one that cannot be hashed (nested too deeply) is unusable input, named by its line.
+      const unusable = error instanceof TypeError ? describeUnusableRecord(items, evidence.streams) : undefined;
+      throw unusable === undefined ? error : new TypeError(`${target}: ${unusable}; \`intentproof verify\` reports it`);
+    }
+  };
 
   let flows: BuiltFlow[];
   let note: string | undefined;
@@ -74,7 +96,18 @@ export async function checkEvidence(target: string, policy: Policy, options: Che
     if (flows.length === 0) note = `no flow of ${groups.size} correlation(s) matches the scope of ${policy.policy_id}`;
   }
   const runs = flows.map((built) => evaluatePolicy(policy, { ...built, attestations: options.attestations ?? [] }));
-  return { status: overall(runs), runs, flows, ...(note === undefined ? {} : { note }) };
+  const attestation = warnings === undefined ? {} : { warnings, unattested: unattestedFlows(flows, groups, evidence.streams) };
+  return { status: overall(runs), runs, flows, ...(note === undefined ? {} : { note }), ...attestation };
+}
+
+function unattestedFlows(flows: readonly BuiltFlow[], groups: ReadonlyMap<string, readonly object[]>, streams: EvidenceInput["streams"]): UnattestedFlow[] {
+  const tail = unattestedRecords(streams);
+  const unattested: UnattestedFlow[] = [];
+  for (const { flow } of flows) {
+    const events = (groups.get(flow.correlation_id) ?? []).filter((record) => tail.has(record)).length;
+    if (events > 0) unattested.push({ correlation_id: flow.correlation_id, events });
+  }
+  return unattested;
 }
 
 export interface BundleEvidenceOptions {
@@ -103,7 +136,20 @@ export type BundleSigning =
   | { readonly signed: false; readonly reason: string };
 
 export type EvidenceBundle =
-  | { readonly bundle: ProofBundle; readonly signing: BundleSigning; readonly integrity?: undefined }
+  | {
+      readonly bundle: ProofBundle;
+      readonly signing: BundleSigning;
+      readonly integrity?: undefined;
+      /** The verifier's warnings on the log (every one: they limit what the log shows of any flow in it). */
+      readonly warnings: IntegrityWarning[];
+      /**
+       * The flow's events after the last checkpoint of their log: no signed
+       * record counts them, so events of the flow deleted there would not
+       * show, and a signed manifest would attest a length the log does not.
+       * `intentproof bundle` refuses such a flow unless --allow-unattested.
+       */
+      readonly unattestedEvents: number;
+    }
   | { readonly bundle?: undefined; readonly signing?: undefined; readonly integrity: IntegrityProblem[] };
 
 /**
@@ -118,8 +164,11 @@ export async function bundleEvidence(target: string, options: BundleEvidenceOpti
   const evidence = await readEvidence(target);
   const records = byCorrelation(evidence.records, (r) => r.correlation_id).get(options.correlationId);
   if (records === undefined) throw new TypeError(`no signed records of correlation ${JSON.stringify(options.correlationId)} in ${target}`);
-  const integrity = streamsIntegrity(evidence.streams, keys).filter((p) => p.correlation_id === undefined || p.correlation_id === options.correlationId);
+  const verification = streamsVerification(evidence.streams, keys);
+  const integrity = verification.findings.filter((p) => p.correlation_id === undefined || p.correlation_id === options.correlationId);
   if (integrity.length > 0) return { integrity };
+  const tail = unattestedRecords(evidence.streams);
+  const unattestedEvents = records.filter((record) => tail.has(record)).length;
   let signingKey: KeyObject | undefined;
   let keyFile: string | undefined;
   let unsigned = "no signing key was given (signingKey: false)";
@@ -136,5 +185,5 @@ export async function bundleEvidence(target: string, options: BundleEvidenceOpti
   const signature = bundle.manifest.signature;
   const signing: BundleSigning =
     signature === undefined ? { signed: false, reason: unsigned } : { signed: true, keyId: signature.key_id, ...(keyFile === undefined ? {} : { keyFile }) };
-  return { bundle, signing };
+  return { bundle, signing, warnings: verification.warnings, unattestedEvents };
 }

@@ -29,7 +29,7 @@ import { definePolicy, parsePolicy } from "../../src/policy/load-policy.js";
 import { specV1Validator } from "../../src/schema/spec-v1.js";
 import { runCommand } from "./support/cli.js";
 import { recordSteps } from "./support/record-steps.js";
-import { INSTANCE, KEY_ID, SEED, signRecords, writeEvidenceDir, writeKeySet } from "./support/signed-evidence.js";
+import { closedLog, INSTANCE, KEY_ID, SEED, signRecords, writeEvidenceDir, writeKeySet } from "./support/signed-evidence.js";
 
 const REFUND = "payments.refund.execute";
 const OPS_SEED = Buffer.alloc(32, 9);
@@ -54,7 +54,7 @@ const pem = (seed: Buffer) => privateKeyFromSeed(seed).export({ format: "pem", t
 function setup(options: { instanceKey?: Buffer } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "bundle-sig-"));
   const evidence = join(dir, "evidence");
-  writeEvidenceDir(evidence, signRecords(recordSteps("order-9", [{ action: REFUND }, { action: "ledger.refund.record" }, { action: REFUND }])));
+  writeEvidenceDir(evidence, closedLog(signRecords(recordSteps("order-9", [{ action: REFUND }, { action: "ledger.refund.record" }, { action: REFUND }]))));
   // Where the evidence exporter keeps the key it signs with when given none.
   if (options.instanceKey !== undefined) writeFileSync(join(evidence, INSTANCE, "signing-key.pem"), pem(options.instanceKey), { mode: 0o600 });
   const policy = join(dir, "policy.json");

@@ -23,7 +23,7 @@ import { specV1Validator } from "../../src/schema/spec-v1.js";
 import { privateKeyFromSeed, rawPublicKey } from "../../src/evidence/ed25519.js";
 import { runCommand } from "./support/cli.js";
 import { recordSteps } from "./support/record-steps.js";
-import { KEY_ID, signRecords, writeEvidenceDir, writeKeySet } from "./support/signed-evidence.js";
+import { closedLog, KEY_ID, signRecords, writeEvidenceDir, writeKeySet } from "./support/signed-evidence.js";
 
 const POLICY = new URL("../../spec-v1/reference-policies/payments/refund-with-notification/v1/policy.json", import.meta.url).pathname;
 const GOLDEN = new URL("../../spec-v1/golden/counterparty/counterparty-refund.proof.tar.zst", import.meta.url).pathname;
@@ -33,7 +33,7 @@ const CLI = new URL("../../dist/cli.js", import.meta.url).pathname;
 async function makeBundle(notify: boolean, out = "refund.proof.tar.zst") {
   const dir = mkdtempSync(join(tmpdir(), "bundle-"));
   const steps = [{ action: "payments.refund.execute" }, { action: "ledger.refund.record" }, ...(notify ? [{ action: "customer.notify.refund" }] : [])];
-  writeEvidenceDir(join(dir, "evidence"), signRecords([...recordSteps("order-7", steps), ...recordSteps("order-8", steps)]));
+  writeEvidenceDir(join(dir, "evidence"), closedLog(signRecords([...recordSteps("order-7", steps), ...recordSteps("order-8", steps)])));
   const keys = writeKeySet(join(dir, "keys.json"));
   const result = await runCommand(bundleCommand, [join(dir, "evidence"), "--correlation", "order-7", "--policy", POLICY, "--keys", keys, "--out", join(dir, out)]);
   return { dir, keys, result, path: result.stdout.match(/^wrote (\S+)/)?.[1] };
@@ -154,7 +154,7 @@ describe("verifying a bundle", () => {
     const dir = mkdtempSync(join(tmpdir(), "bundle-attacker-"));
     const attackerSeed = Buffer.alloc(32, 66);
     const steps = [{ action: "payments.refund.execute" }, { action: "ledger.refund.record" }, { action: "customer.notify.refund" }];
-    writeEvidenceDir(join(dir, "evidence"), signRecords(recordSteps("order-7", steps), "acme", attackerSeed));
+    writeEvidenceDir(join(dir, "evidence"), closedLog(signRecords(recordSteps("order-7", steps), "acme", attackerSeed), attackerSeed));
     const attackerKeys = writeKeySet(join(dir, "attacker-keys.json"), [[KEY_ID, attackerSeed]]);
     const made = await runCommand(bundleCommand, [join(dir, "evidence"), "--correlation", "order-7", "--policy", POLICY, "--keys", attackerKeys, "--out", join(dir, "forged.proof.tar")]);
     expect(made.code).toBe(0);
@@ -170,7 +170,7 @@ describe("verifying a bundle", () => {
   it("the manifest is unsigned, so --policy pins the policy: a bundle re-made with a weaker policy is caught", async () => {
     const dir = mkdtempSync(join(tmpdir(), "bundle-policy-"));
     const steps = [{ action: "payments.refund.execute" }, { action: "ledger.refund.record" }];
-    writeEvidenceDir(join(dir, "evidence"), signRecords(recordSteps("order-7", steps)));
+    writeEvidenceDir(join(dir, "evidence"), closedLog(signRecords(recordSteps("order-7", steps))));
     const keys = writeKeySet(join(dir, "keys.json"));
     const weak = new URL("../../spec-v1/reference-policies/payments/refund-with-ledger/v1/policy.json", import.meta.url).pathname;
     const made = await runCommand(bundleCommand, [join(dir, "evidence"), "--correlation", "order-7", "--policy", weak, "--keys", keys, "--out", join(dir, "weak.proof.tar")]);

@@ -32,9 +32,16 @@ function printHuman(io: CliIo, result: EvidenceCheck, integrityChecked: boolean)
     return;
   }
   if (result.note !== undefined) io.stdout.write(`${p(result.note)}\n`);
+  // The verifier's warnings, whatever their code: the verdicts below hold only as far as the log shows.
+  for (const warning of result.warnings ?? []) io.stdout.write(`⚠ ${p(warning.reason)}: ${p(warning.detail)}\n`);
+  const unattested = new Map((result.unattested ?? []).map((u) => [u.correlation_id, u.events]));
   result.runs.forEach((run, i) => {
     const flow = result.flows[i]!.flow;
     io.stdout.write(`${MARK[run.status]}  correlation ${p(flow.correlation_id)}  policy ${p(run.policy_id)} v${p(run.policy_version)}  (${flow.events.length} events)\n`);
+    const tail = unattested.get(flow.correlation_id);
+    if (tail !== undefined) {
+      io.stdout.write(`    ⚠ ${tail} of its events follow the last checkpoint of their log: nothing signed counts them, so later events of this flow deleted there would not show\n`);
+    }
     for (const finding of run.findings) {
       if (finding.outcome === "pass") continue;
       io.stdout.write(`    ${p(finding.outcome)}: ${p(finding.rule_id)} ${p(finding.reason)}${finding.human_summary ? `: ${p(finding.human_summary)}` : ""}\n`);
@@ -51,7 +58,7 @@ export async function checkCommand(args: string[], io: CliIo): Promise<number> {
       correlation: { type: "string" },
       keys: { type: "string" },
       json: { type: "boolean" },
-    });
+    }, USAGE);
     const values = raw as { policy?: string; attestations?: string; correlation?: string; keys?: string; json?: boolean };
     if (positionals.length !== 1) throw new UsageError(`intentproof check: give one evidence directory or .jsonl file\n${USAGE}`);
     const policy = await policyFromFile(values.policy, "check");
@@ -62,7 +69,8 @@ export async function checkCommand(args: string[], io: CliIo): Promise<number> {
       ...(values.keys === undefined ? {} : { keys: values.keys }),
     });
     if (values.json === true) {
-      const output = result.integrity === undefined ? { status: result.status, runs: result.runs } : { status: result.status, integrity: result.integrity, runs: [] };
+      const verified = result.warnings === undefined ? {} : { warnings: result.warnings, ...(result.unattested === undefined ? {} : { unattested: result.unattested }) };
+      const output = result.integrity === undefined ? { status: result.status, runs: result.runs, ...verified } : { status: result.status, integrity: result.integrity, runs: [], ...verified };
       io.stdout.write(jsonText(output));
     } else printHuman(io, result, values.keys !== undefined);
     return result.status === "pass" ? EXIT_PASS : EXIT_FAIL;

@@ -58,7 +58,7 @@ export async function verifyBundleCommand(args: string[], io: CliIo): Promise<nu
       policy: { type: "string" },
       "require-signed": { type: "boolean" },
       json: { type: "boolean" },
-    });
+    }, USAGE);
     const values = parsed.values as { keys?: string; policy?: string; "require-signed"?: boolean; json?: boolean };
     if (parsed.positionals.length !== 1) throw new UsageError(`intentproof verify: give one bundle\n${USAGE}`);
     if (values.keys === undefined) throw new UsageError(`intentproof verify: --keys <keys.json> is required: a bundle is verified against keys you trust, never against the keys it ships\n${USAGE}`);

@@ -11,6 +11,7 @@ import { parseKeySet } from "../../evidence/key-set.js";
 import { readEvidence } from "../../evidence/log-reader.js";
 import type { VerifyReport } from "../../evidence/verify/findings.js";
 import { verifyStreams } from "../../evidence/verify/verify-log.js";
+import { isBundleFile } from "../bundle-magic.js";
 import type { CliIo } from "../io.js";
 import { EXIT_FAIL, EXIT_PASS, EXIT_USAGE } from "../io.js";
 import { jsonText, printable as p, printableLines } from "../printable.js";
@@ -73,7 +74,10 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
   const [target, ...extra] = parsed.positionals;
   if (target === undefined) return usageError(io, "give an evidence directory or a .jsonl file");
   if (extra.length > 0) return usageError(io, `unexpected argument "${extra[0]}"`);
-  if (BUNDLE.test(target)) return (await import("./verify-bundle.js")).verifyBundleCommand(args, io);
+  if (BUNDLE.test(target) || (await isBundleFile(target))) {
+    if (parsed.values.checkpoint !== undefined) return usageError(io, "--checkpoint applies to an evidence log (directory or .jsonl), not to a bundle");
+    return (await import("./verify-bundle.js")).verifyBundleCommand(args, io);
+  }
   if (parsed.values.policy !== undefined) return usageError(io, "--policy applies to a bundle (.proof.tar or .proof.tar.zst), not to an evidence log");
   if (parsed.values["require-signed"] !== undefined) return usageError(io, "--require-signed applies to a bundle (.proof.tar or .proof.tar.zst), not to an evidence log");
   if (parsed.values.keys === undefined) return usageError(io, "--keys <keys.json> is required (the public keys you trust; see `intentproof keys export`)");

@@ -66,7 +66,7 @@ export function writeTar(members: readonly TarMember[]): Buffer {
 
 /**
  * Why an archive could not be read, with the finding code a verifier reports:
- * `bundle.tar_unexpected_entry` (an entry other than a regular file),
+ * `bundle.tar_unexpected_entry` (an entry other than a regular file, or a GNU header),
  * `bundle.tar_trailing_data` (bytes other than zero after the end-of-archive
  * marker), `bundle.tar_invalid` (a bad header, size, name or a missing end
  * marker), `bundle.not_a_tar` (the first block is no tar header at all).
@@ -114,9 +114,16 @@ function checkChecksum(block: Buffer, offset: number): void {
 
 // The POSIX ustar header writeTar writes. GNU and v7 headers give the prefix
 // field other meanings (Python's tarfile still reads it as a name prefix), so
-// readers would not agree on their names.
+// readers would not agree on their names. A GNU header is an entry of a kind
+// the writer never writes (as a pax or GNU extension entry is); a header with
+// neither magic is a broken one.
 function checkUstar(block: Buffer, offset: number): void {
-  if (block.toString("latin1", 257, 265) !== "ustar\u000000") throw new TarError(`tar: the header at byte ${offset} is not POSIX ustar (magic "ustar", version "00")`);
+  const magic = block.toString("latin1", 257, 265);
+  if (magic === "ustar\u000000") return;
+  if (magic === "ustar  \u0000") {
+    throw new TarError(`tar: the header at byte ${offset} is a GNU tar header; a bundle holds POSIX ustar entries only`, "bundle.tar_unexpected_entry");
+  }
+  throw new TarError(`tar: the header at byte ${offset} is not POSIX ustar (magic "ustar", version "00")`);
 }
 
 // Only what writeTar writes: a regular file. Any other entry (a pax or GNU

@@ -24,6 +24,7 @@ import { BundleFindings, type BundleFinding } from "./bundle-findings.js";
 import { ATTESTATIONS, EVENTS, FLOW, jsonDocument, jsonLines, MANIFEST, POLICY, REQUIRED_MEMBERS, RUN } from "./bundle-members.js";
 import { parseJson, parseLines, untrustedKeys } from "./bundle-members-read.js";
 import { idMerkleRoot } from "./create-bundle.js";
+import { MAX_JSON_DEPTH } from "./json-depth.js";
 import { manifestDigest } from "./manifest-signature.js";
 import type { TarError } from "./tar.js";
 
@@ -101,6 +102,15 @@ export interface BundleVerifyOptions {
 
 type Manifest = Record<string, any> | undefined;
 
+const UNREADABLE = `not JSON, or nested deeper than ${MAX_JSON_DEPTH} levels`;
+
+/** A JSON member that is there but unreadable (parseJson gave nothing): a failure, never silently skipped. */
+function unreadableMember(members: ReadonlyMap<string, Buffer>, name: string, value: unknown, code: string, findings: BundleFindings): boolean {
+  if (value !== undefined || !members.has(name)) return false;
+  findings.fail(code, `${name} is ${UNREADABLE}`, { member: name });
+  return true;
+}
+
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** An id as a string for the Merkle roots; a crafted non-string one (already a schema finding) must not throw. */
@@ -114,7 +124,7 @@ function checkMembers(members: ReadonlyMap<string, Buffer>, findings: BundleFind
   const parsed = parseJson(members.get(MANIFEST));
   const manifest = isObject(parsed) ? (parsed as Manifest) : undefined;
   if (members.has(MANIFEST)) {
-    if (manifest === undefined) findings.fail("bundle.manifest_unreadable", "manifest.json is not a JSON object", { member: MANIFEST });
+    if (manifest === undefined) findings.fail("bundle.manifest_unreadable", `manifest.json is not a JSON object (${UNREADABLE})`, { member: MANIFEST });
     else findings.schemaValid("bundle-manifest", manifest, MANIFEST, "bundle.manifest_invalid");
   }
   const listed = new Set<string>();
@@ -186,7 +196,7 @@ function checkManifestSignature(manifest: Manifest, trusted: TrustedKeys, option
 /** The events' Merkle root, then the evidence verifier: schema, signatures with the trusted keys, chain. */
 function checkEvents(members: ReadonlyMap<string, Buffer>, manifest: Manifest, trusted: TrustedKeys, findings: BundleFindings): EventRecordV1[] {
   const lines = parseLines(members.get(EVENTS));
-  if (lines.bad > 0) findings.fail("bundle.events_unreadable", `${lines.bad} line(s) of events.jsonl are not JSON objects`, { member: EVENTS });
+  if (lines.bad > 0) findings.fail("bundle.events_unreadable", `${lines.bad} line(s) of events.jsonl are not JSON objects (${UNREADABLE})`, { member: EVENTS });
   const records = lines.values as EventRecordV1[];
   const root = idMerkleRoot(records.map((r) => idText(r.event_id)));
   if (manifest?.event_merkle_root !== undefined && manifest.event_merkle_root !== root) {
@@ -202,7 +212,7 @@ function checkEvents(members: ReadonlyMap<string, Buffer>, manifest: Manifest, t
 /** The schema-valid attestations, the only ones a replay may read (an invalid one is a failure already). */
 function checkAttestations(members: ReadonlyMap<string, Buffer>, manifest: Manifest, findings: BundleFindings): Attestation[] {
   const lines = parseLines(members.get(ATTESTATIONS));
-  if (lines.bad > 0) findings.fail("bundle.attestations_unreadable", `${lines.bad} line(s) of attestations.jsonl are not JSON objects`, { member: ATTESTATIONS });
+  if (lines.bad > 0) findings.fail("bundle.attestations_unreadable", `${lines.bad} line(s) of attestations.jsonl are not JSON objects (${UNREADABLE})`, { member: ATTESTATIONS });
   const valid = lines.values.filter((value, i) => findings.schemaValid("attestation", value, `${ATTESTATIONS} line ${i + 1}`, "attestation.schema_invalid"));
   const root = idMerkleRoot(lines.values.map((a) => idText(a.attestation_id)));
   if (manifest?.attestation_merkle_root !== undefined && manifest.attestation_merkle_root !== root) {
@@ -255,6 +265,7 @@ function eventsFlow(records: EventRecordV1[], findings: BundleFindings): BuiltFl
 /** The flow must reference exactly these events, in chain order, under its root; its identity is theirs. Returns it when usable for a replay. */
 function checkFlow(members: ReadonlyMap<string, Buffer>, records: EventRecordV1[], built: BuiltFlow | undefined, findings: BundleFindings): Flow | undefined {
   const flow = parseJson(members.get(FLOW)) as Flow | undefined;
+  unreadableMember(members, FLOW, flow, "flow.schema_invalid", findings);
   if (flow === undefined || !findings.schemaValid("flow", flow, FLOW, "flow.schema_invalid")) return undefined;
   if (records.length === 0) return flow;
   if (built === undefined) return undefined;
@@ -294,9 +305,11 @@ function flowReport(manifest: Manifest, records: EventRecordV1[], built: BuiltFl
 /** A valid policy.v1 whose fingerprint holds, named by the manifest (and the expected one, when given). */
 function checkPolicy(members: ReadonlyMap<string, Buffer>, manifest: Manifest, options: BundleVerifyOptions, findings: BundleFindings): Policy | undefined {
   if (!members.has(POLICY)) return undefined;
+  const document = parseJson(members.get(POLICY));
+  if (unreadableMember(members, POLICY, document, "policy.invalid", findings)) return undefined;
   let policy: Policy;
   try {
-    policy = parsePolicy(parseJson(members.get(POLICY)), POLICY);
+    policy = parsePolicy(document, POLICY);
   } catch (error) {
     findings.fail("policy.invalid", (error as Error).message.split("\n").slice(0, 4).join(" "), { member: POLICY });
     return undefined;
@@ -324,6 +337,7 @@ function checkRun(
 ): RunReport {
   const report: RunReport = {};
   const bundled = parseJson(members.get(RUN)) as Run | undefined;
+  unreadableMember(members, RUN, bundled, "run.schema_invalid", findings);
   const valid = bundled !== undefined && findings.schemaValid("run", bundled, RUN, "run.schema_invalid");
   if (valid && runFingerprint(bundled) !== bundled.run_fingerprint) {
     findings.fail("run.fingerprint_mismatch", "run_fingerprint does not match the run's content: the run was changed", { member: RUN });

@@ -8,7 +8,9 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ExecutionEvent } from "../../../src/core/types.js";
 import { privateKeyFromSeed, rawPublicKey, signEd25519 } from "../../../src/evidence/ed25519.js";
-import { eventDigest, eventHash, GENESIS_PREV_HASH } from "../../../src/evidence/event-hash.js";
+import { signCheckpoint } from "../../../src/evidence/checkpoint.js";
+import { eventDigest, eventHash, GENESIS_PREV_HASH, withoutSignature } from "../../../src/evidence/event-hash.js";
+import { MerkleAccumulator } from "../../../src/evidence/merkle.js";
 import { toUnsignedRecord } from "../../../src/evidence/map-event.js";
 import type { EvidenceRecord } from "../../../src/evidence/record.js";
 import { specV1Validator } from "../../../src/schema/spec-v1.js";
@@ -31,6 +33,29 @@ export function signRecords(events: readonly ExecutionEvent[], tenantId = "acme"
     if (problems.length > 0) throw new Error(`test record is not schema-valid: ${problems.join("; ")}`);
     return record;
   });
+}
+
+/**
+ * `records` followed by the shutdown checkpoint a writer closes its log
+ * with, which counts every one of them: a log whose flows lie in no
+ * unattested tail.
+ */
+export function closedLog(records: readonly EvidenceRecord[], seed: Buffer = SEED, instanceId = INSTANCE): object[] {
+  const tree = new MerkleAccumulator();
+  for (const record of records) tree.add(eventDigest(withoutSignature(record)));
+  const { record: checkpoint } = signCheckpoint({
+    tenantId: records[0]?.tenant_id ?? "acme",
+    instanceId,
+    sequence: 1,
+    logSize: tree.size,
+    merkleRoot: tree.rootHex(),
+    consistencyProof: [],
+    prevCheckpointHash: GENESIS_PREV_HASH,
+    trigger: "shutdown",
+    keyId: `${instanceId}:k1`,
+    privateKey: privateKeyFromSeed(seed),
+  });
+  return [...records, checkpoint];
 }
 
 /** Writes records as `<dir>/<instance>/events-000001.jsonl` and returns the directory. */
