@@ -6,6 +6,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { CHECKPOINT_SCHEMA, type CheckpointRecord } from "./checkpoint.js";
+import { IDENTITY_FILE } from "./instance-store.js";
 import { EVENT_SCHEMA, type EvidenceRecord } from "./record.js";
 import { listSegments } from "./segment-log.js";
 
@@ -19,7 +20,7 @@ export type LogEntry =
   | { kind: "event"; record: EvidenceRecord; text: string; file: string; line: number }
   | { kind: "checkpoint"; record: CheckpointRecord; text: string; file: string; line: number }
   | { kind: "other"; value: unknown; file: string; line: number }
-  | { kind: "unparseable"; length: number; cut?: true; file: string; line: number };
+  | { kind: "unparseable"; length: number; cut?: true; blank?: true; file: string; line: number };
 
 /** The lines of one writer's log (one instance directory, or one file), in order. */
 export interface LogStream {
@@ -35,8 +36,12 @@ function parseLines(text: string, file: string, into: LogEntry[]): number {
   const lines = text.split("\n");
   const tail = lines.pop() as string;
   lines.forEach((raw, index) => {
-    if (raw.trim() === "") return;
     const line = index + 1;
+    // The writer never writes a blank line (a torn tail is cut back to a newline): one is an edit, kept as a line.
+    if (raw.trim() === "") {
+      into.push({ kind: "unparseable", length: raw.length, blank: true, file, line });
+      return;
+    }
     let value: unknown;
     try {
       value = JSON.parse(raw);
@@ -65,6 +70,26 @@ async function readStream(source: string, files: string[]): Promise<LogStream> {
   return stream;
 }
 
+/** Whether `path` holds an instance's identity.json (written before its first segment). */
+async function hasIdentity(path: string): Promise<boolean> {
+  try {
+    return (await stat(join(path, IDENTITY_FILE))).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The log streams of the instance directory `path`: one, empty when the
+ * instance's identity is there but its segments are not (deleted, so that the
+ * verifier can say so); none for a directory that is no instance.
+ */
+async function instanceStreams(path: string): Promise<LogStream[]> {
+  const segments = await listSegments(path);
+  if (segments.length > 0) return [await readStream(path, segments.map((s) => s.path))];
+  return (await hasIdentity(path)) ? [{ source: path, files: [], entries: [] }] : [];
+}
+
 /**
  * The log streams at `target`.
  * @throws Error when `target` does not exist or holds no evidence log.
@@ -72,15 +97,11 @@ async function readStream(source: string, files: string[]): Promise<LogStream> {
 export async function readEvidence(target: string): Promise<LogStream[]> {
   const info = await stat(target);
   if (info.isFile()) return [await readStream(target, [target])];
-  const own = await listSegments(target);
-  if (own.length > 0) return [await readStream(target, own.map((s) => s.path))];
+  const own = await instanceStreams(target);
+  if (own.length > 0) return own;
   const streams: LogStream[] = [];
   const entries = (await readdir(target, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
-  for (const name of entries) {
-    const path = join(target, name);
-    const segments = await listSegments(path);
-    if (segments.length > 0) streams.push(await readStream(path, segments.map((s) => s.path)));
-  }
+  for (const name of entries) streams.push(...(await instanceStreams(join(target, name))));
   if (streams.length === 0) {
     // A directory of plain .jsonl files (e.g. copied out of a log): one stream per file.
     const files = (await readdir(target)).filter((n) => n.endsWith(".jsonl")).sort();

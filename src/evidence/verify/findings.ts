@@ -20,8 +20,15 @@ export type VerifyReason =
   | "checkpoint.event_missing" // events a checkpoint (or a witnessed checkpoint) covers are not in the log
   | "checkpoint.missing"; // more events follow the last checkpoint than this writer ever leaves between two
 
-/** What verification cannot show, without failing it. */
-export type VerifyWarningReason = "checkpoint.uncovered_events"; // the log ends with events no checkpoint covers
+/**
+ * What verification cannot show, without failing it. A log that does not end
+ * with a `shutdown` checkpoint gets exactly one of them (or the failure
+ * `checkpoint.missing`): nothing signed attests where it ends.
+ */
+export type VerifyWarningReason =
+  | "checkpoint.uncovered_events" // the log ends with events no checkpoint covers
+  | "log.unattested_end" // the log ends at a checkpoint written while the writer ran ("count", "interval"), not at a "shutdown" one
+  | "log.empty"; // an instance's log holds no records (an empty segment, or identity.json without segments)
 
 export interface Finding {
   reason: VerifyReason;

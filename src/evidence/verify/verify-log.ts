@@ -17,7 +17,7 @@ import type { EvidenceRecord } from "../record.js";
 import { sha256 } from "../sha256.js";
 import { classifySignatureEnvelope, type EnvelopeVerdict } from "../signature-envelope.js";
 import { checkpointLineProblem, eventLineProblem } from "./canonical-line.js";
-import { CheckpointCoverage } from "./checkpoint-coverage.js";
+import { CheckpointCoverage, emptyLogWarning } from "./checkpoint-coverage.js";
 import { checkCheckpoint, checkpointSignatureFinding, checkSequence, consistencyProblem, GENESIS_TREE, type CheckedCheckpoint, type SignedTree } from "./checkpoint-sequence.js";
 import type { Finding, VerifyReport, VerifyWarning } from "./findings.js";
 
@@ -79,7 +79,12 @@ export function verifyStreams(streams: readonly LogStream[], options: VerifyOpti
       const where = `${entry.file}:${entry.line}`;
       if (entry.kind === "unparseable") {
         // Never the line's content: a file given by mistake may be a secret (a private key).
-        const detail = entry.cut === true ? `${entry.file} ends in the middle of a line (${entry.length} bytes after its last newline)` : `${where} is not JSON (${entry.length} characters)`;
+        const detail =
+          entry.cut === true
+            ? `${entry.file} ends in the middle of a line (${entry.length} bytes after its last newline)`
+            : entry.blank === true
+              ? `${where} is a blank line (${entry.length} characters), which the writer never writes`
+              : `${where} is not JSON (${entry.length} characters)`;
         findings.push({ reason: "log.unreadable_line", detail });
         continue;
       }
@@ -182,7 +187,7 @@ export function verifyStreams(streams: readonly LogStream[], options: VerifyOpti
       if (byInstance === undefined) checkpointsByInstance.set(checkpoint.instance_id, (byInstance = new Map()));
       byInstance.set(checkpoint.sequence, { record: checkpoint, hash });
     }
-    const { finding, warning } = coverage.finish(stream.source);
+    const { finding, warning } = stream.entries.length === 0 ? { warning: emptyLogWarning(stream.source, stream.files.length) } : coverage.finish(stream.source);
     if (finding !== undefined) findings.push(finding);
     if (warning !== undefined) warnings.push(warning);
     if (stream.tornTail !== undefined) {
@@ -219,9 +224,8 @@ function checkWitnessed(witnessed: readonly CheckpointRecord[], keys: Map<string
   for (const value of witnessed) {
     const outcome = checkCheckpoint(value, keys, "witnessed checkpoint");
     if ("finding" in outcome) {
-      // A witnessed checkpoint the keys do not verify is not the instance's: as if it were changed.
-      const reason = outcome.finding.reason === "checkpoint.key_unknown" ? "checkpoint.signature_invalid" : outcome.finding.reason;
-      findings.push({ ...outcome.finding, reason });
+      // Same codes as the log's own checkpoints and verifyCheckpointSequence: an unknown signer is checkpoint.key_unknown.
+      findings.push(outcome.finding);
       continue;
     }
     valid.push(outcome.checked);
