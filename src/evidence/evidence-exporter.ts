@@ -64,7 +64,7 @@ function writeGraceMs(options: ExporterDrainOptions | undefined): number {
 }
 
 interface Chunk {
-  /** The chunk's JSONL lines, in order, as the bytes to append. */
+  /** The chunk's JSONL lines, in order, as the bytes to append (a line may span pieces: appendSignedLine). */
   lines: Uint8Array[];
   events: number;
   /** `processed` when the chunk was made: everything taken from the queue before it is in it or dropped. */
@@ -515,9 +515,12 @@ export class EvidenceExporter implements Exporter {
         }
         const events = taken.reduce((sum, c) => sum + c.events, 0);
         if (taken.length > 0) {
-          const ok = await this.retrying("write", () => this.log.append(taken.flatMap((c) => c.lines)));
+          const pieces = taken.flatMap((c) => c.lines);
+          // Shared across retries: a write split across segments resumes after the part that landed.
+          const progress = { next: 0 };
+          const ok = await this.retrying("write", () => this.log.append(pieces, progress));
           if (!ok) {
-            this.loseChunks(taken);
+            this.loseChunks(taken, progress.next);
             continue;
           }
           this.unsynced = true;
@@ -548,6 +551,7 @@ export class EvidenceExporter implements Exporter {
   /** Retries a disk operation with backoff until it works, reporting each failure; false when shutdown gave up. */
   private async retrying(what: string, operation: () => Promise<void>): Promise<boolean> {
     let delay = RETRY_FIRST_MS;
+    const firstTry = Date.now();
     for (;;) {
       try {
         await operation();
@@ -557,6 +561,9 @@ export class EvidenceExporter implements Exporter {
         if (this.abandonWrites) return false;
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, delay);
+          // A disk that stays broken must not keep a finished process alive for ever:
+          // past the grace shutdown() would give it, retries go on only while something else runs.
+          if (Date.now() - firstTry >= SHUTDOWN_WRITE_GRACE_MS) timer.unref();
           // A shutdown that gives up must not wait out a backoff of up to RETRY_MAX_MS.
           this.wakeRetry = () => {
             clearTimeout(timer);
@@ -570,9 +577,28 @@ export class EvidenceExporter implements Exporter {
     }
   }
 
-  private loseChunks(chunks: Chunk[]): void {
-    const lost = chunks.reduce((sum, c) => sum + c.events, 0);
-    this.backlog -= lost;
+  /**
+   * Gives up `chunks` at shutdown, except their first `piecesInLog` pieces:
+   * whole lines that a write split across segments already put in the log.
+   */
+  private loseChunks(chunks: Chunk[], piecesInLog: number): void {
+    let lost = 0;
+    let inLog = 0;
+    let remaining = piecesInLog;
+    for (const chunk of chunks) {
+      const reached = Math.min(chunk.lines.length, remaining);
+      remaining -= reached;
+      // An event chunk holds one line per event, a line ending with its piece that ends in "\n"; a checkpoint chunk holds no events.
+      let landed = 0;
+      for (let i = 0; chunk.events > 0 && i < reached; i++) if ((chunk.lines[i] as Uint8Array).at(-1) === 0x0a) landed++;
+      inLog += landed;
+      lost += chunk.events - landed;
+    }
+    if (inLog > 0) {
+      this.unsynced = true;
+      this.counters.written += inLog;
+    }
+    this.backlog -= lost + inLog;
     this.durableThrough = Math.max(this.durableThrough, (chunks.at(-1) as Chunk).processedThrough);
     if (lost > 0) this.dropAfterDoor(new EvidenceError("write_failed", `${lost} sealed event(s) could not be written before shutdown and are lost`, lost));
   }

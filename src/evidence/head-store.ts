@@ -12,8 +12,9 @@
  * up costs more bucket reads, never a wrong answer. Buckets are compacted to
  * one line per correlation as they grow.
  */
-import { appendFile, mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { PRIVATE_DIRECTORY_MODE, PRIVATE_FILE_MODE, replacePrivateFile } from "./private-files.js";
 import { sha256 } from "./sha256.js";
 
 export interface ChainHead {
@@ -72,7 +73,7 @@ export class HeadStore {
 
   /** Rebuilds the filter from the bucket files (at start). */
   async load(): Promise<void> {
-    await mkdir(this.directory, { recursive: true });
+    await mkdir(this.directory, { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
     for (const name of await readdir(this.directory)) {
       if (!name.endsWith(".jsonl")) continue;
       const text = await readFile(join(this.directory, name), "utf8");
@@ -121,9 +122,9 @@ export class HeadStore {
       const bucket = bucketOf(digest);
       buckets.set(bucket, (buckets.get(bucket) ?? "") + JSON.stringify({ c: correlationId, p: head.position, h: head.hash }) + "\n");
     }
-    await mkdir(this.directory, { recursive: true });
+    await mkdir(this.directory, { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
     for (const [bucket, text] of buckets) {
-      await appendFile(join(this.directory, `${bucket}.jsonl`), text);
+      await appendFile(join(this.directory, `${bucket}.jsonl`), text, { mode: PRIVATE_FILE_MODE });
       const size = (this.sizes.get(bucket) ?? 0) + Buffer.byteLength(text);
       this.sizes.set(bucket, size);
       if (size > Math.max(this.compactMinBytes, 2 * (this.compactedSizes.get(bucket) ?? 0))) await this.compact(bucket);
@@ -155,9 +156,7 @@ export class HeadStore {
       }
     }
     const text = [...latest.values()].map((line) => line + "\n").join("");
-    const temporary = `${path}.compact`;
-    await writeFile(temporary, text);
-    await rename(temporary, path);
+    await replacePrivateFile(`${path}.compact`, path, text);
     const size = Buffer.byteLength(text);
     this.sizes.set(bucket, size);
     this.compactedSizes.set(bucket, size);

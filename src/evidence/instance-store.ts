@@ -6,18 +6,21 @@
  *   <directory>/<instance_id>/writer.lock      held while a process writes this instance
  *   <directory>/<instance_id>/events-NNNNNN.jsonl  the log segments
  *
+ * Directories are created 0700 and files 0600 (private-files.ts).
+ *
  * Several processes may share a directory: each writes its own instance. A
  * process without a configured instanceId resumes the first unlocked
  * instance of its tenant (continuing its chains after a restart) or creates
  * a new one.
  */
 import { generateKeyPairSync, randomBytes, type KeyObject } from "node:crypto";
-import { mkdir, open, readdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, open, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { rawPublicKey } from "./ed25519.js";
 import { EvidenceError } from "./errors.js";
 import type { PublicKeyEntry } from "./key-set.js";
 import { acquireLock, LOCK_FILE, type HeldLock } from "./lock-file.js";
+import { PRIVATE_DIRECTORY_MODE, PRIVATE_FILE_MODE, replacePrivateFile } from "./private-files.js";
 import { parseEd25519PrivateKeyPem } from "./private-key-pem.js";
 
 export const IDENTITY_FILE = "identity.json";
@@ -62,7 +65,7 @@ export async function loadOrCreateKeyFile(path: string): Promise<KeyObject> {
   const { privateKey } = generateKeyPairSync("ed25519");
   const pem = privateKey.export({ format: "pem", type: "pkcs8" }) as string;
   try {
-    const handle = await open(path, "wx", 0o600);
+    const handle = await open(path, "wx", PRIVATE_FILE_MODE);
     try {
       await handle.writeFile(pem);
       await handle.sync();
@@ -95,9 +98,7 @@ export async function readIdentity(path: string): Promise<InstanceIdentity | und
 }
 
 async function writeIdentity(path: string, identity: InstanceIdentity): Promise<void> {
-  const temporary = join(path, `${IDENTITY_FILE}.${process.pid}.tmp`);
-  await writeFile(temporary, JSON.stringify(identity, null, 2) + "\n");
-  await rename(temporary, join(path, IDENTITY_FILE));
+  await replacePrivateFile(join(path, `${IDENTITY_FILE}.${process.pid}.tmp`), join(path, IDENTITY_FILE), JSON.stringify(identity, null, 2) + "\n");
 }
 
 /** Every instance directory under `directory` with a readable identity. */
@@ -119,7 +120,7 @@ export async function listInstances(directory: string): Promise<{ path: string; 
 }
 
 async function lockInstance(path: string): Promise<{ lock: HeldLock; staleTakeover: boolean } | { heldBy: string }> {
-  await mkdir(path, { recursive: true });
+  await mkdir(path, { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
   return acquireLock(join(path, LOCK_FILE));
 }
 
@@ -128,7 +129,9 @@ async function lockInstance(path: string): Promise<{ lock: HeldLock; staleTakeov
  * signing key and key id (added to the identity's key list on first use).
  */
 export async function openInstance(request: InstanceRequest): Promise<OpenedInstance> {
-  await mkdir(request.directory, { recursive: true });
+  // Created owner-only; a directory that exists keeps its mode (it may be
+  // shared on purpose), while the instance directories inside are 0700.
+  await mkdir(request.directory, { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
   let chosen: { instanceId: string; path: string; held: { lock: HeldLock; staleTakeover: boolean } } | undefined;
 
   if (request.instanceId !== undefined) {

@@ -10,6 +10,7 @@
  */
 import { open, readFile, stat, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
+import { PRIVATE_FILE_MODE } from "./private-files.js";
 
 export const LOCK_FILE = "writer.lock";
 const TAKEOVER_STALE_MS = 10_000;
@@ -44,7 +45,7 @@ function holderOf(text: string | undefined): { pid: number; host: string } | und
 
 async function createExclusive(path: string, content: string): Promise<boolean> {
   try {
-    const handle = await open(path, "wx", 0o644);
+    const handle = await open(path, "wx", PRIVATE_FILE_MODE);
     try {
       await handle.writeFile(content);
     } finally {

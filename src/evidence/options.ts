@@ -37,7 +37,11 @@ export interface EvidenceExporterOptions {
    * shutdown. Either way flush() resolves once everything before it is on disk.
    */
   fsync?: "batch" | "flush";
-  /** A segment file is closed and a new one started past this size. Default 64 MiB. */
+  /**
+   * No segment file grows past this size: a write is split between records
+   * into a new segment. A record is never split, so one longer than this
+   * gets a segment of its own. Default 64 MiB.
+   */
   maxSegmentBytes?: number;
   /** Events accepted but not yet on disk before new ones are dropped (and reported). Default 10000. */
   maxBacklog?: number;

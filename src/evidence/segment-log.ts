@@ -1,7 +1,10 @@
 /**
  * The append-only JSONL log of one instance: segments `events-000001.jsonl`,
  * `events-000002.jsonl`, … each holding whole lines (a sealed event or a
- * checkpoint), rotated when a segment reaches `maxSegmentBytes`.
+ * checkpoint). A segment never grows past `maxSegmentBytes`: a write that
+ * would take it past is split between lines, the rest going to a new
+ * segment. A line never is: one longer than the bound gets a segment of its
+ * own. Files are created 0600.
  *
  * Writes are sequential and each ends on a line boundary. A write that fails
  * part-way (a full disk) is cut back to the last whole line, so the file
@@ -12,6 +15,9 @@
  */
 import { appendFile, open, readdir, readFile, stat, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
+import { PRIVATE_FILE_MODE } from "./private-files.js";
+
+const NEWLINE = 0x0a;
 
 export const SEGMENT_PATTERN = /^events-(\d{6,})\.jsonl$/;
 
@@ -66,21 +72,48 @@ export class SegmentLog {
   }
 
   /**
-   * Appends `lines` (whole lines, in order). On failure the segment is cut
-   * back to its length before the call and the error is rethrown; nothing
-   * partial stays.
+   * Appends `pieces` from `progress.next` on: bytes that make whole lines in
+   * order, a line possibly spanning pieces (it ends with the piece that ends
+   * in "\n"). A new segment starts before a line that would take the current
+   * one past maxSegmentBytes. `progress.next` moves past each part as it
+   * lands, so a retry after a failure resumes there and never writes a part
+   * twice. On failure the segment is cut back to its length before the
+   * failed part and the error is rethrown; nothing partial stays.
    */
-  async append(lines: readonly Uint8Array[]): Promise<void> {
-    if (this.size >= this.options.maxSegmentBytes) await this.rotate();
-    let length = 0;
-    for (const line of lines) length += line.byteLength;
+  async append(pieces: readonly Uint8Array[], progress: { next: number } = { next: 0 }): Promise<void> {
+    const max = this.options.maxSegmentBytes;
+    while (progress.next < pieces.length) {
+      const start = progress.next;
+      let end = start;
+      let length = 0;
+      let lineLength = 0;
+      for (let i = start; i < pieces.length; i++) {
+        const piece = pieces[i] as Uint8Array;
+        lineLength += piece.byteLength;
+        if (piece[piece.byteLength - 1] !== NEWLINE && i < pieces.length - 1) continue;
+        // An empty segment takes its first line whatever its size: lines are never split.
+        if (this.size + length + lineLength > max && this.size + length > 0) break;
+        length += lineLength;
+        lineLength = 0;
+        end = i + 1;
+      }
+      if (end === start) {
+        await this.rotate();
+        continue;
+      }
+      await this.write(start === 0 && end === pieces.length ? pieces : pieces.slice(start, end), length);
+      progress.next = end;
+    }
+  }
+
+  private async write(pieces: readonly Uint8Array[], length: number): Promise<void> {
     const before = this.size;
     try {
       // One gathering write; a short write, rare on a regular file, is
       // finished from one joined copy.
-      let written = (await this.handle.writev(lines as Uint8Array[])).bytesWritten;
+      let written = (await this.handle.writev(pieces as Uint8Array[])).bytesWritten;
       if (written < length) {
-        const bytes = Buffer.concat(lines as Uint8Array[], length);
+        const bytes = Buffer.concat(pieces as Uint8Array[], length);
         while (written < length) written += (await this.handle.write(bytes, written, length - written)).bytesWritten;
       }
       this.size += length;
@@ -101,10 +134,14 @@ export class SegmentLog {
 
   private async rotate(): Promise<void> {
     await this.handle.datasync();
-    await this.handle.close();
+    // The new segment opens before the old one closes: a failed open leaves
+    // the log as it was, so a retry can rotate again.
+    const next = await open(join(this.instancePath, segmentFileName(this.segment + 1)), "a", PRIVATE_FILE_MODE);
+    const previous = this.handle;
+    this.handle = next;
     this.segment += 1;
-    this.handle = await open(join(this.instancePath, segmentFileName(this.segment)), "a", 0o644);
     this.size = 0;
+    await previous.close().catch(() => undefined);
   }
 
   /**
@@ -130,7 +167,7 @@ export class SegmentLog {
         const end = data.indexOf(0x0a, start);
         if (end === -1) {
           repaired = { segment: path, offset: start, bytes: data.length - start };
-          await appendFile(`${path}.torn`, data.subarray(start));
+          await appendFile(`${path}.torn`, data.subarray(start), { mode: PRIVATE_FILE_MODE });
           const handle = await open(path, "r+");
           try {
             await handle.truncate(start);
@@ -147,7 +184,7 @@ export class SegmentLog {
     const last = segments.at(-1);
     const segment = last?.index ?? 1;
     const path = join(instancePath, segmentFileName(segment));
-    const handle = await open(path, "a", 0o644);
+    const handle = await open(path, "a", PRIVATE_FILE_MODE);
     const { size } = await stat(path);
     return repaired === undefined
       ? { log: new SegmentLog(instancePath, options, handle, segment, size) }

@@ -13,9 +13,10 @@
  * retried with exponential backoff and full jitter, in order.
  */
 import { nodeHttp, nodeHttps } from "../exporters/node-http.js";
-import { open, readFile, rename, writeFile } from "node:fs/promises";
+import { open, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { EvidenceError } from "./errors.js";
+import { replacePrivateFile } from "./private-files.js";
 import { listSegments, type LogPosition } from "./segment-log.js";
 import type { ResolvedShipOptions } from "./ship-options.js";
 
@@ -119,10 +120,8 @@ export class Shipper {
 
   private async saveCursor(): Promise<void> {
     this.sinceSave = 0;
-    const temporary = join(this.instancePath, `${SHIP_CURSOR_FILE}.tmp`);
     try {
-      await writeFile(temporary, JSON.stringify(this.cursor));
-      await rename(temporary, join(this.instancePath, SHIP_CURSOR_FILE));
+      await replacePrivateFile(join(this.instancePath, `${SHIP_CURSOR_FILE}.tmp`), join(this.instancePath, SHIP_CURSOR_FILE), JSON.stringify(this.cursor));
     } catch (error) {
       this.report(new EvidenceError("ship_failed", `could not save the delivery cursor: ${(error as Error).message}`, 0, { cause: error }));
     }

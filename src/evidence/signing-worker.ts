@@ -42,8 +42,6 @@ export class BatchSigner {
       // Loaded when an EvidenceExporter starts, not when the package is imported.
       const { Worker } = process.getBuiltinModule("node:worker_threads");
       const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { key: this.key } });
-      // Referenced only while it holds work, so an idle signer never keeps the process alive.
-      worker.unref();
       worker.on("message", (message: { id: number; signatures: ArrayBuffer }) => {
         const job = this.pending.get(message.id);
         if (job === undefined) return;
@@ -65,6 +63,11 @@ export class BatchSigner {
       };
       worker.on("error", fail);
       worker.on("exit", fail);
+      // Referenced only while it holds work, so an idle signer never keeps the
+      // process alive. After the listeners: adding a "message" listener refs
+      // the worker's port again, and an exporter that never signed would hold
+      // the process open for ever.
+      worker.unref();
       this.worker = worker;
     } catch {
       this.worker = undefined;

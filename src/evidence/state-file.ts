@@ -3,8 +3,9 @@
  * checkpoint: where replay resumes after a restart, the Merkle tree state and
  * the last checkpoint. Losing it only costs a full replay of the log.
  */
-import { readFile, rename, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { replacePrivateFile } from "./private-files.js";
 import type { LogPosition } from "./segment-log.js";
 
 export const STATE_FILE = "state.json";
@@ -28,7 +29,5 @@ export async function readState(instancePath: string): Promise<InstanceState | u
 }
 
 export async function writeState(instancePath: string, state: InstanceState): Promise<void> {
-  const temporary = join(instancePath, `${STATE_FILE}.tmp`);
-  await writeFile(temporary, JSON.stringify(state));
-  await rename(temporary, join(instancePath, STATE_FILE));
+  await replacePrivateFile(join(instancePath, `${STATE_FILE}.tmp`), join(instancePath, STATE_FILE), JSON.stringify(state));
 }
