@@ -106,11 +106,15 @@ export interface WrapOptions<TArgs extends unknown[] = unknown[], TResult = unkn
   correlationId?: string;
   /** Flat attributes merged over the client's `defaultAttributes` (these win). */
   attributes?: Attributes;
-  /** Replaces the default snapshot of the arguments. */
+  /**
+   * Replaces the default snapshot of the arguments. It gets the arguments
+   * themselves: return a new value, don't change them. If it throws,
+   * `inputs` is `{ value: "[CaptureFailed]" }`, never the default snapshot.
+   */
   captureInput?: (args: TArgs) => unknown;
-  /** `false`: `output` is `null`; a function: its result is the `output`. */
+  /** `false`: `output` is `null`; a function: its result is the `output` (`"[CaptureFailed]"` if it throws). */
   captureOutput?: boolean | ((result: Awaited<TResult>) => unknown);
-  /** A function: its result becomes `output` on an error event. `error` is always set. */
+  /** A function: its result becomes `output` on an error event (`"[CaptureFailed]"` if it throws). `error` is always set. */
   captureError?: boolean | ((error: unknown) => unknown);
   /** `false`: `inputs` is `{}`. */
   captureInputs?: boolean;
