@@ -65,8 +65,9 @@ export { intentproof } from "./express/middleware.js";
  *   and the app's `json replacer` applied once, by Express) parsed back, so
  *   limits and `redactKeys` reach into it; other text as sent; bytes under a
  *   JSON or text type as that JSON or text, other bytes as `"base64:…"`.
- *   JSON longer than 4 × `maxStringLength` is `"[Body:unrecorded]"`, never
- *   raw text. Changing the object afterwards does not change the record.
+ *   JSON longer than 4 × `maxStringLength`, or that does not parse, is
+ *   `"[Body:unrecorded]"`, never raw text. Changing the object afterwards
+ *   does not change the record.
  *   `captureOutput` gets the value given to `res.json` / `res.send`, when it
  *   is sent. `null` when the response had no body sent that way (`res.end`,
  *   streams, `sendFile`), or when the client got no body (a HEAD request, a

@@ -1,5 +1,5 @@
 import type { Response } from "express";
-import { isJsonMediaType, parsedJsonText } from "../core/http/body-written.js";
+import { bytesValue, isJsonMediaType, parsedJsonText } from "../core/http/body-written.js";
 import { notingStatusSent, type StatusSentListener } from "../core/http/status-sent.js";
 import { heldForResponse, holdForResponse } from "./request-scope.js";
 
@@ -122,7 +122,7 @@ function heldStatusCapture(original: WriteHead): WriteHead {
 function take(res: Response, recorder: ResponseRecorder | undefined, body: unknown, viaJson: boolean): void {
   if (recorder === undefined || recorder.bodySent) return;
   if (recorder.takesGivenValue) {
-    recorder.recordBody(viaJson ? body : parsedJsonBody(body, res, recorder.maxStringLength));
+    recorder.recordBody(viaJson ? body : sentValueForHook(body, res, recorder.maxStringLength));
   } else if (!viaJson && !encodedByJson(body)) {
     recorder.recordBody(body);
   }
@@ -156,7 +156,15 @@ function capturing(original: Sender, viaJson: boolean, recorder: ResponseRecorde
   };
 }
 
-/** For a hook: a string sent with a JSON content type, as the value it encodes (see parsedJsonText). */
-function parsedJsonBody(body: unknown, res: Response, maxStringLength: number): unknown {
-  return typeof body === "string" && isJsonMediaType(res.getHeader("content-type")) ? parsedJsonText(body, maxStringLength) : body;
+/**
+ * For a hook, what res.send's body stands for, as the record would read it:
+ * a string or bytes under a JSON type the value they encode, bytes under a
+ * text type their text (see bytesValue); so a hook that returns what it got
+ * records no more than no hook would.
+ */
+function sentValueForHook(body: unknown, res: Response, maxStringLength: number): unknown {
+  const contentType = res.getHeader("content-type");
+  if (typeof body === "string") return isJsonMediaType(contentType) ? parsedJsonText(body, maxStringLength) : body;
+  if (ArrayBuffer.isView(body)) return bytesValue(body, contentType, maxStringLength) ?? body;
+  return body;
 }

@@ -1,7 +1,7 @@
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
 import { request as httpRequest } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
-import { client as defaultClient, createIntentProofClient, getCorrelationId, type IntentProofClient } from "../../src/index.js";
+import { client as defaultClient, createIntentProofClient, getCorrelationId, type IntentProofClient, type IntentProofConfig } from "../../src/index.js";
 import { intentproof, recordRoute } from "../../src/express.js";
 import type { ExecutionEvent } from "../../src/core/types.js";
 import { CheckedExporter, expectValidEvent, isUuidV4 } from "../support/event-validator.js";
@@ -15,9 +15,9 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-function checkedClient(): { client: IntentProofClient; exporter: CheckedExporter } {
+function checkedClient(config?: IntentProofConfig): { client: IntentProofClient; exporter: CheckedExporter } {
   const exporter = new CheckedExporter();
-  return { client: createIntentProofClient({ exporters: [exporter] }), exporter };
+  return { client: createIntentProofClient({ ...config, exporters: [exporter] }), exporter };
 }
 
 async function start(app: Express): Promise<string> {
@@ -113,18 +113,28 @@ describe("recordRoute: successful requests", () => {
     expect(exporter.getEvents()).toEqual([]);
   });
 
-  it("parses a JSON string sent with res.send and a JSON content type", async () => {
-    const { client, exporter } = checkedClient();
+  it("parses a JSON string sent with res.send and a JSON content type; labelled JSON but not JSON is unrecorded, not raw text", async () => {
+    const { client, exporter } = checkedClient({ serialization: { redactKeys: ["token"] } });
     const url = await startApp(client, (app) => {
       app.get("/raw-json", recordRoute(REFUND, (_req, res) => res.type("application/json").send('{"ok":true,"n":[1,2]}')));
-      app.get("/not-json", recordRoute(REFUND, (_req, res) => res.type("application/json").send("{oops")));
+      app.get("/not-json", recordRoute(REFUND, (_req, res) => res.type("application/json").send('{"token":"sk_live_bad", oops')));
       app.get("/json-string", recordRoute(REFUND, (_req, res) => res.json('{"stays":"a string"}')));
+      app.get("/bom", recordRoute(REFUND, (_req, res) => res.type("application/json").send('\uFEFF{"token":"sk_live_bom"}')));
     });
-    await fetch(`${url}/raw-json`);
-    await fetch(`${url}/not-json`);
-    await fetch(`${url}/json-string`);
-    const events = await waitForEvents(exporter, 3);
-    expect(events.map((e) => e.output)).toEqual([{ ok: true, n: [1, 2] }, "{oops", '{"stays":"a string"}']);
+    for (const path of ["/raw-json", "/not-json", "/json-string", "/bom"]) await fetch(`${url}${path}`);
+    const events = await waitForEvents(exporter, 4);
+    expect(events.map((e) => e.output)).toEqual([{ ok: true, n: [1, 2] }, "[Body:unrecorded]", '{"stays":"a string"}', { token: "[REDACTED]" }]);
+    expect(JSON.stringify(events)).not.toContain("sk_live");
+  });
+
+  it("a captureOutput hook that returns what it got records no more than no hook: bytes under a JSON type reach it as their JSON", async () => {
+    const { client, exporter } = checkedClient({ serialization: { redactKeys: ["token"] } });
+    const json = Buffer.from('{"token":"sk_live_hook","id":1}');
+    const url = await startApp(client, (app) => {
+      app.get("/hook", recordRoute({ ...REFUND, captureOutput: (body: unknown) => body }, (_req, res) => res.type("json").send(json)));
+    });
+    await fetch(`${url}/hook`);
+    expect((await oneEvent(exporter)).output).toEqual({ token: "[REDACTED]", id: 1 });
   });
 
   it("records a text body as a string, res.send(object) as the object, and bytes as base64", async () => {

@@ -59,9 +59,8 @@ export class SentBody {
   }
 
   /**
-   * The value the body stands for: JSON parsed back (up to
-   * `maxStringLength` characters; longer, or labelled JSON but not JSON,
-   * the text as sent), text as a string decoded with its charset, other
+   * The value the body stands for: JSON parsed back (see
+   * `parsedJsonText`), text as a string decoded with its charset, other
    * bytes as a Buffer, `null` for an empty body; a gzip, deflate, br or zstd
    * body decompressed first, within `maxBytes`. Written in pieces, only
    * JSON is read. `undefined` when it cannot tell: not ended, too long, a
@@ -184,18 +183,21 @@ export function readBackLimit(maxStringLength: number): number {
 
 /**
  * A JSON text as the value it encodes, so that the serializer's limits and
- * `redactKeys` apply to it. Longer than {@link readBackLimit}: not parsed,
- * and not kept as text either (its secrets would escape redaction), so
- * {@link UNRECORDED_BODY}. Not JSON: the text as sent.
+ * `redactKeys` apply to it (a leading byte order mark is skipped, as JSON
+ * body parsers do). Longer than {@link readBackLimit}, or labelled JSON but
+ * not JSON: {@link UNRECORDED_BODY}, never the text, whose secrets
+ * redaction could not reach.
  */
 export function parsedJsonText(text: string, maxStringLength: number): unknown {
   if (text.length > readBackLimit(maxStringLength)) return UNRECORDED_BODY;
   try {
-    return JSON.parse(text) as unknown;
+    return JSON.parse(text.charCodeAt(0) === BYTE_ORDER_MARK ? text.slice(1) : text) as unknown;
   } catch {
-    return text;
+    return UNRECORDED_BODY;
   }
 }
+
+const BYTE_ORDER_MARK = 0xfeff;
 
 /** Whether a body was sent compressed (gzip, br, …): its bytes are not the value. */
 function isEncodedBody(contentEncoding: unknown): boolean {
