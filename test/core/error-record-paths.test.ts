@@ -101,6 +101,23 @@ describe("error records: no server file path", () => {
     expect(toExecutionError(network, false, 10_000).message).toBe("connect ECONNREFUSED 127.0.0.1:5432");
   });
 
+  it("replaces an absolute template file a template engine's error names (ejs: path, pug: filename)", () => {
+    const template = join(root, "views", "invoice-ORD-1042.ejs");
+    const ejs = Object.assign(new Error(`${template}:3\n    1| <h1>\n >> 3| <%= total %>\n\ntotal is not defined`), { path: template });
+    expect(toExecutionError(ejs, false, 10_000).message).toBe("[Path]:3\n    1| <h1>\n >> 3| <%= total %>\n\ntotal is not defined");
+    const pug = Object.assign(new Error(`${template}:2:5\nunexpected token`), { filename: template });
+    expect(toExecutionError(pug, false, 10_000).message).toBe("[Path]:2:5\nunexpected token");
+    const windows = Object.assign(new Error("C:\\srv\\views\\a.pug:1:1 bad"), { filename: "C:\\srv\\views\\a.pug" });
+    expect(toExecutionError(windows, false, 10_000).message).toBe("[Path]:1:1 bad");
+  });
+
+  it("replaces only absolute views directories of a view lookup error; a relative one says nothing of the server", () => {
+    const absolute = Object.assign(new Error(`Failed to lookup view "a" in views directory "${root}"`), { view: { root } });
+    expect(toExecutionError(absolute, false, 10_000).message).toBe('Failed to lookup view "a" in views directory "[Path]"');
+    const relative = Object.assign(new Error('Failed to lookup view "a" in views directory "views"'), { view: { root: "views" } });
+    expect(toExecutionError(relative, false, 10_000).message).toBe('Failed to lookup view "a" in views directory "views"');
+  });
+
   it("never throws when a getter of the error throws", () => {
     const hostile = Object.assign(new Error(`stat '${missing}'`), { syscall: "stat" });
     Object.defineProperty(hostile, "path", {
@@ -120,5 +137,12 @@ describe("error records: no server file path", () => {
       },
     });
     expect(() => toExecutionError(trapped, true, 10_000)).not.toThrow();
+    const roots = new Proxy([root], {
+      get() {
+        throw new Error("trap");
+      },
+    });
+    const view = Object.assign(new Error(`lookup in "${root}"`), { view: { root: roots }, filename: root });
+    expect(toExecutionError(view, false, 10_000).message).toBe('lookup in "[Path]"');
   });
 });

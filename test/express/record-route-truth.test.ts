@@ -626,21 +626,34 @@ describe("recordRoute: errors Express passes on for the handler", () => {
       expectValidEvent(event);
       expect(event).toMatchObject({ status: "error", attributes: { "http.status_code": 404 } });
       expect(event.error!.message).toMatch(/ENOENT|no such file/);
+      expect(JSON.stringify(event)).not.toContain(`nonexistent-${process.pid}`);
     }
   });
 
-  it("res.render of a missing view: the lookup error, not a bare HTTP 500", async () => {
-    const { client, exporter } = checkedClient();
-    const url = await startApp(client, (app) => {
-      app.set("views", `/nonexistent-${process.pid}`);
-      app.engine("txt", (_path, _options, done) => done(null, "rendered"));
-      app.set("view engine", "txt");
-      app.get("/page", recordRoute(REFUND, (_req, res) => res.render("invoice")));
-    });
-    expect((await fetch(`${url}/page`)).status).toBe(500);
-    const event = await oneEvent(exporter);
-    expect(event.status).toBe("error");
-    expect(event.error!.message).toMatch(/Failed to lookup view "invoice"/);
+  it("res.render of a missing view: the lookup error, not a bare HTTP 500, without the views directories", async () => {
+    const { client, exporter } = checkedClient({ includeErrorStack: true });
+    const missingViews = (views: string | string[]) =>
+      startApp(client, (app) => {
+        app.set("views", views);
+        app.engine("txt", (_path, _options, done) => done(null, "rendered"));
+        app.set("view engine", "txt");
+        app.get("/page", recordRoute(REFUND, (_req, res) => res.render("invoice")));
+      });
+    // Express's views setting: one directory (an absolute one by default), or several.
+    const one = await missingViews(`/nonexistent-${process.pid}/views`);
+    const several = await missingViews([`/nonexistent-${process.pid}/views`, `/nonexistent-${process.pid}/shared-views`]);
+    expect((await fetch(`${one}/page`)).status).toBe(500);
+    expect((await fetch(`${several}/page`)).status).toBe(500);
+    const events = await waitForEvents(exporter, 2);
+    expect(events.map((event) => event.error!.message).sort()).toEqual([
+      'Failed to lookup view "invoice" in views directories "[Path]" or "[Path]"',
+      'Failed to lookup view "invoice" in views directory "[Path]"',
+    ]);
+    for (const event of events) {
+      expectValidEvent(event);
+      expect(event.error!.stack).toContain("[Path]");
+      expect(JSON.stringify(event)).not.toContain(`nonexistent-${process.pid}`);
+    }
   });
 
   it("a route that passes on with next(): a later layer's sendFile error is not this route's", async () => {
