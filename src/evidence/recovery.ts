@@ -6,7 +6,7 @@
  * (saved after each checkpoint) and replays only the lines after it; without
  * state.json, the whole log.
  */
-import { stat } from "node:fs/promises";
+import { open, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { ChainBook } from "./chain-book.js";
 import { CHECKPOINT_SCHEMA } from "./checkpoint.js";
@@ -17,7 +17,9 @@ import { LogTree } from "./log-tree.js";
 import { MerkleAccumulator } from "./merkle.js";
 import { EVENT_SCHEMA } from "./record.js";
 import { SegmentLog, segmentFileName, type LogPosition } from "./segment-log.js";
-import { readState } from "./state-file.js";
+import { readState, type InstanceState } from "./state-file.js";
+
+const NEWLINE = 0x0a;
 
 export interface RecoveredInstance {
   store: HeadStore;
@@ -43,7 +45,14 @@ export async function recoverInstance(
   // A log shorter than its state says (truncated or restored by hand): the
   // state describes lines that are gone, so the log itself is replayed.
   const stateAhead = state !== undefined && !(await logReaches(instancePath, state.position));
-  if (stateAhead) state = undefined;
+  // A log whose line before the state's position is not the state's
+  // checkpoint was changed before it (a line replaced, inserted or removed):
+  // the saved tree no longer describes the log, and replay would start
+  // mid-line. The log is replayed whole, so the next checkpoint describes
+  // the log as it is; the verifier reports the change (the earlier
+  // checkpoints disagree with it).
+  const stateMisplaced = state !== undefined && !stateAhead && !(await checkpointEndsAt(instancePath, state));
+  if (stateAhead || stateMisplaced) state = undefined;
   const saved = state === undefined ? undefined : MerkleAccumulator.fromJSON(state.merkle);
   // state.json holds the tree as of its checkpoint: the base of the next proof.
   const tree = new LogTree(saved);
@@ -86,6 +95,14 @@ export async function recoverInstance(
   if (stateAhead) {
     notices.push(new EvidenceError("log_repaired", "state.json pointed past the end of the log (truncated or restored by hand): resumed from the log itself"));
   }
+  if (stateMisplaced) {
+    notices.push(
+      new EvidenceError(
+        "log_repaired",
+        "the log no longer holds state.json's checkpoint where state.json says (a line before it was changed, added or removed): resumed from the log itself; verify the log",
+      ),
+    );
+  }
   if (repaired !== undefined) {
     notices.push(
       new EvidenceError("log_repaired", `cut a torn last line (${repaired.bytes} bytes, kept in ${repaired.segment}.torn) left by an interrupted write; nothing flushed was lost`),
@@ -115,6 +132,38 @@ function hashOrUndefined(value: Record<string, unknown>): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+// A checkpoint line is a few hundred bytes; a window this size holds it whole.
+const CHECKPOINT_WINDOW_BYTES = 16 * 1024;
+
+/** Whether the line that ends at `state.position` is the checkpoint `state` was saved with. */
+async function checkpointEndsAt(instancePath: string, state: InstanceState): Promise<boolean> {
+  const { segment, offset } = state.position;
+  const start = Math.max(0, offset - CHECKPOINT_WINDOW_BYTES);
+  let window: Buffer;
+  try {
+    const handle = await open(join(instancePath, segmentFileName(segment)), "r");
+    try {
+      window = Buffer.alloc(offset - start);
+      const { bytesRead } = await handle.read(window, 0, window.length, start);
+      if (bytesRead !== window.length) return false;
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return false;
+  }
+  if (window.length === 0 || window[window.length - 1] !== NEWLINE) return false;
+  const lineStart = window.lastIndexOf(NEWLINE, window.length - 2) + 1;
+  if (lineStart === 0 && start > 0) return false;
+  let line: Record<string, unknown>;
+  try {
+    line = JSON.parse(window.toString("utf8", lineStart, window.length - 1)) as Record<string, unknown>;
+  } catch {
+    return false;
+  }
+  return line.schema === CHECKPOINT_SCHEMA && line.sequence === state.checkpoint.sequence && hashOrUndefined(line) === state.checkpoint.hash;
 }
 
 /** Whether the log holds `position`: its segment exists and is at least that long. */
