@@ -93,6 +93,7 @@ export function createApp(client: IntentProofClient, sinks: SampleExporters, run
   app.get("/api/flows/:correlationId/bundle", async (req, res) => {
     const made = await flowBundle(sinks.evidence, runs.policy, req.params.correlationId);
     if (!made.ok) {
+      if (made.retryAfterSeconds !== undefined) res.set("retry-after", String(made.retryAfterSeconds));
       res.status(made.status).json({ message: made.message });
       return;
     }

@@ -85,25 +85,53 @@ export class FlowRuns {
 
 export type FlowBundle =
   | { ok: true; fileName: string; contentType: string; bytes: Buffer }
-  | { ok: false; status: 404 | 409; message: string };
+  | { ok: false; status: 404 | 409 | 503; message: string; retryAfterSeconds?: number };
 
 /**
  * The proof bundle of one flow: its signed records, the policy, a fresh run
  * and this instance's public keys, after the evidence log verifies.
  * `intentproof verify <bundle> --keys <keys.json>` checks it offline.
+ * A flow whose last records no signed checkpoint covers yet is not bundled,
+ * as `intentproof bundle` refuses it: its manifest would attest a log length
+ * no checkpoint shows. The writer signs one within a second or two of the
+ * last event, so the download waits for it up to `attestationWaitMs`, then
+ * answers 503 with Retry-After.
  */
-export async function flowBundle(evidence: EvidenceExporter, policy: Policy, correlationId: string): Promise<FlowBundle> {
+export async function flowBundle(
+  evidence: EvidenceExporter,
+  policy: Policy,
+  correlationId: string,
+  attestationWaitMs = ATTESTATION_WAIT_MS,
+): Promise<FlowBundle> {
   await evidence.flush().catch(() => undefined);
   const info = await evidence.ready();
+  const deadline = Date.now() + attestationWaitMs;
   try {
-    const made = await bundleEvidence(info.instancePath, { correlationId, policy, keys: info.publicKeys });
-    if (made.bundle === undefined) {
-      return { ok: false, status: 409, message: `the evidence of ${correlationId} does not verify: ${made.integrity.map((p) => p.reason).join(", ")}` };
+    for (;;) {
+      const made = await bundleEvidence(info.instancePath, { correlationId, policy, keys: info.publicKeys });
+      if (made.bundle === undefined) {
+        return { ok: false, status: 409, message: `the evidence of ${correlationId} does not verify: ${made.integrity.map((p) => p.reason).join(", ")}` };
+      }
+      if (made.unattestedEvents === 0) {
+        const { bundle } = made;
+        return { ok: true, fileName: bundle.fileName, contentType: bundle.compressed ? "application/zstd" : "application/x-tar", bytes: bundle.bytes };
+      }
+      if (Date.now() >= deadline) {
+        return {
+          ok: false,
+          status: 503,
+          retryAfterSeconds: 1,
+          message: `${made.unattestedEvents} record(s) of ${correlationId} are not covered by a signed checkpoint yet: try again in a moment`,
+        };
+      }
+      await new Promise((resolve) => setTimeout(resolve, ATTESTATION_POLL_MS));
     }
-    const { bundle } = made;
-    return { ok: true, fileName: bundle.fileName, contentType: bundle.compressed ? "application/zstd" : "application/x-tar", bytes: bundle.bytes };
   } catch (error) {
     // bundleEvidence throws a TypeError for a correlation without signed records.
     return { ok: false, status: 404, message: (error as Error).message };
   }
 }
+
+// The writer checks every second whether a checkpoint is due (one a second while events flow).
+const ATTESTATION_WAIT_MS = 3000;
+const ATTESTATION_POLL_MS = 200;

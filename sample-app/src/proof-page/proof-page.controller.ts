@@ -1,4 +1,4 @@
-import { applyDecorators, Controller, Get, Header, HttpException, Inject, Param, Query, StreamableFile } from "@nestjs/common";
+import { applyDecorators, Controller, Get, Header, HttpException, Inject, Param, Query, Res, StreamableFile } from "@nestjs/common";
 import { proveChains, type ProofSummary } from "../../shared/chain-proof.js";
 import { groupIntoChains, type Chain } from "../../shared/chains.js";
 import type { SampleExporters } from "../../shared/exporters-from-env.js";
@@ -69,9 +69,16 @@ export class ProofPageController {
   /** One flow's proof bundle, for `intentproof verify <bundle> --keys <keys.json>`. */
   @Get("api/flows/:correlationId/bundle")
   @Header("cache-control", "no-store")
-  async bundle(@Param("correlationId") correlationId: string): Promise<StreamableFile> {
+  async bundle(
+    @Param("correlationId") correlationId: string,
+    // Express's response and Fastify's reply both have header(name, value).
+    @Res({ passthrough: true }) response: { header(name: string, value: string): unknown },
+  ): Promise<StreamableFile> {
     const made = await flowBundle(this.sinks.evidence, this.runs.policy, correlationId);
-    if (!made.ok) throw new HttpException({ message: made.message }, made.status);
+    if (!made.ok) {
+      if (made.retryAfterSeconds !== undefined) response.header("retry-after", String(made.retryAfterSeconds));
+      throw new HttpException({ message: made.message }, made.status);
+    }
     return new StreamableFile(made.bytes, { type: made.contentType, disposition: `attachment; filename="${made.fileName}"`, length: made.bytes.length });
   }
 }
