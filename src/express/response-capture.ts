@@ -1,5 +1,5 @@
 import type { Response } from "express";
-import { bytesValue, isJsonMediaType, parsedJsonText } from "../core/http/body-written.js";
+import { bytesValue, textBodyValue } from "../core/http/body-written.js";
 import { notingStatusSent, type StatusSentListener } from "../core/http/status-sent.js";
 import { heldForResponse, holdForResponse } from "./request-scope.js";
 
@@ -158,13 +158,13 @@ function capturing(original: Sender, viaJson: boolean, recorder: ResponseRecorde
 
 /**
  * For a hook, what res.send's body stands for, as the record would read it:
- * a string or bytes under a JSON type the value they encode, bytes under a
- * text type their text (see bytesValue); so a hook that returns what it got
+ * text, and bytes under a JSON or text type, the value the text stands for
+ * (see textBodyValue, bytesValue); so a hook that returns what it got
  * records no more than no hook would.
  */
 function sentValueForHook(body: unknown, res: Response, maxStringLength: number): unknown {
   const contentType = res.getHeader("content-type");
-  if (typeof body === "string") return isJsonMediaType(contentType) ? parsedJsonText(body, maxStringLength) : body;
+  if (typeof body === "string") return textBodyValue(body, contentType, maxStringLength);
   if (ArrayBuffer.isView(body)) return bytesValue(body, contentType, maxStringLength) ?? body;
   return body;
 }

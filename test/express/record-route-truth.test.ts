@@ -669,7 +669,76 @@ describe("recordRoute: errors Express passes on for the handler", () => {
   });
 });
 
+describe("recordRoute: JSON under another label", () => {
+  it("res.json after res.type('html'), JSON text sent as text/plain (as a string or as bytes): the structure, redacted", async () => {
+    const { client, exporter } = checkedClient({ serialization: { redactKeys: ["token"] } });
+    const secret = { fileId: "f1", token: "tok-secret-2" };
+    const url = await startApp(client, (app) => {
+      // The legacy iframe-upload answer: JSON labelled HTML.
+      app.get("/html", recordRoute(REFUND, (_req, res) => res.type("html").json(secret)));
+      app.get("/text", recordRoute(REFUND, (_req, res) => res.type("text/plain").send(JSON.stringify([secret]))));
+      app.get("/bytes", recordRoute(REFUND, (_req, res) => res.type("text/plain").send(Buffer.from(` ${JSON.stringify(secret)}`))));
+      app.get("/jsonp", recordRoute(REFUND, (_req, res) => res.type("text/plain").jsonp(secret)));
+    });
+    const outputs: Record<string, unknown> = {};
+    for (const path of ["/html", "/text", "/bytes", "/jsonp"]) {
+      const response = await fetch(`${url}${path}`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get("content-type")).not.toContain("json");
+      expect(JSON.stringify(JSON.parse(await response.text()))).toContain("tok-secret-2");
+      const event = await oneEvent(exporter);
+      expectValidEvent(event);
+      expect(JSON.stringify(event)).not.toContain("tok-secret-2");
+      outputs[path] = event.output;
+      exporter.clear();
+    }
+    const redacted = { fileId: "f1", token: "[REDACTED]" };
+    expect(outputs).toEqual({ "/html": redacted, "/text": [redacted], "/bytes": redacted, "/jsonp": redacted });
+  });
+
+  it("text that only starts like JSON stays text; long text that starts like JSON is unrecorded", async () => {
+    const { client, exporter } = checkedClient({ serialization: { maxStringLength: 100 } });
+    const long = `[${"x".repeat(500)}`;
+    const url = await startApp(client, (app) => {
+      app.get("/log", recordRoute(REFUND, (_req, res) => res.type("text/plain").send("[INFO] refund queued")));
+      app.get("/template", recordRoute(REFUND, (_req, res) => res.type("text/plain").send("{{name}}")));
+      app.get("/scalar", recordRoute(REFUND, (_req, res) => res.type("text/plain").send("42")));
+      app.get("/long", recordRoute(REFUND, (_req, res) => res.type("text/plain").send(long)));
+    });
+    const outputs: Record<string, unknown> = {};
+    for (const path of ["/log", "/template", "/scalar", "/long"]) {
+      expect((await fetch(`${url}${path}`)).status).toBe(200);
+      outputs[path] = (await oneEvent(exporter)).output;
+      exporter.clear();
+    }
+    expect(outputs).toEqual({ "/log": "[INFO] refund queued", "/template": "{{name}}", "/scalar": "42", "/long": "[Body:unrecorded]" });
+  });
+});
+
 describe("recordRoute: a request body kept as bytes", () => {
+  it("express.text() for a webhook: the JSON the text carries, redacted, and the handler still gets its string; other text as sent", async () => {
+    const { client, exporter } = checkedClient({ serialization: { redactKeys: ["token"] } });
+    const received: unknown[] = [];
+    const app = express();
+    app.use(intentproof({ client }));
+    app.post(
+      "/webhook",
+      express.text({ type: ["application/json", "text/plain"] }),
+      recordRoute(REFUND, (req, res) => {
+        received.push(req.body);
+        res.sendStatus(204);
+      }),
+    );
+    const url = await start(app);
+    const post = (type: string, body: string) => fetch(`${url}/webhook`, { method: "POST", headers: { "content-type": type }, body });
+    await post("application/json", '{"token":"wh-secret","id":"evt_1"}');
+    expect((await oneEvent(exporter)).inputs).toEqual({ body: { token: "[REDACTED]", id: "evt_1" } });
+    exporter.clear();
+    await post("text/plain", "order ord_1 refunded");
+    expect((await oneEvent(exporter)).inputs).toEqual({ body: "order ord_1 refunded" });
+    expect(received).toEqual(['{"token":"wh-secret","id":"evt_1"}', "order ord_1 refunded"]);
+  });
+
   it("express.raw() for a webhook: the JSON the bytes carry, redacted, and the handler still gets its Buffer", async () => {
     const { client, exporter } = checkedClient({ serialization: { redactKeys: ["password"] } });
     let received: unknown;

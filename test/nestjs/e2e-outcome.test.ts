@@ -157,6 +157,23 @@ describe.each(PLATFORMS)("Nest records what the client received, on %s", (platfo
     expect(xmlEvent.output).toBe("<a>1</a>");
   });
 
+  it("JSON sent under a text label: the structure, redacted, not the text", async () => {
+    const { id, response, body } = await get("/outcome/html-labelled-json");
+    const event = await handlerEvent(id, "outcome.htmlLabelledJson", response.status);
+    if (platform === "express") {
+      // Nest's Express adapter sends an object with res.json, which keeps the type already set.
+      expect(response.status).toBe(200);
+      expect(response.headers.get("content-type")).toBe("text/html; charset=utf-8");
+      expect(JSON.parse(body)).toEqual({ fileId: "f1", apiToken: "tok-secret-1" });
+      expect(event).toMatchObject({ status: "ok", output: { fileId: "f1", apiToken: "[REDACTED]" } });
+    } else {
+      // Fastify refuses to send an object under a non-JSON type.
+      expect(response.status).toBe(500);
+      expect(event).toMatchObject({ status: "error", error: { code: "FST_ERR_REP_INVALID_PAYLOAD_TYPE" } });
+    }
+    expect(JSON.stringify(event)).not.toContain("tok-secret-1");
+  });
+
   it("a result changed after it was sent: the record is what the client got", async () => {
     const { id, response, body } = await get("/outcome/balance");
     expect(JSON.parse(body)).toEqual({ owner: "alice", balance: 100 });

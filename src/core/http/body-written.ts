@@ -60,7 +60,7 @@ export class SentBody {
 
   /**
    * The value the body stands for: JSON parsed back (see
-   * `parsedJsonText`), text as a string decoded with its charset, other
+   * `textBodyValue`), text as a string decoded with its charset, other
    * bytes as a Buffer, `null` for an empty body; a gzip, deflate, br or zstd
    * body decompressed first, within `maxBytes`. Written in pieces, only
    * JSON is read. `undefined` when it cannot tell: not ended, too long, a
@@ -76,7 +76,7 @@ export class SentBody {
       return null;
     } else if (typeof this.whole === "string" && (this.wholeEncoding === undefined || /^utf-?8$/i.test(this.wholeEncoding))) {
       if (this.whole.length === 0) return null;
-      if (!isEncodedBody(this.contentEncoding)) return textValue(this.whole, this.contentType, maxStringLength);
+      if (!isEncodedBody(this.contentEncoding)) return textBodyValue(this.whole, this.contentType, maxStringLength);
       bytes = Buffer.from(this.whole, "latin1");
     } else {
       bytes = asBytes(this.whole, this.wholeEncoding);
@@ -96,9 +96,9 @@ export class SentBody {
 }
 
 /**
- * A whole body's bytes as the value they stand for: under a JSON type the
- * value they encode (see {@link parsedJsonText}), under a text type the text
- * decoded with its charset, other bytes as they are (a Buffer); `null` when
+ * A whole body's bytes as the value they stand for: under a JSON or text
+ * type, decoded with its charset, the value the text stands for (see
+ * {@link textBodyValue}), other bytes as they are (a Buffer); `null` when
  * empty; `undefined` for a charset this runtime cannot decode.
  */
 export function bytesValue(bytes: ArrayBufferView, contentType: unknown, maxStringLength: number): unknown {
@@ -107,7 +107,7 @@ export function bytesValue(bytes: ArrayBufferView, contentType: unknown, maxStri
   const type = typeof contentType === "string" ? contentType : "";
   if (!JSON_MEDIA_TYPE.test(type) && !TEXT_MEDIA_TYPE.test(type)) return buffer;
   const text = decodedText(buffer, type);
-  return text === undefined ? undefined : textValue(text, type, maxStringLength);
+  return text === undefined ? undefined : textBodyValue(text, type, maxStringLength);
 }
 
 /**
@@ -132,9 +132,29 @@ function asBytes(chunk: unknown, encoding: unknown): Buffer | undefined {
   return undefined;
 }
 
-function textValue(text: string, contentType: unknown, maxStringLength: number): unknown {
-  return isJsonMediaType(contentType) ? parsedJsonText(text, maxStringLength) : text;
+/**
+ * A text body as the value it stands for: labelled JSON, the value it
+ * encodes (see {@link parsedJsonText}); under another label, a JSON object
+ * or array is that structure too (`res.type("html").json(…)`, a proxied
+ * answer labelled text/plain), so `redactKeys` reach it whatever the label
+ * says, and other text is the text. Unlabelled text that starts like JSON
+ * but is longer than {@link readBackLimit} is {@link UNRECORDED_BODY}: it
+ * cannot be told apart from JSON without reading it.
+ */
+export function textBodyValue(text: string, contentType: unknown, maxStringLength: number): unknown {
+  if (isJsonMediaType(contentType)) return parsedJsonText(text, maxStringLength);
+  if (!STARTS_LIKE_JSON_STRUCTURE.test(text)) return text;
+  if (text.length > readBackLimit(maxStringLength)) return UNRECORDED_BODY;
+  try {
+    const value: unknown = JSON.parse(text.charCodeAt(0) === BYTE_ORDER_MARK ? text.slice(1) : text);
+    return value !== null && typeof value === "object" ? value : text;
+  } catch {
+    return text;
+  }
 }
+
+// A byte order mark, JSON's whitespace, then the start of an object or array.
+const STARTS_LIKE_JSON_STRUCTURE = /^\uFEFF?[ \t\n\r]*[[{]/;
 
 /** Bytes decoded with the content type's charset (UTF-8 by default); `undefined` for a charset this runtime cannot decode. */
 function decodedText(bytes: Buffer, contentType: string): string | undefined {

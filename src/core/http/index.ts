@@ -39,5 +39,6 @@ export {
   parsedJsonText,
   readBackLimit,
   SentBody,
+  textBodyValue,
   UNRECORDED_BODY,
 } from "./body-written.js";

@@ -1,4 +1,4 @@
-import { bytesValue, UNRECORDED_BODY } from "./body-written.js";
+import { bytesValue, textBodyValue, UNRECORDED_BODY } from "./body-written.js";
 
 /**
  * Whether a part of a request carries nothing worth recording. One rule for
@@ -31,14 +31,19 @@ function hasOwnEnumerableKey(value: object): boolean {
   return false;
 }
 
-function requestBytesValue(request: object, bytes: ArrayBufferView, maxStringLength: number): unknown {
-  let contentType: unknown;
+function requestContentType(request: object): unknown {
   try {
-    contentType = (request as { headers?: Record<string, unknown> }).headers?.["content-type"];
+    return (request as { headers?: Record<string, unknown> }).headers?.["content-type"];
   } catch {
-    contentType = undefined;
+    return undefined;
   }
-  return bytesValue(bytes, contentType, maxStringLength) ?? UNRECORDED_BODY;
+}
+
+/** A body a parser kept as bytes or text, as the value it stands for (see `bytesValue`, `textBodyValue`). */
+function rawBodyValue(request: object, body: ArrayBufferView | string, maxStringLength: number): unknown {
+  const contentType = requestContentType(request);
+  if (typeof body === "string") return textBodyValue(body, contentType, maxStringLength);
+  return bytesValue(body, contentType, maxStringLength) ?? UNRECORDED_BODY;
 }
 
 /** The request fields recorded by default, in this order. */
@@ -47,9 +52,10 @@ export const REQUEST_INPUT_PARTS = ["params", "query", "body"] as const;
 /**
  * The default `inputs` of a recorded HTTP handler: `{ params, query, body }`
  * of the request, the empty ones (see {@link isEmptyRequestPart}) left out.
- * A body kept as bytes (Express's `raw()` parser, for a webhook's signature)
- * is the value they stand for under the request's content type, so
- * `redactKeys` reach into its JSON (see `bytesValue`). A throwing getter (a
+ * A body kept as bytes or text (Express's `raw()` or `text()` parser, for a
+ * webhook's signature) is the value it stands for under the request's
+ * content type, so `redactKeys` reach into its JSON (see `bytesValue`,
+ * `textBodyValue`). A throwing getter (a
  * custom query parser) leaves its part out; never throws.
  */
 export function defaultRequestInputs(request: unknown, maxStringLength: number): Record<string, unknown> {
@@ -64,7 +70,7 @@ export function defaultRequestInputs(request: unknown, maxStringLength: number):
       continue;
     }
     if (isEmptyRequestPart(value)) continue;
-    inputs[part] = ArrayBuffer.isView(value) ? requestBytesValue(request, value, maxStringLength) : value;
+    inputs[part] = part === "body" && (typeof value === "string" || ArrayBuffer.isView(value)) ? rawBodyValue(request, value, maxStringLength) : value;
   }
   return inputs;
 }
