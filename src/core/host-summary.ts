@@ -21,7 +21,8 @@
  * header named in `redactKeys`, the latter as `"[REDACTED]"`; query
  * parameters of `url` whose percent-decoded name is redacted by the rule for
  * object keys (`isRedactedKey`: `user[password]` too) have their value
- * replaced by `[REDACTED]`. Every string is capped at `maxStringLength`.
+ * replaced by `[REDACTED]`, and so do the path segments of route parameters
+ * so named (`/reset/:token`). Every string is capped at `maxStringLength`.
  */
 import { EventEmitter } from "node:events";
 import { capString } from "./cap-string.js";
@@ -108,7 +109,7 @@ function requestSummary(message: object, wrapper: object, o: ResolvedSerializeOp
   if (typeof method === "string") summary.method = cap(method);
   // Express rewrites req.url inside mounted routers; originalUrl is what the client sent.
   const url = read(message, "originalUrl") ?? read(message, "url");
-  if (typeof url === "string") summary.url = cap(redactQuery(url, o));
+  if (typeof url === "string") summary.url = cap(redactPathParams(redactQuery(url, o), read(wrapper, "params"), o));
   const status = read(message, "statusCode");
   if (typeof status === "number") summary.statusCode = status;
   const route = routeOf(message, wrapper);
@@ -173,6 +174,41 @@ function redactQuery(url: string, o: ResolvedSerializeOptions): string {
   }
   if (!changed) return url;
   return `${url.slice(0, start + 1)}${parts.join("&")}${end === -1 ? "" : url.slice(end)}`;
+}
+
+/**
+ * `url` with each path segment that holds a route parameter redacted by name
+ * (`/reset/:token`) replaced: the value is in the path, not the query.
+ * Express's and Fastify's `params` hold the decoded values; a wildcard's
+ * (an array in Express 5) covers several segments.
+ */
+function redactPathParams(url: string, params: unknown, o: ResolvedSerializeOptions): string {
+  if (params === null || typeof params !== "object" || o.redactKeyMaxLength < 0) return url;
+  const secrets = new Set<string>();
+  try {
+    for (const name in params) {
+      if (!isRedactedKey(name, o)) continue;
+      const value = read(params, name);
+      if (typeof value === "string" && value !== "") secrets.add(value);
+      else if (Array.isArray(value)) for (const item of value) if (typeof item === "string" && item !== "") secrets.add(item);
+    }
+  } catch {
+    // Parameters that cannot be listed cannot be told apart from the path.
+    return REDACTED;
+  }
+  if (secrets.size === 0) return url;
+  const end = url.search(/[?#]/);
+  const path = end === -1 ? url : url.slice(0, end);
+  const segments = path.split("/").map((segment) => (secrets.has(safeDecode(segment)) || secrets.has(segment) ? REDACTED : segment));
+  return segments.join("/") + (end === -1 ? "" : url.slice(end));
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 function responseSummary(response: object): JsonValue {

@@ -138,6 +138,35 @@ describe("HTTP messages become a small summary", () => {
     expectNoSecrets(events());
   });
 
+  it("a route parameter named in redactKeys: its path segments are redacted in url, on Express and Fastify", async () => {
+    const { client, events } = recordingClient();
+    const service = client.wrap({ intent: "Reset a password", action: "password.reset" }, (_req: unknown) => 1);
+    const express5 = express();
+    express5.post("/reset/:api_key/{*rest}", (req, res) => {
+      service(req);
+      res.json({ ok: true });
+    });
+    const server = createServer(express5);
+    const expressPort = await listen(server);
+    closers.push(() => new Promise((resolve) => server.close(() => resolve())));
+    const fastify = Fastify();
+    fastify.post("/reset/:api_key", async (request) => {
+      service(request);
+      return { ok: true };
+    });
+    await fastify.listen({ port: 0, host: "127.0.0.1" });
+    closers.push(() => fastify.close());
+    const fastifyPort = (fastify.server.address() as AddressInfo).port;
+
+    // Percent-encoded in the path, decoded in params.
+    expect(await sendRequest(expressPort, `/reset/${QUERY_KEY}%2Fx/${QUERY_KEY}?page=2`)).toBe(200);
+    expect(await sendRequest(fastifyPort, `/reset/${QUERY_KEY}?api_key=${QUERY_KEY}`)).toBe(200);
+    const [viaExpress, viaFastify] = events();
+    // The wildcard's segment holds the same value but is not a redacted parameter's.
+    expect((viaExpress!.inputs["0"] as { url: string }).url).toBe(`/reset/[REDACTED]/${QUERY_KEY}?page=2`);
+    expect((viaFastify!.inputs["0"] as { url: string }).url).toBe("/reset/[REDACTED]?api_key=[REDACTED]");
+  });
+
   it("caps every string of a summary at maxStringLength", () => {
     const fake = Object.assign(new EventEmitter(), {
       httpVersion: "1.1",
