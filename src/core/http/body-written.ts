@@ -146,7 +146,7 @@ export function textBodyValue(text: string, contentType: unknown, maxStringLengt
   if (!STARTS_LIKE_JSON_STRUCTURE.test(text)) return text;
   if (text.length > readBackLimit(maxStringLength)) return UNRECORDED_BODY;
   try {
-    const value: unknown = JSON.parse(text.charCodeAt(0) === BYTE_ORDER_MARK ? text.slice(1) : text);
+    const value = parsedJson(text);
     return value !== null && typeof value === "object" ? value : text;
   } catch {
     return text;
@@ -204,20 +204,42 @@ export function readBackLimit(maxStringLength: number): number {
 /**
  * A JSON text as the value it encodes, so that the serializer's limits and
  * `redactKeys` apply to it (a leading byte order mark is skipped, as JSON
- * body parsers do). Longer than {@link readBackLimit}, or labelled JSON but
+ * body parsers do; an integer past 2^53 is its digits, see `parsedJson`). Longer than {@link readBackLimit}, or labelled JSON but
  * not JSON: {@link UNRECORDED_BODY}, never the text, whose secrets
  * redaction could not reach.
  */
 export function parsedJsonText(text: string, maxStringLength: number): unknown {
   if (text.length > readBackLimit(maxStringLength)) return UNRECORDED_BODY;
   try {
-    return JSON.parse(text.charCodeAt(0) === BYTE_ORDER_MARK ? text.slice(1) : text) as unknown;
+    return parsedJson(text);
   } catch {
     return UNRECORDED_BODY;
   }
 }
 
 const BYTE_ORDER_MARK = 0xfeff;
+
+/**
+ * `JSON.parse`, a leading byte order mark skipped. An integer past 2^53
+ * would come back as another number (a 19-digit order id recorded as one
+ * the client never got): where the runtime shows a value's source text
+ * (Node 22 and later), such an integer is kept as its digits, a string.
+ */
+function parsedJson(text: string): unknown {
+  const source = text.charCodeAt(0) === BYTE_ORDER_MARK ? text.slice(1) : text;
+  return LONG_DIGIT_RUN.test(source) ? JSON.parse(source, keepLongIntegers as Reviver) : JSON.parse(source);
+}
+
+type Reviver = (this: unknown, key: string, value: unknown) => unknown;
+// Integers of 16 digits or more may be past 2^53; shorter ones never are.
+const LONG_DIGIT_RUN = /\d{16}/;
+const INTEGER_TEXT = /^-?\d+$/;
+
+function keepLongIntegers(_key: string, value: unknown, context?: { source?: unknown }): unknown {
+  if (typeof value !== "number" || Number.isSafeInteger(value)) return value;
+  const source = context?.source;
+  return typeof source === "string" && INTEGER_TEXT.test(source) ? source : value;
+}
 
 /** Whether a body was sent compressed (gzip, br, …): its bytes are not the value. */
 function isEncodedBody(contentEncoding: unknown): boolean {

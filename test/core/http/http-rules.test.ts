@@ -158,6 +158,26 @@ describe("SentBody: the value of a body as Node wrote it", () => {
     expect(whole(JSON.stringify({ token: "t".repeat(4 * max) }), "application/json")).toBe(UNRECORDED_BODY);
   });
 
+  it("reads text that is a JSON object or array under another label as that structure; other text as text", () => {
+    expect(whole(' \n{"token":"t"}', "text/html")).toEqual({ token: "t" });
+    expect(whole(Buffer.from('[{"a":1}]'), "text/plain")).toEqual([{ a: 1 }]);
+    expect(whole('\uFEFF{"a":1}', "text/plain")).toEqual({ a: 1 });
+    expect(whole("[INFO] queued", "text/plain")).toBe("[INFO] queued");
+    expect(whole("42", "text/plain")).toBe("42");
+    expect(whole(`{${" ".repeat(4 * max)}}`, "text/plain")).toBe(UNRECORDED_BODY);
+    // Bytes under no text type stay bytes, whatever they hold.
+    expect(whole(Buffer.from('{"a":1}'), "application/octet-stream")).toEqual(Buffer.from('{"a":1}'));
+  });
+
+  it("keeps an integer past 2^53 as its digits where the runtime shows them (Node 22 and later), the nearest number before", () => {
+    const showsSource = JSON.parse("1", (_key, value, context?: { source?: string }) => context?.source === "1") === true;
+    const text = '{"orderId":9007199254740993,"amount":1234567890123456,"ratio":1e300,"ids":[-12345678901234567890],"card":"4242424242424242"}';
+    const exact = { orderId: "9007199254740993", amount: 1234567890123456, ratio: 1e300, ids: ["-12345678901234567890"], card: "4242424242424242" };
+    expect(whole(text, "application/json")).toEqual(showsSource ? exact : JSON.parse(text));
+    expect(whole(text, "text/plain")).toEqual(showsSource ? exact : JSON.parse(text));
+    expect(showsSource).toBe(Number(process.versions.node.split(".")[0]) >= 22);
+  });
+
   it("reads a body written in pieces when it is JSON, up to its bound; never a file, streamed text or server-sent events", () => {
     const pieces = (type: string, ...chunks: string[]) => {
       const body = new SentBody(4 * max);
