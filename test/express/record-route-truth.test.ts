@@ -739,6 +739,23 @@ describe("recordRoute: a request body kept as bytes", () => {
     expect(received).toEqual(['{"token":"wh-secret","id":"evt_1"}', "order ord_1 refunded"]);
   });
 
+  it("express.raw() for a form-encoded webhook (as Slack and Twilio send): its fields, redacted", async () => {
+    const { client, exporter } = checkedClient({ serialization: { redactKeys: ["token"] } });
+    const app = express();
+    app.use(intentproof({ client }));
+    app.post(
+      "/slack",
+      express.raw({ type: "application/x-www-form-urlencoded" }),
+      recordRoute(REFUND, (_req, res) => res.sendStatus(200)),
+    );
+    const url = await start(app);
+    const form = "token=slack-secret&command=%2Frefund&text=ord_1";
+    await fetch(`${url}/slack`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: form });
+    const event = await oneEvent(exporter);
+    expect(event.inputs).toEqual({ body: { token: "[REDACTED]", command: "/refund", text: "ord_1" } });
+    expect(JSON.stringify(event)).not.toContain("slack-secret");
+  });
+
   it("express.raw() for a webhook: the JSON the bytes carry, redacted, and the handler still gets its Buffer", async () => {
     const { client, exporter } = checkedClient({ serialization: { redactKeys: ["password"] } });
     let received: unknown;

@@ -4,6 +4,7 @@ const JSON_MEDIA_TYPE = /\bjson\b/i;
 // Text the client decodes as text: text/*, XML, JavaScript, or any type that names its charset.
 const TEXT_MEDIA_TYPE = /^\s*text\/|[/+]xml\b|\bjavascript\b|\becmascript\b|;\s*charset=/i;
 const EVENT_STREAM = /^\s*text\/event-stream\b/i;
+const FORM_MEDIA_TYPE = /^\s*application\/x-www-form-urlencoded\b/i;
 const CHARSET = /;\s*charset="?([^";\s]+)/i;
 
 /**
@@ -105,7 +106,7 @@ export function bytesValue(bytes: ArrayBufferView, contentType: unknown, maxStri
   if (bytes.byteLength === 0) return null;
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const type = typeof contentType === "string" ? contentType : "";
-  if (!JSON_MEDIA_TYPE.test(type) && !TEXT_MEDIA_TYPE.test(type)) return buffer;
+  if (!JSON_MEDIA_TYPE.test(type) && !TEXT_MEDIA_TYPE.test(type) && !FORM_MEDIA_TYPE.test(type)) return buffer;
   const text = decodedText(buffer, type);
   return text === undefined ? undefined : textBodyValue(text, type, maxStringLength);
 }
@@ -134,7 +135,9 @@ function asBytes(chunk: unknown, encoding: unknown): Buffer | undefined {
 
 /**
  * A text body as the value it stands for: labelled JSON, the value it
- * encodes (see {@link parsedJsonText}); under another label, a JSON object
+ * encodes (see {@link parsedJsonText}); a URL-encoded form, its fields
+ * (`{ name: value }`, a repeated name's values in an array: a webhook kept
+ * raw for its signature); under another label, a JSON object
  * or array is that structure too (`res.type("html").json(…)`, a proxied
  * answer labelled text/plain), so `redactKeys` reach it whatever the label
  * says, and other text is the text. Unlabelled text that starts like JSON
@@ -143,6 +146,9 @@ function asBytes(chunk: unknown, encoding: unknown): Buffer | undefined {
  */
 export function textBodyValue(text: string, contentType: unknown, maxStringLength: number): unknown {
   if (isJsonMediaType(contentType)) return parsedJsonText(text, maxStringLength);
+  if (typeof contentType === "string" && FORM_MEDIA_TYPE.test(contentType)) {
+    return text.length > readBackLimit(maxStringLength) ? UNRECORDED_BODY : formFields(text);
+  }
   if (!STARTS_LIKE_JSON_STRUCTURE.test(text)) return text;
   if (text.length > readBackLimit(maxStringLength)) return UNRECORDED_BODY;
   try {
@@ -151,6 +157,17 @@ export function textBodyValue(text: string, contentType: unknown, maxStringLengt
   } catch {
     return text;
   }
+}
+
+function formFields(text: string): Record<string, string | string[]> {
+  const fields = new Map<string, string[]>();
+  for (const [name, value] of new URLSearchParams(text)) {
+    const values = fields.get(name);
+    if (values === undefined) fields.set(name, [value]);
+    else values.push(value);
+  }
+  // fromEntries defines own properties: a field named __proto__ stays a field.
+  return Object.fromEntries(Array.from(fields, ([name, values]) => [name, values.length === 1 ? values[0]! : values]));
 }
 
 // A byte order mark, JSON's whitespace, then the start of an object or array.

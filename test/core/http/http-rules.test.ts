@@ -169,6 +169,14 @@ describe("SentBody: the value of a body as Node wrote it", () => {
     expect(whole(Buffer.from('{"a":1}'), "application/octet-stream")).toEqual(Buffer.from('{"a":1}'));
   });
 
+  it("reads a URL-encoded form as its fields, a repeated name's values in an array", () => {
+    const fields = whole(Buffer.from("token=t%201&id=evt_1&tag=a&tag=b&__proto__=x"), "application/x-www-form-urlencoded");
+    expect(fields).toEqual({ token: "t 1", id: "evt_1", tag: ["a", "b"], ["__proto__"]: "x" });
+    expect(Object.getPrototypeOf(fields)).toBe(Object.prototype);
+    expect(whole("a=1", "application/x-www-form-urlencoded; charset=utf-8")).toEqual({ a: "1" });
+    expect(whole(`a=${"x".repeat(4 * max)}`, "application/x-www-form-urlencoded")).toBe(UNRECORDED_BODY);
+  });
+
   it("keeps an integer past 2^53 as its digits where the runtime shows them (Node 22 and later), the nearest number before", () => {
     const showsSource = JSON.parse("1", (_key, value, context?: { source?: string }) => context?.source === "1") === true;
     const text = '{"orderId":9007199254740993,"amount":1234567890123456,"ratio":1e300,"ids":[-12345678901234567890],"card":"4242424242424242"}';
