@@ -12,6 +12,7 @@ import {
 import { defaultRequestInputs } from "../core/http/request-inputs.js";
 import { responseEnding, type ResponseEnding } from "../core/http/response-ending.js";
 import { errorIsOutcome, settleResponse } from "../core/http/response-outcome.js";
+import { HANDLER_SETTLE_GRACE_MS } from "../core/http/settle-grace.js";
 import { bytesValue, UNRECORDED_BODY } from "../core/http/body-written.js";
 import { snapshotValue } from "../core/snapshot.js";
 import type { Attributes } from "../core/types.js";
@@ -23,12 +24,6 @@ import { sentTextOutput } from "./sent-text.js";
 
 const NO_ERROR = Symbol("no error");
 
-/**
- * How long a finished response waits for its handler's promise before the
- * event is emitted anyway: an error after the response is still recorded,
- * yet a handler that never settles cannot hold its record back for ever.
- */
-export const HANDLER_SETTLE_GRACE_MS = 5000;
 
 /**
  * The life of one recorded request. Started before the handler runs; the

@@ -23,8 +23,28 @@ export class SentBody {
   private ended = false;
   private contentType: unknown;
   private contentEncoding: unknown;
+  /** Given to `writeHead` only (Fastify passes every header there): `getHeader` does not see them. */
+  private headContentType: unknown;
+  private headContentEncoding: unknown;
 
   constructor(private readonly maxBytes: number) {}
+
+  /** The headers argument of a `writeHead`: an object, or a flat `[name, value, …]` array. */
+  head(headers: unknown): void {
+    if (headers === null || typeof headers !== "object") return;
+    if (Array.isArray(headers)) {
+      for (let i = 0; i + 1 < headers.length; i += 2) this.headHeader(headers[i], headers[i + 1]);
+    } else {
+      for (const name of Object.keys(headers)) this.headHeader(name, (headers as Record<string, unknown>)[name]);
+    }
+  }
+
+  private headHeader(name: unknown, value: unknown): void {
+    if (typeof name !== "string") return;
+    const lower = name.toLowerCase();
+    if (lower === "content-type") this.headContentType = value;
+    else if (lower === "content-encoding") this.headContentEncoding = value;
+  }
 
   /** A `write(chunk, encoding)`. */
   piece(chunk: unknown, encoding: unknown): void {
@@ -50,8 +70,8 @@ export class SentBody {
       this.piece(chunk, encoding);
     }
     this.ended = true;
-    this.contentType = contentType;
-    this.contentEncoding = contentEncoding;
+    this.contentType = contentType ?? this.headContentType;
+    this.contentEncoding = contentEncoding ?? this.headContentEncoding;
   }
 
   /** Whether the body went out as server-sent events (a stream of its own kind). */
@@ -112,11 +132,20 @@ export function bytesValue(bytes: ArrayBufferView, contentType: unknown, maxStri
 }
 
 /**
- * Hands `body` what this response writes: wraps this response's own `write`
- * and `end`, nothing shared.
+ * Hands `body` what this response writes: wraps this response's own
+ * `writeHead` (for the headers given only there), `write` and `end`,
+ * nothing shared.
  */
 export function noteBodyWritten(response: ServerResponse, body: SentBody): void {
-  const { write, end } = response;
+  const { writeHead, write, end } = response;
+  response.writeHead = function (this: ServerResponse, _status?: unknown, reason?: unknown, headers?: unknown) {
+    try {
+      body.head(typeof reason === "string" ? headers : reason);
+    } catch {
+      // A headers object whose getters throw: Node's writeHead reports it to the caller, not this.
+    }
+    return Reflect.apply(writeHead, this, arguments) as ServerResponse;
+  } as ServerResponse["writeHead"];
   response.write = function (this: ServerResponse, chunk?: unknown, encoding?: unknown) {
     body.piece(chunk, encoding);
     return Reflect.apply(write, this, arguments) as boolean;

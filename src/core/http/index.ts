@@ -31,6 +31,7 @@ export {
 export { requestClient } from "./request-client.js";
 export { errorIsOutcome, settleResponse } from "./response-outcome.js";
 export { responseEnding, serverError, type ResponseEnding } from "./response-ending.js";
+export { HANDLER_SETTLE_GRACE_MS } from "./settle-grace.js";
 export { notingStatusSent, type StatusSentListener } from "./status-sent.js";
 export {
   bytesValue,

@@ -13,11 +13,13 @@ import {
   HTTP_ROUTE,
   HTTP_STATUS_CODE,
   errorIsOutcome,
+  HANDLER_SETTLE_GRACE_MS,
   noteBodyWritten,
   notingStatusSent,
   readBackLimit,
   SentBody,
   responseEnding,
+  type ResponseEnding,
   settleResponse,
   type StatusSentListener,
   UNRECORDED_BODY,
@@ -59,6 +61,16 @@ export class RouteRecording implements Settlement, StatusSentListener {
   /** The error came after the response had started: the client got what was sent before it. */
   private failedAfterResponse = false;
   private responseClosed = false;
+  /**
+   * How the response ended, its status and whether its headers went out,
+   * read when it closed: what the client got (a `@Res()` handler writing
+   * after that reaches no one, and Node 20 then reports the response finished).
+   */
+  private ending: ResponseEnding = "finished";
+  private statusAtClose = 0;
+  private headersSentAtClose = false;
+  /** Set while the client has left before Nest called the handler (a guard or pipe still deciding): the handler's call is awaited. */
+  private handlerAwaited: NodeJS.Timeout | undefined;
   private recorded = false;
   /** The status of the status line the client received; 0 until the headers went out. */
   private statusSent = 0;
@@ -103,7 +115,25 @@ export class RouteRecording implements Settlement, StatusSentListener {
   }
 
   private readonly onResponseClosed = (): void => {
+    const response = this.response;
     this.responseClosed = true;
+    this.ending = responseEnding(response);
+    this.statusAtClose = this.statusSent !== 0 ? this.statusSent : response.statusCode;
+    this.headersSentAtClose = response.headersSent;
+    if (this.ending !== "finished" && this.execution === undefined && !this.pipelineFailed) {
+      // The client left while a guard, an interceptor or a pipe was still
+      // deciding. Nest goes on and may call the handler: its call is then
+      // this request's record (one, saying the client left), not a second,
+      // `ok` one besides a refusal recorded now. Bounded: it may never come.
+      this.handlerAwaited = setTimeout(this.stopAwaitingHandler, HANDLER_SETTLE_GRACE_MS);
+      this.handlerAwaited.unref();
+      return;
+    }
+    this.recordWhenComplete();
+  };
+
+  private readonly stopAwaitingHandler = (): void => {
+    this.handlerAwaited = undefined;
     this.recordWhenComplete();
   };
 
@@ -149,6 +179,8 @@ export class RouteRecording implements Settlement, StatusSentListener {
     this.pipelineFailed = true;
     this.pipelineError = error;
     this.failedAfterResponse ||= this.response.headersSent;
+    // A refusal that comes after the client left: nothing else will come.
+    if (this.handlerAwaited !== undefined) this.recordWhenComplete();
   }
 
   /**
@@ -189,6 +221,11 @@ export class RouteRecording implements Settlement, StatusSentListener {
 
   private recordWhenComplete(): void {
     if (this.recorded || !this.responseClosed || this.handlerRunning) return;
+    if (this.handlerAwaited !== undefined) {
+      if (this.execution === undefined && !this.pipelineFailed) return;
+      clearTimeout(this.handlerAwaited);
+      this.handlerAwaited = undefined;
+    }
     this.recorded = true;
     // Async work the request left behind keeps its scope, not this recording.
     if (this.slot.held === this) this.slot.held = undefined;
@@ -201,8 +238,7 @@ export class RouteRecording implements Settlement, StatusSentListener {
 
   private record(): void {
     const response = this.response;
-    const ending = responseEnding(response);
-    const status = this.statusSent !== 0 ? this.statusSent : response.statusCode;
+    const { ending, statusAtClose: status } = this;
     // Kept with the event: built like the core builds an event's objects (event-objects.ts).
     const attributes = newRecord<Attributes>();
     const method = (this.request as { method?: unknown })?.method;
@@ -210,7 +246,7 @@ export class RouteRecording implements Settlement, StatusSentListener {
     const route = routePatternOf(this.request);
     if (route !== undefined) attributes[HTTP_ROUTE] = route;
     // A status line the client never received is not reported as its status.
-    if (response.headersSent) attributes[HTTP_STATUS_CODE] = status;
+    if (this.headersSentAtClose) attributes[HTTP_STATUS_CODE] = status;
     if (ending === "client-left") attributes[HTTP_CLIENT_ABORTED] = true;
 
     // Refused before the handler ran: recorded now, with the request's params, query and body.
