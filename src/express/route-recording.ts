@@ -24,7 +24,6 @@ import { sentTextOutput } from "./sent-text.js";
 
 const NO_ERROR = Symbol("no error");
 
-
 /**
  * The life of one recorded request. Started before the handler runs; the
  * handler's outcome arrives through the core's `Settlement` steps; the event

@@ -125,17 +125,17 @@ export class RouteRecording implements Settlement, StatusSentListener {
       // deciding. Nest goes on and may call the handler: its call is then
       // this request's record (one, saying the client left), not a second,
       // `ok` one besides a refusal recorded now. Bounded: it may never come.
-      this.handlerAwaited = setTimeout(this.stopAwaitingHandler, HANDLER_SETTLE_GRACE_MS);
+      this.handlerAwaited = setTimeout(() => this.stopAwaitingHandler(), HANDLER_SETTLE_GRACE_MS);
       this.handlerAwaited.unref();
       return;
     }
     this.recordWhenComplete();
   };
 
-  private readonly stopAwaitingHandler = (): void => {
+  private stopAwaitingHandler(): void {
     this.handlerAwaited = undefined;
     this.recordWhenComplete();
-  };
+  }
 
   /**
    * Whether a call of `site` is this route's handler being called by Nest:
