@@ -166,12 +166,12 @@ function asBytes(chunk: unknown, encoding: unknown): Buffer | undefined {
  * A text body as the value it stands for: labelled JSON, the value it
  * encodes (see {@link parsedJsonText}); a URL-encoded form, its fields
  * (`{ name: value }`, a repeated name's values in an array: a webhook kept
- * raw for its signature); under another label, a JSON object
- * or array is that structure too (`res.type("html").json(…)`, a proxied
- * answer labelled text/plain), so `redactKeys` reach it whatever the label
- * says, and other text is the text. Unlabelled text that starts like JSON
- * but is longer than {@link readBackLimit} is {@link UNRECORDED_BODY}: it
- * cannot be told apart from JSON without reading it.
+ * raw for its signature); under another label, a JSON object or array is
+ * that structure too (`res.type("html").json(…)`, a proxied answer labelled
+ * text/plain), so `redactKeys` reach it whatever the label says, and other
+ * text is the text. Unlabelled text that starts like JSON but is longer
+ * than {@link readBackLimit} is {@link UNRECORDED_BODY}: it cannot be told
+ * apart from JSON without reading it.
  */
 export function textBodyValue(text: string, contentType: unknown, maxStringLength: number): unknown {
   if (isJsonMediaType(contentType)) return parsedJsonText(text, maxStringLength);
@@ -250,9 +250,10 @@ export function readBackLimit(maxStringLength: number): number {
 /**
  * A JSON text as the value it encodes, so that the serializer's limits and
  * `redactKeys` apply to it (a leading byte order mark is skipped, as JSON
- * body parsers do; an integer past 2^53 is its digits, see `parsedJson`). Longer than {@link readBackLimit}, or labelled JSON but
- * not JSON: {@link UNRECORDED_BODY}, never the text, whose secrets
- * redaction could not reach.
+ * body parsers do; an integer past 2^53 is its digits, see `parsedJson`).
+ * Longer than {@link readBackLimit}, or labelled JSON but not JSON:
+ * {@link UNRECORDED_BODY}, never the text, whose secrets redaction could
+ * not reach.
  */
 export function parsedJsonText(text: string, maxStringLength: number): unknown {
   if (text.length > readBackLimit(maxStringLength)) return UNRECORDED_BODY;
