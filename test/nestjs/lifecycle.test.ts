@@ -1,5 +1,5 @@
 // Shutdown delivers every buffered event; decorated providers work outside HTTP.
-import { Injectable, Module } from "@nestjs/common";
+import { Controller, Get, Injectable, Module } from "@nestjs/common";
 import { NestFactory } from "@nestjs/core";
 import { firstValueFrom, from, lastValueFrom, type Observable } from "rxjs";
 import { afterAll, describe, expect, it } from "vitest";
@@ -8,7 +8,7 @@ import { IntentProof, IntentProofModule } from "../../src/nestjs.js";
 import { startCollector, type Collector } from "../support/collector.js";
 import { CheckedExporter, expectValidEvent, isUuidV4 } from "../support/event-validator.js";
 import { ordersAppModule } from "./fixtures/orders-app.js";
-import { PLATFORMS, startApp } from "./fixtures/platforms.js";
+import { adapterFor, PLATFORMS, startApp } from "./fixtures/platforms.js";
 
 const HEADER = "x-intentproof-correlation-id";
 
@@ -48,6 +48,52 @@ describe.each(PLATFORMS)("app.close() on %s", (platform) => {
       ]);
     }
     expect(new Set(delivered.map((e) => e.id))).toEqual(new Set(checked.getEvents().map((e) => e.id)));
+  });
+});
+
+describe.each(PLATFORMS)("app.close() with forceCloseConnections on %s", (platform) => {
+  it("records a handler still running on a connection the shutdown cut, before the module's client shuts down", async () => {
+    const checked = new CheckedExporter();
+    let handlerStarted!: () => void;
+    const started = new Promise<void>((resolve) => (handlerStarted = resolve));
+    let releaseHandler!: () => void;
+    const released = new Promise<void>((resolve) => (releaseHandler = resolve));
+
+    @Controller("slow")
+    class SlowController {
+      @Get()
+      @IntentProof({ intent: "Export a report", action: "reports.export" })
+      async export(): Promise<{ rows: number }> {
+        handlerStarted();
+        await released;
+        return { rows: 1 };
+      }
+    }
+    @Module({ imports: [IntentProofModule.forRoot({ exporters: [checked] })], controllers: [SlowController] })
+    class SlowAppModule {}
+
+    const app = await NestFactory.create(SlowAppModule, adapterFor(platform), { logger: false, abortOnError: false, forceCloseConnections: true });
+    await app.listen(0, "127.0.0.1");
+    const url = (await app.getUrl()).replace("[::1]", "127.0.0.1").replace("localhost", "127.0.0.1");
+    const clientSaw = fetch(`${url}/slow`, { headers: { [HEADER]: `cut-${platform}` } }).then(
+      (response) => `HTTP ${response.status}`,
+      (error: Error) => error.name,
+    );
+    await started;
+    await app.close();
+    try {
+      expect(await clientSaw).toBe("TypeError"); // fetch failed: the server closed the connection
+      const events = checked.getEvents().filter((event) => event.correlationId === `cut-${platform}`);
+      expect(events).toHaveLength(1);
+      expectValidEvent(events[0]!);
+      expect(events[0]).toMatchObject({ action: "reports.export", status: "error", error: { name: "IncompleteResponseError" } });
+      expect(events[0]!.attributes?.["http.client_aborted"]).toBeUndefined();
+    } finally {
+      releaseHandler();
+    }
+    // The handler settling afterwards adds nothing.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(checked.getEvents().filter((event) => event.correlationId === `cut-${platform}`)).toHaveLength(1);
   });
 });
 

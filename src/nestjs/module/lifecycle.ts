@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, Optional, type OnApplicationShutdown, type OnModuleInit } from "@nestjs/common";
 import { HttpAdapterHost } from "@nestjs/core";
 import { IntentProofClient } from "../../core/client.js";
+import { settleAwaitingRecordings } from "../recording/awaiting-recordings.js";
 import { installRouteRecording } from "../recording/route-entry.js";
 import { activateClient, deactivateClient } from "../utils/client-registry.js";
 import { observeResponseErrors } from "../utils/response-errors.js";
@@ -57,6 +58,13 @@ export class IntentProofLifecycle implements OnModuleInit, OnApplicationShutdown
   }
 
   async onApplicationShutdown(): Promise<void> {
+    // Handlers still running on responses the server has closed would
+    // settle after the process is gone: they are recorded now. A socket the
+    // server destroyed (forceCloseConnections) closes in libuv's close phase,
+    // after this turn's immediates: its response's `close` has come once an
+    // immediate queued from an immediate runs.
+    await new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve)));
+    settleAwaitingRecordings(this.client);
     try {
       if (this.settings.ownsClient) await this.client.shutdown();
       else await this.client.flush();

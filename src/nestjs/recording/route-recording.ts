@@ -25,6 +25,7 @@ import {
   UNRECORDED_BODY,
 } from "../../core/http/index.js";
 import { routePatternOf } from "../utils/platform.js";
+import { awaitSettlement, stopAwaitingSettlement, type AwaitingRecording } from "./awaiting-recordings.js";
 import type { DecoratedSite } from "./decorated-site.js";
 import { UnsubscribedError } from "./record-call.js";
 
@@ -48,7 +49,7 @@ import { UnsubscribedError } from "./record-call.js";
  * `startedAt`/`completedAt` span theirs. A handler that never settles is
  * never recorded.
  */
-export class RouteRecording implements Settlement, StatusSentListener {
+export class RouteRecording implements Settlement, StatusSentListener, AwaitingRecording {
   private execution: Execution | undefined;
   private handlerRunning = false;
   private handlerValue: unknown;
@@ -71,6 +72,8 @@ export class RouteRecording implements Settlement, StatusSentListener {
   private headersSentAtClose = false;
   /** Set while the client has left before Nest called the handler (a guard or pipe still deciding): the handler's call is awaited. */
   private handlerAwaited: NodeJS.Timeout | undefined;
+  /** Listed for the application's shutdown (see awaiting-recordings.ts). */
+  private awaitingSettlement = false;
   private recorded = false;
   /** The status of the status line the client received; 0 until the headers went out. */
   private statusSent = 0;
@@ -127,10 +130,22 @@ export class RouteRecording implements Settlement, StatusSentListener {
       // `ok` one besides a refusal recorded now. Bounded: it may never come.
       this.handlerAwaited = setTimeout(() => this.stopAwaitingHandler(), HANDLER_SETTLE_GRACE_MS);
       this.handlerAwaited.unref();
-      return;
+    } else {
+      this.recordWhenComplete();
     }
-    this.recordWhenComplete();
+    if (!this.recorded) {
+      this.awaitingSettlement = true;
+      awaitSettlement(this);
+    }
   };
+
+  /** AwaitingRecording: the application is shutting down; what is known now is the record. */
+  settleNow(): void {
+    if (this.handlerAwaited !== undefined) clearTimeout(this.handlerAwaited);
+    this.handlerAwaited = undefined;
+    this.handlerRunning = false;
+    this.recordWhenComplete();
+  }
 
   private stopAwaitingHandler(): void {
     this.handlerAwaited = undefined;
@@ -227,6 +242,7 @@ export class RouteRecording implements Settlement, StatusSentListener {
       this.handlerAwaited = undefined;
     }
     this.recorded = true;
+    if (this.awaitingSettlement) stopAwaitingSettlement(this);
     // Async work the request left behind keeps its scope, not this recording.
     if (this.slot.held === this) this.slot.held = undefined;
     try {
