@@ -7,7 +7,9 @@
 // - a client that left before a handler's late answer is a client that left,
 //   on every Node (Node 20 reported such a response finished);
 // - a client that left while a guard was still deciding gets one record,
-//   the handler's, saying the client left, not an `ok` one besides.
+//   the handler's, saying the client left, not an `ok` one besides;
+// - a handler still running once its response has closed is waited for
+//   5 s (as on Express), then recorded with what the client got.
 import { request as httpRequest } from "node:http";
 import { gzipSync } from "node:zlib";
 import type { ServerResponse } from "node:http";
@@ -73,6 +75,13 @@ class RawController {
   async late(@Res() res: { status(code: number): { send(body: unknown): void } }): Promise<void> {
     await sleep(300);
     res.status(201).send({ charged: true });
+  }
+
+  @Get("answered-then-hangs")
+  @IntentProof({ intent: "Answer, then never finish", action: "raw.answeredThenHangs" })
+  async answeredThenHangs(@Res() res: { status(code: number): { send(body: unknown): void } }): Promise<void> {
+    res.status(200).send({ answered: true });
+    await new Promise(() => undefined);
   }
 
   @Get("guarded")
@@ -147,6 +156,17 @@ describe.each(PLATFORMS)("Nest records what @Res() handlers wrote, on %s", (plat
     expect(event!.attributes?.["http.client_aborted"]).toBe(true);
     expect(event!.attributes?.["http.status_code"]).toBeUndefined();
     expect(event!.output).toBeUndefined();
+  });
+
+  it("a @Res() handler that answers and never settles: recorded 5 s after the response closed, with the answer", async () => {
+    const id = uniqueId("hangs");
+    const response = await fetch(`${running.url}/raw/answered-then-hangs`, { headers: { [HEADER]: id } });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ answered: true });
+    const closedAt = Date.now();
+    const event = await waitFor(() => exporter.getEvents().find((candidate) => candidate.correlationId === id), "the handler's record", 8000);
+    expect(Date.now() - closedAt).toBeGreaterThanOrEqual(4900);
+    expect(event).toMatchObject({ action: "raw.answeredThenHangs", status: "ok", output: { answered: true }, attributes: { "http.status_code": 200 } });
   });
 
   it("a client that left while a guard decided: one record, the handler's, saying the client left", async () => {

@@ -46,8 +46,9 @@ import { UnsubscribedError } from "./record-call.js";
  * so the event keeps its class even when an exception filter answered it.
  * The handler's event therefore comes after the events of the calls it made
  * (its services settle first), all with the request's correlation id; its
- * `startedAt`/`completedAt` span theirs. A handler that never settles is
- * never recorded.
+ * `startedAt`/`completedAt` span theirs. A handler still running when its
+ * response closes is waited for up to `HANDLER_SETTLE_GRACE_MS`, then
+ * recorded with what is known (so is one still running at shutdown).
  */
 export class RouteRecording implements Settlement, StatusSentListener, AwaitingRecording {
   private execution: Execution | undefined;
@@ -70,8 +71,10 @@ export class RouteRecording implements Settlement, StatusSentListener, AwaitingR
   private ending: ResponseEnding = "finished";
   private statusAtClose = 0;
   private headersSentAtClose = false;
-  /** Set while the client has left before Nest called the handler (a guard or pipe still deciding): the handler's call is awaited. */
-  private handlerAwaited: NodeJS.Timeout | undefined;
+  /** The client left before Nest called the handler (a guard or pipe still deciding): the handler's call is awaited. */
+  private awaitingHandlerCall = false;
+  /** Bounds the wait for what still runs once the response has closed. */
+  private graceTimer: NodeJS.Timeout | undefined;
   /** Listed for the application's shutdown (see awaiting-recordings.ts). */
   private awaitingSettlement = false;
   private recorded = false;
@@ -123,32 +126,26 @@ export class RouteRecording implements Settlement, StatusSentListener, AwaitingR
     this.ending = responseEnding(response);
     this.statusAtClose = this.statusSent !== 0 ? this.statusSent : response.statusCode;
     this.headersSentAtClose = response.headersSent;
-    if (this.ending !== "finished" && this.execution === undefined && !this.pipelineFailed) {
-      // The client left while a guard, an interceptor or a pipe was still
-      // deciding. Nest goes on and may call the handler: its call is then
-      // this request's record (one, saying the client left), not a second,
-      // `ok` one besides a refusal recorded now. Bounded: it may never come.
-      this.handlerAwaited = setTimeout(() => this.stopAwaitingHandler(), HANDLER_SETTLE_GRACE_MS);
-      this.handlerAwaited.unref();
-    } else {
-      this.recordWhenComplete();
-    }
-    if (!this.recorded) {
-      this.awaitingSettlement = true;
-      awaitSettlement(this);
-    }
+    // The client left while a guard, an interceptor or a pipe was still
+    // deciding. Nest goes on and may call the handler: its call is then this
+    // request's record (one, saying the client left), not a second, `ok`
+    // one besides a refusal recorded now.
+    this.awaitingHandlerCall = this.ending !== "finished" && this.execution === undefined && !this.pipelineFailed;
+    this.recordWhenComplete();
+    if (this.recorded) return;
+    // The handler (or its call) is still to come: an error it raises still
+    // belongs in the record, so wait for it, as Express does, within bounds;
+    // and list it for the application's shutdown.
+    this.graceTimer = setTimeout(() => this.settleNow(), HANDLER_SETTLE_GRACE_MS);
+    this.graceTimer.unref();
+    this.awaitingSettlement = true;
+    awaitSettlement(this);
   };
 
-  /** AwaitingRecording: the application is shutting down; what is known now is the record. */
+  /** AwaitingRecording: the wait is over (its bound, or the application's shutdown); what is known now is the record. */
   settleNow(): void {
-    if (this.handlerAwaited !== undefined) clearTimeout(this.handlerAwaited);
-    this.handlerAwaited = undefined;
+    this.awaitingHandlerCall = false;
     this.handlerRunning = false;
-    this.recordWhenComplete();
-  }
-
-  private stopAwaitingHandler(): void {
-    this.handlerAwaited = undefined;
     this.recordWhenComplete();
   }
 
@@ -195,7 +192,7 @@ export class RouteRecording implements Settlement, StatusSentListener, AwaitingR
     this.pipelineError = error;
     this.failedAfterResponse ||= this.response.headersSent;
     // A refusal that comes after the client left: nothing else will come.
-    if (this.handlerAwaited !== undefined) this.recordWhenComplete();
+    if (this.awaitingHandlerCall) this.recordWhenComplete();
   }
 
   /**
@@ -236,12 +233,9 @@ export class RouteRecording implements Settlement, StatusSentListener, AwaitingR
 
   private recordWhenComplete(): void {
     if (this.recorded || !this.responseClosed || this.handlerRunning) return;
-    if (this.handlerAwaited !== undefined) {
-      if (this.execution === undefined && !this.pipelineFailed) return;
-      clearTimeout(this.handlerAwaited);
-      this.handlerAwaited = undefined;
-    }
+    if (this.awaitingHandlerCall && this.execution === undefined && !this.pipelineFailed) return;
     this.recorded = true;
+    if (this.graceTimer !== undefined) clearTimeout(this.graceTimer);
     if (this.awaitingSettlement) stopAwaitingSettlement(this);
     // Async work the request left behind keeps its scope, not this recording.
     if (this.slot.held === this) this.slot.held = undefined;
