@@ -26,6 +26,7 @@
  */
 import { EventEmitter } from "node:events";
 import { capString } from "./cap-string.js";
+import { decodedPathSegment } from "./path-segment.js";
 import { isRedactedKey, isRedactedName, type ResolvedSerializeOptions } from "./serialize-options.js";
 import type { JsonValue } from "./types.js";
 
@@ -199,16 +200,8 @@ function redactPathParams(url: string, params: unknown, o: ResolvedSerializeOpti
   if (secrets.size === 0) return url;
   const end = url.search(/[?#]/);
   const path = end === -1 ? url : url.slice(0, end);
-  const segments = path.split("/").map((segment) => (secrets.has(safeDecode(segment)) || secrets.has(segment) ? REDACTED : segment));
+  const segments = path.split("/").map((segment) => (secrets.has(decodedPathSegment(segment)) || secrets.has(segment) ? REDACTED : segment));
   return segments.join("/") + (end === -1 ? "" : url.slice(end));
-}
-
-function safeDecode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
 }
 
 function responseSummary(response: object): JsonValue {

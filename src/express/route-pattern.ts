@@ -1,4 +1,5 @@
 import type { Request } from "express";
+import { decodedPathSegment } from "../core/path-segment.js";
 
 // Express keeps the pattern of a matched route (`req.route.path`) but only the
 // *matched text* of the mounts above it (`req.baseUrl` is "/shops/42", not
@@ -106,14 +107,6 @@ function findPatterns(app: AppLike, target: object): string[] {
   return [...new Set(out)];
 }
 
-function safeDecode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
-}
-
 /** 2: the pattern matches `path`; 1: cannot tell (wildcards, optional parts, regexps); 0: it does not. */
 function matchStrength(pattern: string, path: string): 0 | 1 | 2 {
   if (/[*{}()?+]/.test(pattern) || pattern.startsWith("/^")) return 1;
@@ -123,7 +116,7 @@ function matchStrength(pattern: string, path: string): 0 | 1 | 2 {
   for (let i = 0; i < wanted.length; i++) {
     const segment = wanted[i]!;
     if (segment.startsWith(":")) continue;
-    if (segment.toLowerCase() !== safeDecode(actual[i]!).toLowerCase()) return 0;
+    if (segment.toLowerCase() !== decodedPathSegment(actual[i]!).toLowerCase()) return 0;
   }
   return 2;
 }

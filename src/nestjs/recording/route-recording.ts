@@ -73,10 +73,8 @@ export class RouteRecording implements Settlement, StatusSentListener, AwaitingR
   private headersSentAtClose = false;
   /** The client left before Nest called the handler (a guard or pipe still deciding): the handler's call is awaited. */
   private awaitingHandlerCall = false;
-  /** Bounds the wait for what still runs once the response has closed. */
+  /** Bounds the wait for what still runs once the response has closed; while set, listed for the application's shutdown (awaiting-recordings.ts). */
   private graceTimer: NodeJS.Timeout | undefined;
-  /** Listed for the application's shutdown (see awaiting-recordings.ts). */
-  private awaitingSettlement = false;
   private recorded = false;
   /** The status of the status line the client received; 0 until the headers went out. */
   private statusSent = 0;
@@ -138,7 +136,6 @@ export class RouteRecording implements Settlement, StatusSentListener, AwaitingR
     // and list it for the application's shutdown.
     this.graceTimer = setTimeout(() => this.settleNow(), HANDLER_SETTLE_GRACE_MS);
     this.graceTimer.unref();
-    this.awaitingSettlement = true;
     awaitSettlement(this);
   };
 
@@ -235,8 +232,10 @@ export class RouteRecording implements Settlement, StatusSentListener, AwaitingR
     if (this.recorded || !this.responseClosed || this.handlerRunning) return;
     if (this.awaitingHandlerCall && this.execution === undefined && !this.pipelineFailed) return;
     this.recorded = true;
-    if (this.graceTimer !== undefined) clearTimeout(this.graceTimer);
-    if (this.awaitingSettlement) stopAwaitingSettlement(this);
+    if (this.graceTimer !== undefined) {
+      clearTimeout(this.graceTimer);
+      stopAwaitingSettlement(this);
+    }
     // Async work the request left behind keeps its scope, not this recording.
     if (this.slot.held === this) this.slot.held = undefined;
     try {
