@@ -10,6 +10,9 @@ import { join } from "node:path";
 import { createIntentProofClient, EvidenceExporter, parsePolicy } from "intentproof";
 import { afterEach, describe, expect, it } from "vitest";
 import { flowBundle } from "../../sample-app/shared/flow-runs.js";
+import { readEvidence } from "../../src/evidence/log-reader.js";
+import { CheckedExporter } from "../support/event-validator.js";
+import { expectValidV1Records } from "../evidence/support/v1-schema.js";
 import { REPO_ROOT } from "./support/sample-app-process.js";
 
 const POLICY_FILE = join(REPO_ROOT, "sample-app", "policies", "refund-with-notification.v1.json");
@@ -21,17 +24,22 @@ afterEach(async () => {
 });
 
 async function refundFlow(checkpointEvery: number, checkpointIntervalMs = 600_000): Promise<EvidenceExporter> {
+  const directory = mkdtempSync(join(tmpdir(), "intentproof-flow-bundle-"));
   const evidence = new EvidenceExporter({
-    directory: mkdtempSync(join(tmpdir(), "intentproof-flow-bundle-")),
+    directory,
     tenantId: "sample-app",
     checkpointEvery,
     checkpointIntervalMs,
   });
   writers.push(evidence);
-  const client = createIntentProofClient({ exporters: [evidence] });
+  // The event checked against the spec's schema and rules, the signed record against the v1 schema.
+  const client = createIntentProofClient({ exporters: [new CheckedExporter(), evidence] });
   const refund = client.wrap({ intent: "Initiate refund", action: "payments.refund" }, (orderId: string) => ({ orderId }));
   await client.withCorrelation("flow-1", () => refund("ord_1"));
   await evidence.flush();
+  const records = (await readEvidence(directory)).flatMap((stream) => stream.entries.flatMap((entry) => (entry.kind === "event" ? [entry.record] : [])));
+  expect(records).toHaveLength(1);
+  expectValidV1Records(records);
   return evidence;
 }
 
